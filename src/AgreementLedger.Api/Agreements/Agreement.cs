@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using JasperFx.Events;
+
+namespace AgreementLedger.Agreements;
+
+/// <summary>
+/// The write model of one agreement, folded by Marten from its stream (and kept as an inline
+/// snapshot). Rules are judged in effective time, so it keeps every lifecycle fact in effective
+/// order and re-derives the lifecycle from them; it also carries the tip of the hash chain.
+/// </summary>
+public sealed record Agreement
+{
+    public string Id { get; init; } = "";
+
+    /// <summary>The stream version: the number of events recorded on the agreement.</summary>
+    public long Version { get; init; }
+
+    public string Title { get; init; } = "";
+
+    public string Kind { get; init; } = "";
+
+    public ImmutableList<string> Areas { get; init; } = [];
+
+    public string? Summary { get; init; }
+
+    public ImmutableList<SourceReference> Sources { get; init; } = [];
+
+    public DateOnly ProposedOn { get; init; }
+
+    /// <summary>Every lifecycle fact, in effective order (occurredOn, then version).</summary>
+    public ImmutableList<LifecycleFact> Facts { get; init; } = [];
+
+    public LifecycleState Lifecycle { get; init; } = LifecycleState.Empty;
+
+    /// <summary>The hash of the newest event: the next event's previousHash.</summary>
+    public string LastHash { get; init; } = Audit.EventHash.Genesis;
+
+    /// <summary>The newest event's recordedAt; the next one may not be earlier.</summary>
+    public DateTimeOffset LastRecordedAt { get; init; }
+
+    /// <summary>Marten's fold. Pure: everything comes from the event and its stored envelope.</summary>
+    public Agreement Evolve(IEvent e) =>
+        Fold(e.Version, e.Data, e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? LastHash, e.Timestamp);
+
+    /// <summary>Folds one event given its envelope: used by Marten and, after an append, by the command pipeline.</summary>
+    public Agreement Fold(long version, object data, string hash, DateTimeOffset recordedAt)
+    {
+        var folded = this with { Version = version, LastHash = hash, LastRecordedAt = recordedAt };
+        return data is IAgreementEvent @event ? folded.Record(new LifecycleFact(version, @event)) : folded;
+    }
+
+    /// <summary>The agreement with one more fact placed at its effective position.</summary>
+    public Agreement Record(LifecycleFact fact)
+    {
+        var next = this;
+        if (fact.Event is AgreementProposed proposed)
+        {
+            next = next with
+            {
+                Id = proposed.Id,
+                Title = proposed.Title,
+                Kind = proposed.Kind,
+                Areas = [.. proposed.Areas],
+                Summary = proposed.Summary,
+                Sources = [.. proposed.Sources],
+                ProposedOn = proposed.OccurredOn,
+            };
+        }
+
+        var isNewest = Facts.IsEmpty || Agreements.Lifecycle.EffectiveOrder.Compare(Facts[^1], fact) < 0;
+        if (isNewest)
+        {
+            return next with { Facts = Facts.Add(fact), Lifecycle = Agreements.Lifecycle.Evolve(Lifecycle, fact) };
+        }
+
+        var facts = Facts.Add(fact).Sort(Agreements.Lifecycle.EffectiveOrder);
+        return next with { Facts = facts, Lifecycle = Agreements.Lifecycle.Replay(facts).State };
+    }
+
+    /// <summary>The first break if <paramref name="event"/> were recorded next, or null when it fits.</summary>
+    public LifecycleBreak? WouldBreak(IAgreementEvent @event) =>
+        Agreements.Lifecycle.Replay(Facts.Add(new LifecycleFact(Version + 1, @event))).Break;
+}

@@ -1,0 +1,78 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AgreementLedger.Agreements;
+
+/// <summary>What a command decided: the event to record, or why the input is refused.</summary>
+public sealed record Decision(IAgreementEvent? Event, ProblemDetails? Problem)
+{
+    public static Decision Accept(IAgreementEvent @event) => new(@event, null);
+
+    public static Decision Refuse(ProblemDetails problem) => new(null, problem);
+}
+
+/// <summary>
+/// How every command on an existing agreement runs, in the contract's check order:
+/// If-Match syntax (400) → exists (404) → the command's own input checks against state (400) →
+/// If-Match (412) → lifecycle in effective time (409) → append with the full envelope. The stream's
+/// row is locked for the whole command, so commands without If-Match are serialised, never refused.
+/// </summary>
+public static class AgreementCommand
+{
+    public static async Task<IResult> Execute(
+        HttpContext http,
+        IDocumentSession session,
+        TimeProvider clock,
+        string id,
+        Func<Agreement, DateOnly, Decision> decide)
+    {
+        var ct = http.RequestAborted;
+        if (IfMatch.Parse(http.Request) is not { } ifMatch)
+        {
+            return Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
+        }
+
+        var stream = await session.Events.FetchForExclusiveWriting<Agreement>(id, ct);
+        if (stream.Aggregate is not { } agreement)
+        {
+            return Problems.Result(Problems.AgreementNotFound(id));
+        }
+
+        var decision = decide(agreement, Conventions.Today(clock));
+        if (decision.Problem is { } refused)
+        {
+            return Problems.Result(refused);
+        }
+
+        var @event = decision.Event!;
+        if (@event.OccurredOn < agreement.ProposedOn)
+        {
+            return Problems.Result(Problems.Invalid("occurredOn",
+                $"must not be before the proposal's occurredOn ({agreement.ProposedOn:yyyy-MM-dd})"));
+        }
+
+        if (!ifMatch.Matches(agreement.Version))
+        {
+            http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);
+            return Problems.Result(Problems.Mismatch(agreement.Version, ifMatch.Raw));
+        }
+
+        if (agreement.WouldBreak(@event) is { } broken)
+        {
+            return Problems.Result(Problems.Conflict($"Recording this would break the lifecycle at {broken.Describe()}."));
+        }
+
+        var version = agreement.Version + 1;
+        var recordedAt = EventEnvelope.NextRecordedAt(clock.GetUtcNow(), agreement.LastRecordedAt);
+        var stamped = EventEnvelope.Stamp(@event, id, version, recordedAt, Principal.NameOf(http.User), agreement.LastHash,
+            session.DocumentStore.Options.Serializer());
+        stream.AppendOne(stamped);
+        await session.SaveChangesAsync(ct);
+
+        var updated = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
+        http.Response.Headers.ETag = IfMatch.ETag(updated.Version);
+        return TypedResults.Ok(AgreementDetails.From(updated, Conventions.Today(clock)));
+    }
+}

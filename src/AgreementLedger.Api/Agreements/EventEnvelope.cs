@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json;
+using AgreementLedger.Audit;
+using JasperFx.Events;
+using Marten;
+
+namespace AgreementLedger.Agreements;
+
+/// <summary>
+/// What is stored around every event (API.md "Audit"): recordedAt in mt_events.timestamp (set by the
+/// service, monotonic per agreement), recordedBy in mt_events.user_name, and the hash chain in the
+/// event headers. Decided once; docs/hashing.md describes it for auditors.
+/// </summary>
+public static class EventEnvelope
+{
+    public const string HashHeader = "hash";
+    public const string PreviousHashHeader = "previousHash";
+    public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static string FormatInstant(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>PostgreSQL keeps microseconds: truncate so that what is hashed is what is stored.</summary>
+    public static DateTimeOffset ToStoredPrecision(DateTimeOffset instant)
+    {
+        var utc = instant.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % 10, TimeSpan.Zero);
+    }
+
+    /// <summary>The service's clock, never earlier than the previous event on the same agreement.</summary>
+    public static DateTimeOffset NextRecordedAt(DateTimeOffset now, DateTimeOffset previous)
+    {
+        var stamped = ToStoredPrecision(now);
+        return stamped < previous ? previous : stamped;
+    }
+
+    /// <summary>Wraps an event with its full envelope, hashed over the JSON Marten will store.</summary>
+    public static IEvent Stamp(
+        IAgreementEvent data,
+        string agreementId,
+        long version,
+        DateTimeOffset recordedAt,
+        string recordedBy,
+        string previousHash,
+        ISerializer serializer)
+    {
+        var type = EventTypeNames.Of(data);
+        using var stored = JsonDocument.Parse(serializer.ToJson(data));
+        var hash = EventHash.Compute(previousHash, new HashedEvent(
+            type, agreementId, version, data.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));
+
+        // Event<T> takes its event type from T, so it is built for the runtime type, not the interface.
+        var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
+        e.Timestamp = recordedAt;
+        e.UserName = recordedBy;
+        e.SetHeader(PreviousHashHeader, previousHash);
+        e.SetHeader(HashHeader, hash);
+        return e;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace AgreementLedger.Agreements.GettingTimeline;
+
+/// <summary>One human sentence per timeline entry, from the stored data.</summary>
+public static class EventSummaries
+{
+    public static string Describe(string type, JsonElement data) => type switch
+    {
+        EventTypeNames.AgreementProposed =>
+            $"\"{Text(data, "title")}\" proposed between {List(data, "parties")}",
+        EventTypeNames.NegotiationRoundHeld =>
+            "Negotiation round held" + Suffix(" in ", Text(data, "location")) + Suffix(" with ", List(data, "participants")),
+        EventTypeNames.PartySigned =>
+            $"{Text(data, "party")} signed" + Suffix(" in ", Text(data, "place")) + Suffix(" (signed by ", Text(data, "signedBy"), ")"),
+        _ => type.Replace('_', ' '),
+    };
+
+    private static string Suffix(string prefix, string? value, string end = "") =>
+        string.IsNullOrEmpty(value) ? "" : prefix + value + end;
+
+    private static string? Text(JsonElement data, string name) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private static string? List(JsonElement data, string name)
+    {
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var items = value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToList();
+        return items.Count switch
+        {
+            0 => null,
+            1 => items[0],
+            _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
+        };
+    }
+}

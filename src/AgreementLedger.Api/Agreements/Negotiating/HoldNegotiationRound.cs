@@ -1,0 +1,35 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Negotiating;
+
+public sealed record HoldNegotiationRound(DateOnly? OccurredOn, string? Location, IReadOnlyList<string>? Participants, string? Summary);
+
+public static class HoldNegotiationRoundEndpoint
+{
+    public static ProblemDetails Validate(HoldNegotiationRound command, TimeProvider clock)
+    {
+        var checks = new Checks()
+            .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+            .Text("location", command.Location, max: 300)
+            .Text("summary", command.Summary, max: Checks.MaxLongText)
+            .Items("participants", command.Participants);
+        for (var i = 0; i < (command.Participants?.Count ?? 0); i++)
+        {
+            checks.Text($"participants[{i}]", command.Participants![i], required: true, max: 300);
+        }
+
+        return checks.Result();
+    }
+
+    [WolverinePost("/agreements/{id}/negotiation-rounds", OperationId = "holdNegotiationRound")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, HoldNegotiationRound command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(HoldNegotiationRound command, DateOnly today) =>
+        Decision.Accept(new NegotiationRoundHeld(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary));
+}

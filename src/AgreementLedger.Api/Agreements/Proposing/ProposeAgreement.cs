@@ -1,0 +1,148 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Audit;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Proposing;
+
+public sealed record SourceInput(string? Publisher, string? Url, DateOnly? PublishedOn, string? Note);
+
+public sealed record ProposeAgreement(
+    string? Id,
+    string? Title,
+    string? Kind,
+    IReadOnlyList<string>? Parties,
+    IReadOnlyList<string>? Areas,
+    string? Summary,
+    DateOnly? OccurredOn,
+    IReadOnlyList<SourceInput>? Sources);
+
+public static class ProposeAgreementEndpoint
+{
+    public static ProblemDetails Validate(ProposeAgreement command, TimeProvider clock)
+    {
+        var today = Conventions.Today(clock);
+        var checks = new Checks()
+            .Pattern("id", command.Id, Conventions.AgreementId(), Conventions.AgreementIdRule)
+            .Text("title", command.Title, required: true, max: 300)
+            .Text("summary", command.Summary, max: Checks.MaxLongText)
+            .NotInFuture("occurredOn", command.OccurredOn, today)
+            .Items("parties", command.Parties, required: true, min: 1)
+            .Items("areas", command.Areas, required: true)
+            .Items("sources", command.Sources);
+
+        if (command.Kind is null)
+        {
+            checks.Add("kind", "is required");
+        }
+        else if (!Conventions.Kinds.Contains(command.Kind))
+        {
+            checks.Add("kind", "must be one of " + string.Join(", ", Conventions.Kinds));
+        }
+
+        CheckCodes(checks, "parties", command.Parties, Conventions.Party(), Conventions.PartyRule);
+        CheckCodes(checks, "areas", command.Areas, Conventions.Area(), Conventions.AreaRule);
+        CheckSources(checks, command.Sources, today);
+        return checks.Result();
+    }
+
+    [WolverinePost("/agreements", OperationId = "proposeAgreement")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Post(ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
+    {
+        if (IfMatch.Parse(http.Request) is not { } ifMatch)
+        {
+            return Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
+        }
+
+        var id = command.Id ?? Guid.NewGuid().ToString();
+        var existing = await session.Events.FetchStreamStateAsync(id, http.RequestAborted);
+        var current = existing?.Version ?? 0;
+        if (!ifMatch.Matches(current))
+        {
+            if (existing is not null)
+            {
+                http.Response.Headers.ETag = IfMatch.ETag(current);
+            }
+
+            return Problems.Result(Problems.Mismatch(current, ifMatch.Raw));
+        }
+
+        if (existing is not null)
+        {
+            return Problems.Result(Problems.AgreementExists(id));
+        }
+
+        var proposed = Decide(command, id, Conventions.Today(clock));
+        var recordedAt = EventEnvelope.ToStoredPrecision(clock.GetUtcNow());
+        var stamped = EventEnvelope.Stamp(proposed, id, 1, recordedAt, Principal.NameOf(http.User), EventHash.Genesis,
+            session.DocumentStore.Options.Serializer());
+        session.Events.StartStream<Agreement>(id, stamped);
+        await session.SaveChangesAsync(http.RequestAborted);
+
+        var agreement = new Agreement().Fold(1, proposed, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
+        http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);
+        return TypedResults.Created($"/agreements/{id}", AgreementDetails.From(agreement, Conventions.Today(clock)));
+    }
+
+    /// <summary>The proposal event: the body after defaults.</summary>
+    public static AgreementProposed Decide(ProposeAgreement command, string id, DateOnly today) => new(
+        id,
+        command.Title!,
+        command.Kind!,
+        command.Parties!,
+        command.Areas!,
+        command.Summary,
+        command.OccurredOn ?? today,
+        (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList());
+
+    private static void CheckCodes(Checks checks, string field, IReadOnlyList<string>? codes, System.Text.RegularExpressions.Regex pattern, string rule)
+    {
+        if (codes is null)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < codes.Count; i++)
+        {
+            if (codes[i] is null)
+            {
+                checks.Add($"{field}[{i}]", "must not be null");
+            }
+            else if (!pattern.IsMatch(codes[i]))
+            {
+                checks.Add($"{field}[{i}]", rule);
+            }
+            else if (!seen.Add(codes[i]))
+            {
+                checks.Add($"{field}[{i}]", $"'{codes[i]}' appears more than once");
+            }
+        }
+    }
+
+    private static void CheckSources(Checks checks, IReadOnlyList<SourceInput>? sources, DateOnly today)
+    {
+        for (var i = 0; i < (sources?.Count ?? 0); i++)
+        {
+            var source = sources![i];
+            var at = $"sources[{i}]";
+            if (source is null)
+            {
+                checks.Add(at, "must be an object");
+                continue;
+            }
+
+            checks.Text($"{at}.publisher", source.Publisher, required: true, max: 300)
+                .Text($"{at}.url", source.Url, max: 2_000)
+                .Text($"{at}.note", source.Note)
+                .NotInFuture($"{at}.publishedOn", source.PublishedOn, today);
+            if (source.Url is not null && !(Uri.TryCreate(source.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            {
+                checks.Add($"{at}.url", "must be an absolute http or https URL");
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Signing;
+
+public sealed record SignAgreement(string? Party, DateOnly? OccurredOn, string? SignedBy, string? Place);
+
+public static class SignAgreementEndpoint
+{
+    public static ProblemDetails Validate(SignAgreement command, TimeProvider clock) => new Checks()
+        .Pattern("party", command.Party, Conventions.Party(), Conventions.PartyRule, required: true)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Text("signedBy", command.SignedBy, max: 300)
+        .Text("place", command.Place, max: 300)
+        .Result();
+
+    [WolverinePost("/agreements/{id}/signatures", OperationId = "signAgreement")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, SignAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    /// <summary>Whether the party may sign (is a party, has not signed, the stage allows it) is the lifecycle's call.</summary>
+    public static Decision Decide(SignAgreement command, DateOnly today) =>
+        Decision.Accept(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
+}

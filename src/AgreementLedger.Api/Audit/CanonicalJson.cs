@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace AgreementLedger.Audit;
+
+/// <summary>
+/// RFC 8785 JSON Canonicalization Scheme: members sorted by UTF-16 code units, no whitespace,
+/// ECMAScript string escaping and ECMAScript number formatting of IEEE-754 doubles.
+/// </summary>
+public static class CanonicalJson
+{
+    public static string Serialize(JsonElement element)
+    {
+        var builder = new StringBuilder();
+        Write(builder, element);
+        return builder.ToString();
+    }
+
+    public static string Serialize(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return Serialize(document.RootElement);
+    }
+
+    private static void Write(StringBuilder builder, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                builder.Append('{');
+                var first = true;
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    if (!first)
+                    {
+                        builder.Append(',');
+                    }
+
+                    first = false;
+                    WriteString(builder, property.Name);
+                    builder.Append(':');
+                    Write(builder, property.Value);
+                }
+
+                builder.Append('}');
+                break;
+            case JsonValueKind.Array:
+                builder.Append('[');
+                var firstItem = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!firstItem)
+                    {
+                        builder.Append(',');
+                    }
+
+                    firstItem = false;
+                    Write(builder, item);
+                }
+
+                builder.Append(']');
+                break;
+            case JsonValueKind.String:
+                WriteString(builder, element.GetString()!);
+                break;
+            case JsonValueKind.Number:
+                builder.Append(FormatNumber(element.GetDouble()));
+                break;
+            case JsonValueKind.True:
+                builder.Append("true");
+                break;
+            case JsonValueKind.False:
+                builder.Append("false");
+                break;
+            case JsonValueKind.Null:
+                builder.Append("null");
+                break;
+            default:
+                throw new ArgumentException($"Cannot canonicalize a JSON {element.ValueKind}.", nameof(element));
+        }
+    }
+
+    internal static void WriteString(StringBuilder builder, string value)
+    {
+        builder.Append('"');
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\b': builder.Append("\\b"); break;
+                case '\f': builder.Append("\\f"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                default:
+                    if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                    {
+                        builder.Append(c).Append(value[++i]);
+                    }
+                    else if (c < 0x20 || char.IsSurrogate(c))
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        builder.Append('"');
+    }
+
+    /// <summary>ECMAScript Number.prototype.toString for finite doubles.</summary>
+    public static string FormatNumber(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "JSON numbers are finite.");
+        }
+
+        if (value == 0)
+        {
+            return "0";
+        }
+
+        var negative = value < 0;
+        // "E16" is not shortest; "R" is the shortest round-trip form, from which digits and exponent are read.
+        var roundTrip = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+        var exponentAt = roundTrip.IndexOfAny(['E', 'e']);
+        var mantissa = exponentAt >= 0 ? roundTrip[..exponentAt] : roundTrip;
+        var exponent = exponentAt >= 0 ? int.Parse(roundTrip[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var integerPart = point >= 0 ? mantissa[..point] : mantissa;
+        var fraction = point >= 0 ? mantissa[(point + 1)..] : "";
+        var digits = (integerPart + fraction).TrimStart('0');
+        var leadingZeros = (integerPart + fraction).Length - digits.Length;
+        // value = 0.digits × 10^n
+        var n = integerPart.Length + exponent - leadingZeros;
+        digits = digits.TrimEnd('0');
+        var k = digits.Length;
+
+        var result = new StringBuilder();
+        if (negative)
+        {
+            result.Append('-');
+        }
+
+        if (k <= n && n <= 21)
+        {
+            result.Append(digits).Append('0', n - k);
+        }
+        else if (0 < n && n <= 21)
+        {
+            result.Append(digits, 0, n).Append('.').Append(digits, n, k - n);
+        }
+        else if (-6 < n && n <= 0)
+        {
+            result.Append("0.").Append('0', -n).Append(digits);
+        }
+        else
+        {
+            result.Append(digits[0]);
+            if (k > 1)
+            {
+                result.Append('.').Append(digits, 1, k - 1);
+            }
+
+            var e = n - 1;
+            result.Append('e').Append(e >= 0 ? "+" : "-").Append(Math.Abs(e).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return result.ToString();
+    }
+}

@@ -1,0 +1,66 @@
+using JasperFx;
+using Marten.Exceptions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>
+/// Maps the exceptions that concurrency can still raise to their contract answers, and everything
+/// else to a bare 500 with no stack trace. Each mapping names one exception type; nothing is
+/// mapped by a catch-all.
+/// </summary>
+public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var http = httpContext;
+        var problem = exception switch
+        {
+            ExistingStreamIdCollisionException collision =>
+                Problems.AgreementExists(collision.Id?.ToString() ?? "?"),
+            ConcurrencyException =>
+                Problems.Create(StatusCodes.Status412PreconditionFailed, Problems.VersionMismatch, "Version mismatch",
+                    "The agreement changed while the command ran; read it again and retry."),
+            StreamLockedException =>
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement busy",
+                    "Another command on this agreement held its lock for too long; retry shortly."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
+                    $"Request bodies are limited to {StrictJsonBodyMiddleware.MaxBodyBytes} bytes."),
+            BadHttpRequestException bad =>
+                Problems.Create(bad.StatusCode, Problems.Validation, "Bad request", bad.Message),
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogUnhandled(logger, exception, http.Request.Method, http.Request.Path);
+            problem = new ProblemDetails
+            {
+                Type = "/problems/internal",
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Internal error",
+                Detail = "The service failed to handle the request; it has been logged (trace id " + http.TraceIdentifier + ").",
+            };
+        }
+        else
+        {
+            LogMapped(logger, exception.GetType().Name, problem.Status ?? 0, http.Request.Method, http.Request.Path);
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "1";
+        }
+
+        await Problems.Result(problem).ExecuteAsync(http);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Exception} answered as {Status} on {Method} {Path}")]
+    private static partial void LogMapped(ILogger logger, string exception, int status, string method, string path);
+}

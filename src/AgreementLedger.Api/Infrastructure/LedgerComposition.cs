@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgreementLedger.Agreements;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Npgsql;
+using Scalar.AspNetCore;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>How the service is put together; Program.cs only calls these.</summary>
+public static class LedgerComposition
+{
+    public static void AddLedger(this WebApplicationBuilder builder, string connectionString)
+    {
+        var services = builder.Services;
+        var schema = LedgerSchema.Default;
+        services.AddSingleton(schema);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+
+        services.AddMarten(opts =>
+            {
+                opts.DatabaseSchemaName = schema.Events;
+                opts.Events.StreamIdentity = StreamIdentity.AsString;
+                // Server timestamps: recordedAt is set by the service (monotonic per agreement) and hashed.
+                opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+                opts.Events.MetadataConfig.HeadersEnabled = true;
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+                foreach (var (type, name) in EventTypeNames.ByType)
+                {
+                    opts.Events.MapEventType(type, name);
+                }
+
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, json =>
+                {
+                    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+                    // jsonb reorders members, so a polymorphic discriminator may not come first.
+                    json.AllowOutOfOrderMetadataProperties = true;
+                });
+                opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine(x => x.MessageStorageSchemaName = "wolverine");
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(LedgerComposition).Assembly;
+        });
+        services.AddWolverineHttp();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        });
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Type is null || problem.Type.StartsWith("http", StringComparison.Ordinal))
+            {
+                problem.Type = Problems.TypeUri(problem.Status switch
+                {
+                    StatusCodes.Status401Unauthorized => Problems.Unauthorized,
+                    StatusCodes.Status403Forbidden => Problems.Forbidden,
+                    StatusCodes.Status404NotFound => Problems.NotFound,
+                    StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge,
+                    StatusCodes.Status429TooManyRequests => Problems.RateLimited,
+                    _ => Problems.Validation,
+                });
+            }
+
+            problem.Detail ??= problem.Status switch
+            {
+                StatusCodes.Status404NotFound => "No resource exists at this address.",
+                StatusCodes.Status405MethodNotAllowed => "This route does not accept the " + context.HttpContext.Request.Method + " method.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+                _ => problem.Title,
+            };
+        });
+        services.AddExceptionHandler<ExceptionProblems>();
+
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"]);
+        services.AddOpenApi();
+    }
+
+    public static void UseLedger(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<StrictJsonBodyMiddleware>();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/scalar");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapWolverineEndpoints(opts => opts.WarmUpRoutes = RouteWarmup.Eager);
+    }
+}

@@ -1,0 +1,392 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace AgreementLedger.Infrastructure.LocalPostgres;
+
+public sealed class LocalPostgresUnavailableException(string message, Exception? inner = null)
+    : Exception(message, inner);
+
+/// <summary>Where and how a private PostgreSQL cluster runs.</summary>
+/// <param name="Root">Folder that holds the cluster's data folder, its log and the owner lock.</param>
+/// <param name="BinDirectory">PostgreSQL bin folder; found automatically when null.</param>
+/// <param name="Port">Loopback port; a free one (preferring the last one used) when null.</param>
+/// <param name="Throwaway">Test clusters trade durability for speed (fsync off).</param>
+public sealed record LocalPostgresOptions(string Root, string? BinDirectory = null, int? Port = null, bool Throwaway = false)
+{
+    /// <summary>A per-user folder that outlives the process: /var/lib for root (the postgres
+    /// account cannot traverse /root), the XDG data folder otherwise.</summary>
+    public static string DefaultRoot()
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            return "/var/lib/agreement-ledger/postgres";
+        }
+
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (string.IsNullOrWhiteSpace(dataHome))
+        {
+            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return Path.Combine(dataHome, "agreement-ledger", "postgres");
+    }
+}
+
+/// <summary>
+/// A PostgreSQL cluster run from the machine's binaries. The process that holds the owner lock
+/// starts and stops it; a cluster found running while nobody holds the lock was left by a killed
+/// process and is adopted rather than started twice.
+/// </summary>
+public sealed class LocalPostgresCluster : IAsyncDisposable
+{
+    private const string Superuser = "postgres";
+    private readonly LocalPostgresOptions _options;
+    private readonly string _bin;
+    private readonly FileStream? _ownerLock;
+    private int _stopped;
+
+    private LocalPostgresCluster(LocalPostgresOptions options, string bin, FileStream? ownerLock, int port)
+    {
+        _options = options;
+        _bin = bin;
+        _ownerLock = ownerLock;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public bool Owned => _ownerLock is not null;
+
+    public string DataDirectory => Path.Combine(_options.Root, "data");
+
+    public string LogFile => Path.Combine(_options.Root, "server.log");
+
+    /// <summary>What happened at start, for the service's log.</summary>
+    public string StartReport { get; private set; } = "";
+
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = Superuser,
+        Database = database,
+    }.ConnectionString;
+
+    public static async Task<LocalPostgresCluster> StartAsync(LocalPostgresOptions options, CancellationToken ct = default)
+    {
+        var bin = PostgresBinaries.Find(options.BinDirectory)
+            ?? throw new LocalPostgresUnavailableException("No PostgreSQL server binaries were found. " + PostgresBinaries.InstallHint);
+
+        PrepareRoot(options.Root);
+        var dataDir = Path.Combine(options.Root, "data");
+        var ownerLock = TryLock(Path.Combine(options.Root, "owner.lock"));
+
+        if (ownerLock is null)
+        {
+            // Another live service process owns this cluster: share it, never start a second one.
+            var sharedPort = await WaitForRunningPortAsync(dataDir, ct)
+                ?? throw new LocalPostgresUnavailableException(
+                    $"The PostgreSQL cluster in {options.Root} is owned by another process but is not running.");
+            return new LocalPostgresCluster(options, bin, null, sharedPort) { StartReport = $"shared with its owning process on port {sharedPort}" };
+        }
+
+        try
+        {
+            var report = new List<string>();
+            if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
+            {
+                if (Directory.Exists(dataDir))
+                {
+                    Directory.Delete(dataDir, recursive: true);
+                }
+
+                await RunAsync(bin, "initdb", ["-D", dataDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], ct);
+                report.Add("initialised");
+            }
+
+            var running = await RunningPortAsync(bin, dataDir, ct);
+            int port;
+            if (running is { } adopted)
+            {
+                port = adopted;
+                report.Add($"adopted the cluster left running by an earlier process on port {port}");
+            }
+            else
+            {
+                port = ChoosePort(options);
+                var serverOptions = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
+                if (options.Throwaway)
+                {
+                    serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+                }
+
+                await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-l", Path.Combine(options.Root, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"], ct);
+                await File.WriteAllTextAsync(Path.Combine(options.Root, "port"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+                report.Add($"started on port {port}");
+            }
+
+            return new LocalPostgresCluster(options, bin, ownerLock, port) { StartReport = string.Join(", ", report) };
+        }
+        catch
+        {
+            await ownerLock.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task EnsureDatabaseAsync(string database, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
+        exists.Parameters.Add(new NpgsqlParameter { Value = database });
+        if (await exists.ExecuteScalarAsync(ct) is null)
+        {
+            await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+            try
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase || e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Created concurrently by another process: what we wanted.
+            }
+        }
+    }
+
+    /// <summary>Stops the cluster if this process owns it; a shared cluster is left to its owner.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _ownerLock is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var mode = _options.Throwaway ? "immediate" : "fast";
+            await RunAsync(_bin, "pg_ctl", ["-D", DataDirectory, "-m", mode, "-w", "-t", "60", "stop"], CancellationToken.None);
+        }
+        finally
+        {
+            await _ownerLock.DisposeAsync();
+            if (_options.Throwaway)
+            {
+                TryDelete(_options.Root);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static void PrepareRoot(string root)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(root));
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            Directory.CreateDirectory(parent);
+        }
+
+        Directory.CreateDirectory(root);
+        if (Environment.IsPrivilegedProcess)
+        {
+            // initdb refuses to run as root: the cluster belongs to the postgres account.
+            if (!SystemUserExists(Superuser))
+            {
+                throw new LocalPostgresUnavailableException(
+                    "Running as root, the local PostgreSQL cluster must run as the 'postgres' system user, which does not exist. " + PostgresBinaries.InstallHint);
+            }
+
+            Run("chown", ["-R", $"{Superuser}:{Superuser}", root]);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static FileStream? TryLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static int ChoosePort(LocalPostgresOptions options)
+    {
+        if (options.Port is { } configured)
+        {
+            return configured;
+        }
+
+        var remembered = Path.Combine(options.Root, "port");
+        if (File.Exists(remembered) && int.TryParse(File.ReadAllText(remembered).Trim(), out var last) && IsFree(last))
+        {
+            return last;
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The port of the postmaster running on this data folder, or null when none runs.</summary>
+    private static async Task<int?> RunningPortAsync(string bin, string dataDir, CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(dataDir, "postmaster.pid")))
+        {
+            return null;
+        }
+
+        var status = await RunAsync(bin, "pg_ctl", ["-D", dataDir, "status"], ct, throwOnFailure: false);
+        return status == 0 ? ReadPidFilePort(dataDir) : null;
+    }
+
+    private static async Task<int?> WaitForRunningPortAsync(string dataDir, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            var port = File.Exists(Path.Combine(dataDir, "postmaster.pid")) ? ReadPidFilePort(dataDir) : null;
+            if (port is not null)
+            {
+                return port;
+            }
+
+            await Task.Delay(500, ct);
+        }
+
+        return null;
+    }
+
+    private static int? ReadPidFilePort(string dataDir)
+    {
+        try
+        {
+            // postmaster.pid: line 1 pid, 2 data dir, 3 start time, 4 port.
+            var lines = File.ReadAllLines(Path.Combine(dataDir, "postmaster.pid"));
+            return lines.Length >= 4 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SystemUserExists(string user) => Run("id", ["-u", user], throwOnFailure: false) == 0;
+
+    private static int Run(string file, string[] args, bool throwOnFailure = true)
+    {
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new LocalPostgresUnavailableException($"Could not run {file}.");
+        process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (throwOnFailure && process.ExitCode != 0)
+        {
+            throw new LocalPostgresUnavailableException($"{file} failed ({process.ExitCode}): {error.Trim()}");
+        }
+
+        return process.ExitCode;
+    }
+
+    private static async Task<int> RunAsync(string bin, string tool, string[] args, CancellationToken ct, bool throwOnFailure = true)
+    {
+        var executable = Path.Combine(bin, tool);
+        ProcessStartInfo start;
+        if (Environment.IsPrivilegedProcess)
+        {
+            start = new ProcessStartInfo("setpriv");
+            foreach (var arg in new[] { $"--reuid={Superuser}", $"--regid={Superuser}", "--init-groups", executable })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            start = new ProcessStartInfo(executable);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        // pg_ctl's children inherit these pipes; reading to the end would wait for the postmaster
+        // to exit, so output is collected asynchronously and only up to the tool's own exit.
+        using var process = new Process { StartInfo = start };
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new LocalPostgresUnavailableException($"Could not run {executable}: {e.Message}. " + PostgresBinaries.InstallHint, e);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await process.WaitForExitAsync(ct);
+        if (throwOnFailure && process.ExitCode != 0)
+        {
+            string text;
+            lock (output)
+            {
+                text = output.ToString().Trim();
+            }
+
+            throw new LocalPostgresUnavailableException($"{tool} failed with exit code {process.ExitCode}: {text}");
+        }
+
+        return process.ExitCode;
+    }
+
+    private static void TryDelete(string root)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

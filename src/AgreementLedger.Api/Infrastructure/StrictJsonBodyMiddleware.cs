@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>
+/// Runs after routing and before the endpoint: caps the body at 1 MiB (413), refuses malformed JSON
+/// and bodies that do not fit the endpoint's command record (400, naming every bad field), and hands
+/// the endpoint a body it can bind without surprises.
+/// </summary>
+public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 64,
+    };
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var requestType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        if (requestType is null)
+        {
+            await next(http);
+            return;
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            await WriteAsync(http, TooLarge());
+            return;
+        }
+
+        var body = await ReadCappedAsync(http.Request.Body, http.RequestAborted);
+        if (body is null)
+        {
+            await WriteAsync(http, TooLarge());
+            return;
+        }
+
+        if (body.Length == 0)
+        {
+            await WriteAsync(http, Problems.Invalid("$", "a JSON object body is required"));
+            return;
+        }
+
+        Dictionary<string, string[]> errors;
+        try
+        {
+            using var document = JsonDocument.Parse(body, DocumentOptions);
+            errors = JsonShape.Check(document.RootElement, requestType);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            await WriteAsync(http, Problems.Invalid(
+                new Dictionary<string, string[]> { ["$"] = ["the body is not well-formed JSON" + where] },
+                "The body is not well-formed JSON" + where + "."));
+            return;
+        }
+
+        if (errors.Count > 0)
+        {
+            await WriteAsync(http, Problems.Invalid(errors));
+            return;
+        }
+
+        http.Request.Body = new MemoryStream(body, writable: false);
+        http.Request.ContentLength = body.Length;
+        await next(http);
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails TooLarge() => Problems.Create(
+        StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
+        $"Request bodies are limited to {MaxBodyBytes} bytes.");
+
+    /// <summary>The whole body, or null when it is longer than the cap.</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static Task WriteAsync(HttpContext http, Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>
+        Problems.Result(problem).ExecuteAsync(http);
+}

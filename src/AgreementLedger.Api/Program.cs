@@ -1,0 +1,24 @@
+using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.LocalPostgres;
+using JasperFx;
+
+var builder = WebApplication.CreateBuilder(args);
+string connectionString;
+try
+{
+    connectionString = await LedgerDatabase.ResolveAsync(builder);
+}
+catch (StartupException e)
+{
+    await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + e.Message);
+    return 2;
+}
+
+builder.AddLedger(connectionString);
+
+var app = builder.Build();
+app.UseLedger();
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;
