@@ -57,6 +57,10 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     public int Port { get; }
 
+    public string BinDirectory => _bin;
+
+    public string Root => _options.Root;
+
     public bool Owned => _ownerLock is not null;
 
     public string DataDirectory => Path.Combine(_options.Root, "data");

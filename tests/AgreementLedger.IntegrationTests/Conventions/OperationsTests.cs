@@ -1,0 +1,44 @@
+using Alba;
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Conventions;
+
+[Collection(ConventionsCollection.Name)]
+public sealed class OperationsTests(LedgerHost ledger)
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task health_endpoints_answer_healthy(string url)
+    {
+        var answer = await ledger.Host.GetAsync(url);
+        Assert.Equal("Healthy", answer.Text);
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_every_route()
+    {
+        var answer = await ledger.Host.GetAsync("/openapi/v1.json");
+
+        var paths = answer["paths"].EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.Superset(new HashSet<string>
+        {
+            "/agreements", "/agreements/{id}", "/agreements/{id}/timeline",
+            "/agreements/{id}/negotiation-rounds", "/agreements/{id}/signatures",
+        }, paths);
+    }
+
+    [Fact]
+    public async Task the_api_reference_is_served_at_scalar()
+    {
+        var redirect = await ledger.Host.Scenario(s =>
+        {
+            s.Get.Url("/scalar");
+            s.StatusCodeShouldBe(302);
+        });
+        Assert.Equal("scalar/", redirect.Context.Response.Headers.Location.ToString());
+
+        var page = await ledger.Host.Scenario(s => s.Get.Url("/scalar/"));
+        Assert.Contains("<html", await page.ReadAsTextAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Alba;
+
+namespace AgreementLedger.IntegrationTests.Infrastructure;
+
+/// <summary>HTTP helpers: requests as a client writes them, answers read as plain JSON.</summary>
+public static class Given
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    public static string Body(object value) => JsonSerializer.Serialize(value, Json);
+
+    /// <summary>POSTs a JSON body and checks the status; returns the answer.</summary>
+    public static async Task<Answer> PostAsync(this IAlbaHost host, string url, object body, int status, Action<Scenario>? more = null) =>
+        await host.PostRawAsync(url, body as string ?? Body(body), status, more);
+
+    public static async Task<Answer> PostRawAsync(this IAlbaHost host, string url, string json, int status, Action<Scenario>? more = null)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Post.RawJson(json).ToUrl(url);
+            more?.Invoke(s);
+            s.StatusCodeShouldBe(status);
+        });
+        return await Answer.From(result);
+    }
+
+    public static async Task<Answer> GetAsync(this IAlbaHost host, string url, int status = 200)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.StatusCodeShouldBe(status);
+        });
+        return await Answer.From(result);
+    }
+
+    /// <summary>An agreement proposed with the given parties on 2024-01-10.</summary>
+    public static Task<Answer> ProposedAsync(this IAlbaHost host, string id, params string[] parties) =>
+        host.PostAsync("/agreements", new
+        {
+            id,
+            title = "Test agreement " + id,
+            kind = "partnership",
+            parties,
+            areas = new[] { "defence-industry" },
+            occurredOn = "2024-01-10",
+        }, 201);
+}
+
+/// <summary>A response: status, headers and the parsed JSON body (if any).</summary>
+public sealed record Answer(int Status, string? ContentType, IReadOnlyDictionary<string, string> Headers, JsonElement Body, string Text)
+{
+    public string? ETag => Headers.TryGetValue("ETag", out var etag) ? etag : null;
+
+    public string ProblemType => Body.GetProperty("type").GetString()!;
+
+    public JsonElement this[string name] => Body.GetProperty(name);
+
+    public static async Task<Answer> From(IScenarioResult result)
+    {
+        var response = result.Context.Response;
+        var text = await result.ReadAsTextAsync();
+        var headers = response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var body = text.Length > 0 && (response.ContentType?.Contains("json", StringComparison.Ordinal) ?? false)
+            ? JsonDocument.Parse(text).RootElement.Clone()
+            : default;
+        return new Answer(response.StatusCode, response.ContentType, headers, body, text);
+    }
+}

@@ -1,0 +1,63 @@
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+
+namespace AgreementLedger.IntegrationTests.Infrastructure;
+
+/// <summary>One real service host (Alba, real HTTP pipeline) on its own fresh database, shared by a collection.</summary>
+public sealed class LedgerHost : IAsyncLifetime
+{
+    private string _connectionString = "";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await TestDatabase.CreateAsync();
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
+            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await TestDatabase.DropAsync(_connectionString);
+    }
+
+    /// <summary>Events stored for one agreement, straight from the event table.</summary>
+    public async Task<long> EventCountAsync(string agreementId)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("select count(*) from ledger.mt_events where stream_id = $1", connection);
+        count.Parameters.Add(new NpgsqlParameter { Value = agreementId });
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Events stored in the whole ledger.</summary>
+    public async Task<long> TotalEventsAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("select count(*) from ledger.mt_events", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CommandsCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "commands";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConventionsCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "conventions";
+}
