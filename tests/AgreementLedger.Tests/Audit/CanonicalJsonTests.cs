@@ -1,0 +1,54 @@
+using AgreementLedger.Audit;
+
+namespace AgreementLedger.Tests.Audit;
+
+public sealed class CanonicalJsonTests
+{
+    // Number vectors from RFC 8785 appendix B and ECMAScript Number.prototype.toString.
+    [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(1.0, "1")]
+    [InlineData(-1.5, "-1.5")]
+    [InlineData(4.5, "4.5")]
+    [InlineData(0.002, "0.002")]
+    [InlineData(0.000001, "0.000001")]
+    [InlineData(1e-7, "1e-7")]
+    [InlineData(1e21, "1e+21")]
+    [InlineData(1e20, "100000000000000000000")]
+    [InlineData(123456789012345680000.0, "123456789012345680000")]
+    [InlineData(9007199254740991.0, "9007199254740991")]
+    [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
+    [InlineData(5e-324, "5e-324")]
+    [InlineData(333333333.3333333, "333333333.3333333")]
+    [InlineData(1000000.5, "1000000.5")]
+    public void formats_numbers_as_ecmascript_does(double value, string expected) =>
+        Assert.Equal(expected, CanonicalJson.FormatNumber(value));
+
+    [Fact]
+    public void formats_negative_zero_as_zero() => Assert.Equal("0", CanonicalJson.FormatNumber(-0.0));
+
+    [Fact]
+    public void sorts_members_by_utf16_code_units_and_drops_whitespace()
+    {
+        // RFC 8785 section 3.2.3's sorting example.
+        const string input = """{ "\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis" }""";
+
+        var keys = System.Text.Json.JsonDocument.Parse(CanonicalJson.Serialize(input)).RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+
+        Assert.Equal(["\r", "1", "\u0080", "\u00f6", "\u20ac", "\ud83d\ude00", "\ufb33"], keys);
+    }
+
+    [Fact]
+    public void escapes_strings_as_rfc_8785_does()
+    {
+        const string input = """{"s":"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/","n":[56,{"d":true,"10":null,"1":[]}]}""";
+
+        Assert.Equal("""{"n":[56,{"1":[],"10":null,"d":true}],"s":"€$\u000f\nA'B\"\\\\\"/"}""", CanonicalJson.Serialize(input));
+    }
+
+    [Fact]
+    public void normalises_number_spellings()
+    {
+        Assert.Equal("""{"a":100,"b":1.5,"c":-0.001}""", CanonicalJson.Serialize("""{"c":-1.0E-3,"b":1.50,"a":1e2}"""));
+    }
+}
