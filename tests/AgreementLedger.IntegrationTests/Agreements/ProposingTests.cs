@@ -1,3 +1,4 @@
+using Alba;
 using System.Text.Json;
 using AgreementLedger.IntegrationTests.Infrastructure;
 
@@ -114,5 +115,30 @@ public sealed class ProposingTests(LedgerHost ledger)
         var missing = await ledger.Host.PostAsync("/agreements", new { title = "T", kind = "treaty" }, 400);
         Assert.True(missing["errors"].TryGetProperty("parties", out _));
         Assert.True(missing["errors"].TryGetProperty("areas", out _));
+    }
+}
+
+[Collection(CommandsCollection.Name)]
+public sealed class ConcurrentProposingTests(LedgerHost ledger)
+{
+    [Fact]
+    public async Task racing_proposals_of_one_id_create_it_once_and_answer_the_rest_409()
+    {
+        var id = Given.NewId("race");
+        var body = Given.Body(new { id, title = "Race", kind = "treaty", parties = new[] { "JP" }, areas = Array.Empty<string>() });
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            var result = await ledger.Host.Scenario(s =>
+            {
+                s.Post.RawJson(body).ToUrl("/agreements");
+                s.IgnoreStatusCode();
+            });
+            return result.Context.Response.StatusCode;
+        }));
+
+        Assert.Equal(1, statuses.Count(s => s == 201));
+        Assert.Equal(7, statuses.Count(s => s == 409));
+        Assert.Equal(1, await ledger.EventCountAsync(id));
     }
 }
