@@ -21,10 +21,6 @@ public sealed record Agreement
 
     public ImmutableList<string> Areas { get; init; } = [];
 
-    public string? Summary { get; init; }
-
-    public ImmutableList<SourceReference> Sources { get; init; } = [];
-
     public DateOnly ProposedOn { get; init; }
 
     /// <summary>Every lifecycle fact, in effective order (occurredOn, then version).</summary>
@@ -61,8 +57,6 @@ public sealed record Agreement
                 Title = proposed.Title,
                 Kind = proposed.Kind,
                 Areas = [.. proposed.Areas],
-                Summary = proposed.Summary,
-                Sources = [.. proposed.Sources],
                 ProposedOn = proposed.OccurredOn,
             };
         }

@@ -11,6 +11,18 @@ namespace AgreementLedger.Agreements;
 [JsonDerivedType(typeof(AgreementProposed), EventTypeNames.AgreementProposed)]
 [JsonDerivedType(typeof(NegotiationRoundHeld), EventTypeNames.NegotiationRoundHeld)]
 [JsonDerivedType(typeof(PartySigned), EventTypeNames.PartySigned)]
+[JsonDerivedType(typeof(TermsAgreed), EventTypeNames.TermsAgreed)]
+[JsonDerivedType(typeof(PartyJoined), EventTypeNames.PartyJoined)]
+[JsonDerivedType(typeof(DeliverablePlanned), EventTypeNames.DeliverablePlanned)]
+[JsonDerivedType(typeof(FundingCommitted), EventTypeNames.FundingCommitted)]
+[JsonDerivedType(typeof(DeliverableDelivered), EventTypeNames.DeliverableDelivered)]
+[JsonDerivedType(typeof(TargetSet), EventTypeNames.TargetSet)]
+[JsonDerivedType(typeof(SourceCited), EventTypeNames.SourceCited)]
+[JsonDerivedType(typeof(AgreementAmended), EventTypeNames.AgreementAmended)]
+[JsonDerivedType(typeof(AgreementSuspended), EventTypeNames.AgreementSuspended)]
+[JsonDerivedType(typeof(AgreementResumed), EventTypeNames.AgreementResumed)]
+[JsonDerivedType(typeof(AgreementTerminated), EventTypeNames.AgreementTerminated)]
+[JsonDerivedType(typeof(AgreementWithdrawn), EventTypeNames.AgreementWithdrawn)]
 public interface IAgreementEvent
 {
     /// <summary>When it happened in the world (effective time).</summary>
@@ -41,6 +53,30 @@ public sealed record PartySigned(
     string? SignedBy,
     string? Place) : IAgreementEvent;
 
+public sealed record TermsAgreed(DateOnly OccurredOn, string? Summary) : IAgreementEvent;
+
+public sealed record PartyJoined(string Party, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record DeliverablePlanned(string DeliverableId, string Name, DateOnly? DueBy, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record FundingCommitted(string Funder, decimal Amount, string Currency, string? Purpose, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record DeliverableDelivered(string DeliverableId, DateOnly OccurredOn, string? Note) : IAgreementEvent;
+
+public sealed record TargetSet(string Milestone, DateOnly TargetDate, string? Note, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record SourceCited(string Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record AgreementAmended(string Summary, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record AgreementSuspended(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record AgreementResumed(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record AgreementTerminated(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+
+public sealed record AgreementWithdrawn(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+
 /// <summary>The stored event type names. They are part of the public contract: renaming a class
 /// must never rename history, so every event type is mapped explicitly.</summary>
 public static class EventTypeNames
@@ -48,12 +84,37 @@ public static class EventTypeNames
     public const string AgreementProposed = "agreement_proposed";
     public const string NegotiationRoundHeld = "negotiation_round_held";
     public const string PartySigned = "party_signed";
+    public const string TermsAgreed = "terms_agreed";
+    public const string PartyJoined = "party_joined";
+    public const string DeliverablePlanned = "deliverable_planned";
+    public const string FundingCommitted = "funding_committed";
+    public const string DeliverableDelivered = "deliverable_delivered";
+    public const string TargetSet = "target_set";
+    public const string SourceCited = "source_cited";
+    public const string AgreementAmended = "agreement_amended";
+    public const string AgreementSuspended = "agreement_suspended";
+    public const string AgreementResumed = "agreement_resumed";
+    public const string AgreementTerminated = "agreement_terminated";
+    public const string AgreementWithdrawn = "agreement_withdrawn";
+    public const string EventRetracted = "event_retracted";
 
     public static readonly IReadOnlyDictionary<Type, string> ByType = new Dictionary<Type, string>
     {
         [typeof(AgreementProposed)] = AgreementProposed,
         [typeof(NegotiationRoundHeld)] = NegotiationRoundHeld,
         [typeof(PartySigned)] = PartySigned,
+        [typeof(TermsAgreed)] = TermsAgreed,
+        [typeof(PartyJoined)] = PartyJoined,
+        [typeof(DeliverablePlanned)] = DeliverablePlanned,
+        [typeof(FundingCommitted)] = FundingCommitted,
+        [typeof(DeliverableDelivered)] = DeliverableDelivered,
+        [typeof(TargetSet)] = TargetSet,
+        [typeof(SourceCited)] = SourceCited,
+        [typeof(AgreementAmended)] = AgreementAmended,
+        [typeof(AgreementSuspended)] = AgreementSuspended,
+        [typeof(AgreementResumed)] = AgreementResumed,
+        [typeof(AgreementTerminated)] = AgreementTerminated,
+        [typeof(AgreementWithdrawn)] = AgreementWithdrawn,
     };
 
     public static string Of(object @event) => ByType[@event.GetType()];

@@ -17,6 +17,12 @@ public enum AgreementStatus
 
 public sealed record Signatory(string Party, DateOnly SignedOn, string? SignedBy, string? Place);
 
+public sealed record Deliverable(string DeliverableId, string Name, DateOnly? DueBy, DateOnly? DeliveredOn);
+
+public sealed record Target(string Milestone, DateOnly TargetDate, string? Note);
+
+public sealed record Amendment(DateOnly OccurredOn, string Summary);
+
 /// <summary>One recorded event placed in effective time.</summary>
 public sealed record LifecycleFact(long Version, IAgreementEvent Event)
 {
@@ -25,15 +31,30 @@ public sealed record LifecycleFact(long Version, IAgreementEvent Event)
     public string Type => EventTypeNames.Of(Event);
 }
 
-/// <summary>What the lifecycle derives from the effective-ordered facts.</summary>
+/// <summary>Everything derived from the effective-ordered facts.</summary>
 public sealed record LifecycleState(
     bool Proposed,
     AgreementStatus Status,
     ImmutableList<string> Parties,
     ImmutableList<Signatory> Signatories,
-    DateOnly? SignedOn)
+    DateOnly? SignedOn,
+    AgreementStatus? SuspendedFrom,
+    ImmutableSortedDictionary<string, decimal> Funding,
+    ImmutableList<Deliverable> Deliverables,
+    ImmutableList<Target> Targets,
+    ImmutableSortedDictionary<string, DateOnly> Reached,
+    ImmutableList<SourceReference> Sources,
+    string? Summary,
+    ImmutableList<Amendment> Amendments)
 {
-    public static LifecycleState Empty { get; } = new(false, AgreementStatus.Proposed, [], [], null);
+    public static LifecycleState Empty { get; } = new(
+        false, AgreementStatus.Proposed, [], [], null, null,
+        ImmutableSortedDictionary<string, decimal>.Empty.WithComparers(StringComparer.Ordinal),
+        [], [],
+        ImmutableSortedDictionary<string, DateOnly>.Empty.WithComparers(StringComparer.Ordinal),
+        [], null, []);
+
+    public bool IsFinal => Status is AgreementStatus.Terminated or AgreementStatus.Withdrawn;
 }
 
 /// <summary>The first fact at which a sequence stops being a history the lifecycle allows.</summary>
@@ -48,8 +69,24 @@ public sealed record LifecycleBreak(LifecycleFact Fact, string Reason)
 /// </summary>
 public static class Lifecycle
 {
+    /// <summary>The stages on the line, in order; Suspended, Terminated and Withdrawn are off it.</summary>
+    private static readonly AgreementStatus[] LineStages =
+    [
+        AgreementStatus.Proposed, AgreementStatus.Negotiating, AgreementStatus.Negotiated,
+        AgreementStatus.Signed, AgreementStatus.Funded, AgreementStatus.Delivered,
+    ];
+
+    public static IReadOnlyList<AgreementStatus> Line => LineStages;
+
+    /// <summary>Milestones a target may name: the line after Proposed.</summary>
+    public static readonly IReadOnlySet<string> Milestones =
+        Line.Skip(1).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+
     private static readonly AgreementStatus[] BeforeSignature =
         [AgreementStatus.Proposed, AgreementStatus.Negotiating, AgreementStatus.Negotiated];
+
+    private static readonly AgreementStatus[] InForce =
+        [AgreementStatus.Signed, AgreementStatus.Funded, AgreementStatus.Delivered];
 
     public static IComparer<LifecycleFact> EffectiveOrder { get; } =
         Comparer<LifecycleFact>.Create((a, b) =>
@@ -59,34 +96,97 @@ public static class Lifecycle
         });
 
     /// <summary>Why the event may not follow the state, or null when it may.</summary>
-    public static string? Refusal(LifecycleState state, IAgreementEvent @event) => @event switch
+    public static string? Refusal(LifecycleState state, IAgreementEvent @event)
     {
-        AgreementProposed => state.Proposed ? "an agreement is proposed only once" : null,
-        _ when !state.Proposed => "the first event must be the proposal",
-        NegotiationRoundHeld when state.Status is not (AgreementStatus.Proposed or AgreementStatus.Negotiating) =>
-            $"a negotiation round needs status Proposed or Negotiating, but it is {state.Status}",
-        PartySigned when !BeforeSignature.Contains(state.Status) =>
-            $"a signature needs status Proposed, Negotiating or Negotiated, but it is {state.Status}",
-        PartySigned signed when !state.Parties.Contains(signed.Party) =>
-            $"{signed.Party} is not a party",
-        PartySigned signed when state.Signatories.Any(s => s.Party == signed.Party) =>
-            $"{signed.Party} has already signed",
-        _ => null,
-    };
+        if (@event is AgreementProposed)
+        {
+            return state.Proposed ? "an agreement is proposed only once" : null;
+        }
+
+        if (!state.Proposed)
+        {
+            return "the first event must be the proposal";
+        }
+
+        var status = state.Status;
+        return @event switch
+        {
+            NegotiationRoundHeld or TermsAgreed when status is not (AgreementStatus.Proposed or AgreementStatus.Negotiating) =>
+                Needs(@event, status, AgreementStatus.Proposed, AgreementStatus.Negotiating),
+            PartySigned or PartyJoined when !BeforeSignature.Contains(status) =>
+                Needs(@event, status, BeforeSignature),
+            PartySigned signed when !state.Parties.Contains(signed.Party) =>
+                $"{signed.Party} is not a party",
+            PartySigned signed when state.Signatories.Any(s => s.Party == signed.Party) =>
+                $"{signed.Party} has already signed",
+            PartyJoined joined when state.Parties.Contains(joined.Party) =>
+                $"{joined.Party} is already a party",
+            DeliverablePlanned or TargetSet or SourceCited or AgreementAmended when state.IsFinal =>
+                $"the agreement is {status}, which is final",
+            DeliverablePlanned planned when state.Deliverables.Any(d => d.DeliverableId == planned.DeliverableId) =>
+                $"deliverable '{planned.DeliverableId}' is already planned",
+            FundingCommitted or AgreementSuspended when !InForce.Contains(status) =>
+                Needs(@event, status, InForce),
+            DeliverableDelivered when status is not (AgreementStatus.Signed or AgreementStatus.Funded) =>
+                Needs(@event, status, AgreementStatus.Signed, AgreementStatus.Funded),
+            DeliverableDelivered delivered when !state.Deliverables.Any(d => d.DeliverableId == delivered.DeliverableId) =>
+                $"deliverable '{delivered.DeliverableId}' is not planned",
+            DeliverableDelivered delivered when state.Deliverables.Any(d => d.DeliverableId == delivered.DeliverableId && d.DeliveredOn is not null) =>
+                $"deliverable '{delivered.DeliverableId}' is already delivered",
+            AgreementResumed when status != AgreementStatus.Suspended =>
+                Needs(@event, status, AgreementStatus.Suspended),
+            AgreementTerminated when !InForce.Contains(status) && status != AgreementStatus.Suspended =>
+                Needs(@event, status, [.. InForce, AgreementStatus.Suspended]),
+            AgreementWithdrawn when !BeforeSignature.Contains(status) =>
+                Needs(@event, status, BeforeSignature),
+            _ => null,
+        };
+    }
 
     /// <summary>Folds one allowed fact; callers check <see cref="Refusal"/> first.</summary>
-    public static LifecycleState Evolve(LifecycleState state, LifecycleFact fact) => fact.Event switch
+    public static LifecycleState Evolve(LifecycleState state, LifecycleFact fact)
     {
-        AgreementProposed proposed => state with
+        var next = fact.Event switch
         {
-            Proposed = true,
-            Status = AgreementStatus.Proposed,
-            Parties = [.. proposed.Parties],
-        },
-        NegotiationRoundHeld => state with { Status = AgreementStatus.Negotiating },
-        PartySigned signed => Sign(state, signed),
-        _ => state,
-    };
+            AgreementProposed proposed => state with
+            {
+                Proposed = true,
+                Status = AgreementStatus.Proposed,
+                Parties = [.. proposed.Parties],
+                Sources = [.. proposed.Sources],
+                Summary = proposed.Summary,
+            },
+            NegotiationRoundHeld => state with { Status = AgreementStatus.Negotiating },
+            TermsAgreed => state with { Status = AgreementStatus.Negotiated },
+            PartySigned signed => Sign(state, signed),
+            PartyJoined joined => state with { Parties = state.Parties.Add(joined.Party) },
+            DeliverablePlanned planned => Plan(state, planned),
+            FundingCommitted funding => state with
+            {
+                Funding = state.Funding.SetItem(funding.Currency, state.Funding.GetValueOrDefault(funding.Currency) + funding.Amount),
+                Status = state.Status == AgreementStatus.Signed ? AgreementStatus.Funded : state.Status,
+            },
+            DeliverableDelivered delivered => Deliver(state, delivered),
+            TargetSet target => state with
+            {
+                Targets = state.Targets.RemoveAll(t => t.Milestone == target.Milestone)
+                    .Add(new Target(target.Milestone, target.TargetDate, target.Note)),
+            },
+            SourceCited cited => state with { Sources = state.Sources.Add(new SourceReference(cited.Publisher, cited.Url, cited.PublishedOn, cited.Note)) },
+            AgreementAmended amended => state with
+            {
+                Summary = amended.Summary,
+                Amendments = state.Amendments.Add(new Amendment(amended.OccurredOn, amended.Summary)),
+            },
+            AgreementSuspended => state with { SuspendedFrom = state.Status, Status = AgreementStatus.Suspended },
+            AgreementResumed => state with { Status = state.SuspendedFrom ?? AgreementStatus.Signed, SuspendedFrom = null },
+            AgreementTerminated => state with { Status = AgreementStatus.Terminated, SuspendedFrom = null },
+            AgreementWithdrawn => state with { Status = AgreementStatus.Withdrawn },
+            _ => state,
+        };
+
+        return MarkReached(next, fact.OccurredOn);
+    }
 
     /// <summary>Replays facts (in any order) in effective order; the state, or the first break.</summary>
     public static (LifecycleState State, LifecycleBreak? Break) Replay(IEnumerable<LifecycleFact> facts)
@@ -105,6 +205,10 @@ public static class Lifecycle
         return (state, null);
     }
 
+    /// <summary>The day a stage was first reached (the status was it or later on the line), if it was.</summary>
+    public static DateOnly? ReachedOn(LifecycleState state, string milestone) =>
+        state.Reached.TryGetValue(milestone, out var day) ? day : null;
+
     private static LifecycleState Sign(LifecycleState state, PartySigned signed)
     {
         var signatories = state.Signatories.Add(new Signatory(signed.Party, signed.OccurredOn, signed.SignedBy, signed.Place));
@@ -113,4 +217,49 @@ public static class Lifecycle
             ? state with { Signatories = signatories, Status = AgreementStatus.Signed, SignedOn = signed.OccurredOn }
             : state with { Signatories = signatories };
     }
+
+    private static LifecycleState Plan(LifecycleState state, DeliverablePlanned planned)
+    {
+        var next = state with { Deliverables = state.Deliverables.Add(new Deliverable(planned.DeliverableId, planned.Name, planned.DueBy, null)) };
+        // A new deliverable reopens delivery: back to the stage Delivered was reached from.
+        var before = state.Funding.IsEmpty ? AgreementStatus.Signed : AgreementStatus.Funded;
+        if (state.Status == AgreementStatus.Delivered)
+        {
+            return next with { Status = before };
+        }
+
+        return state.SuspendedFrom == AgreementStatus.Delivered ? next with { SuspendedFrom = before } : next;
+    }
+
+    private static LifecycleState Deliver(LifecycleState state, DeliverableDelivered delivered)
+    {
+        var deliverables = state.Deliverables.Select(d =>
+            d.DeliverableId == delivered.DeliverableId ? d with { DeliveredOn = delivered.OccurredOn } : d).ToImmutableList();
+        var all = deliverables.All(d => d.DeliveredOn is not null);
+        return state with { Deliverables = deliverables, Status = all ? AgreementStatus.Delivered : state.Status };
+    }
+
+    private static LifecycleState MarkReached(LifecycleState state, DateOnly day)
+    {
+        var rank = Array.IndexOf(LineStages, state.Status);
+        if (rank < 1)
+        {
+            return state;
+        }
+
+        var reached = state.Reached;
+        for (var i = 1; i <= rank; i++)
+        {
+            var stage = LineStages[i].ToString();
+            if (!reached.ContainsKey(stage))
+            {
+                reached = reached.Add(stage, day);
+            }
+        }
+
+        return state with { Reached = reached };
+    }
+
+    private static string Needs(IAgreementEvent @event, AgreementStatus status, params AgreementStatus[] allowed) =>
+        $"{EventTypeNames.Of(@event)} needs status {string.Join(" or ", allowed)}, but it is {status}";
 }

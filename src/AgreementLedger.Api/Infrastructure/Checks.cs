@@ -51,6 +51,22 @@ public sealed class Checks
         return pattern.IsMatch(value) ? this : Add(field, message);
     }
 
+    public Checks Required<T>(string field, T? value)
+        where T : struct =>
+        value is null ? Add(field, "is required") : this;
+
+    public Checks OneOf(string field, string? value, IReadOnlySet<string> allowed, bool required = false, string? describe = null)
+    {
+        if (value is null)
+        {
+            return required ? Add(field, "is required") : this;
+        }
+
+        return allowed.Contains(value)
+            ? this
+            : Add(field, "must be " + (describe ?? "one of " + string.Join(", ", allowed.Order(StringComparer.Ordinal))));
+    }
+
     public Checks NotInFuture(string field, DateOnly? date, DateOnly today) =>
         date > today ? Add(field, $"must not be in the future (today is {today:yyyy-MM-dd} UTC)") : this;
 

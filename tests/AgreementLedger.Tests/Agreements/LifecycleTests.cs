@@ -86,7 +86,7 @@ public sealed class LifecycleTests
 
         Assert.NotNull(broken);
         Assert.Equal(2, broken.Fact.Version);
-        Assert.Equal("event 2 (negotiation_round_held) on 2024-03-06: a negotiation round needs status Proposed or Negotiating, but it is Signed", broken.Describe());
+        Assert.Equal("event 2 (negotiation_round_held) on 2024-03-06: negotiation_round_held needs status Proposed or Negotiating, but it is Signed", broken.Describe());
     }
 
     [Fact]

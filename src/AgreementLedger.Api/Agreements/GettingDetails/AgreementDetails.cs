@@ -6,7 +6,7 @@ namespace AgreementLedger.Agreements.GettingDetails;
 
 public sealed record DeliverableView(string DeliverableId, string Name, DateOnly? DueBy, DateOnly? DeliveredOn);
 
-public sealed record TargetView(string Milestone, DateOnly TargetDate, bool Met, bool Overdue);
+public sealed record TargetView(string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
 
 /// <summary>The agreement's current state as API.md "Queries" shows it; also every command's answer.</summary>
 public sealed record AgreementDetails(
@@ -24,13 +24,13 @@ public sealed record AgreementDetails(
     IReadOnlyList<DeliverableView> Deliverables,
     IReadOnlyList<TargetView> Targets,
     IReadOnlyList<SourceReference> Sources,
+    IReadOnlyList<Amendment> Amendments,
     long Version,
     string LastRecordedAt)
 {
-    /// <summary>The view of a folded agreement; <paramref name="today"/> is the reference date for targets.</summary>
-    public static AgreementDetails From(Agreement agreement, DateOnly today)
+    /// <summary>The view of a folded agreement; <paramref name="referenceDate"/> decides which targets are overdue.</summary>
+    public static AgreementDetails From(Agreement agreement, DateOnly referenceDate)
     {
-        _ = today;
         var lifecycle = agreement.Lifecycle;
         return new AgreementDetails(
             agreement.Id,
@@ -40,15 +40,24 @@ public sealed record AgreementDetails(
             lifecycle.Parties,
             lifecycle.Signatories,
             agreement.Areas,
-            agreement.Summary ?? "",
+            lifecycle.Summary ?? "",
             agreement.ProposedOn,
             lifecycle.SignedOn,
-            new Dictionary<string, decimal>(),
-            [],
-            [],
-            agreement.Sources,
+            lifecycle.Funding,
+            [.. lifecycle.Deliverables.Select(d => new DeliverableView(d.DeliverableId, d.Name, d.DueBy, d.DeliveredOn))],
+            [.. lifecycle.Targets.OrderBy(t => Lifecycle.Line.Select(s => s.ToString()).ToList().IndexOf(t.Milestone)).Select(t => Judge(lifecycle, t, referenceDate))],
+            lifecycle.Sources,
+            lifecycle.Amendments,
             agreement.Version,
             EventEnvelope.FormatInstant(agreement.LastRecordedAt));
+    }
+
+    /// <summary>Met when reached on or before the target date; overdue when not met and the date has passed.</summary>
+    public static TargetView Judge(LifecycleState lifecycle, Target target, DateOnly referenceDate)
+    {
+        var reached = Lifecycle.ReachedOn(lifecycle, target.Milestone);
+        var met = reached <= target.TargetDate;
+        return new TargetView(target.Milestone, target.TargetDate, met, !met && target.TargetDate < referenceDate, reached, target.Note);
     }
 }
 

@@ -13,6 +13,20 @@ public static class EventSummaries
             "Negotiation round held" + Suffix(" in ", Text(data, "location")) + Suffix(" with ", List(data, "participants")),
         EventTypeNames.PartySigned =>
             $"{Text(data, "party")} signed" + Suffix(" in ", Text(data, "place")) + Suffix(" (signed by ", Text(data, "signedBy"), ")"),
+        EventTypeNames.TermsAgreed => "Terms agreed" + Suffix(": ", Text(data, "summary")),
+        EventTypeNames.PartyJoined => $"{Text(data, "party")} joined as a party",
+        EventTypeNames.DeliverablePlanned =>
+            $"Deliverable \"{Text(data, "name")}\" ({Text(data, "deliverableId")}) planned" + Suffix(", due by ", Text(data, "dueBy")),
+        EventTypeNames.FundingCommitted =>
+            $"{Text(data, "funder")} committed {Number(data, "amount")} {Text(data, "currency")}" + Suffix(" for ", Text(data, "purpose")),
+        EventTypeNames.DeliverableDelivered => $"Deliverable {Text(data, "deliverableId")} delivered" + Suffix(": ", Text(data, "note")),
+        EventTypeNames.TargetSet => $"Target set: {Text(data, "milestone")} by {Text(data, "targetDate")}",
+        EventTypeNames.SourceCited => $"Source cited: {Text(data, "publisher")}" + Suffix(", published ", Text(data, "publishedOn")),
+        EventTypeNames.AgreementAmended => "Amended: " + Text(data, "summary"),
+        EventTypeNames.AgreementSuspended => "Suspended: " + Text(data, "reason"),
+        EventTypeNames.AgreementResumed => "Resumed: " + Text(data, "reason"),
+        EventTypeNames.AgreementTerminated => "Terminated: " + Text(data, "reason"),
+        EventTypeNames.AgreementWithdrawn => "Withdrawn: " + Text(data, "reason"),
         _ => type.Replace('_', ' '),
     };
 
@@ -22,6 +36,11 @@ public static class EventSummaries
     private static string? Text(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
+            : null;
+
+    private static string? Number(JsonElement data, string name) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetDecimal().ToString("#,0.##", System.Globalization.CultureInfo.InvariantCulture)
             : null;
 
     private static string? List(JsonElement data, string name)

@@ -135,14 +135,7 @@ public static class ProposeAgreementEndpoint
                 continue;
             }
 
-            checks.Text($"{at}.publisher", source.Publisher, required: true, max: 300)
-                .Text($"{at}.url", source.Url, max: 2_000)
-                .Text($"{at}.note", source.Note)
-                .NotInFuture($"{at}.publishedOn", source.PublishedOn, today);
-            if (source.Url is not null && !(Uri.TryCreate(source.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
-            {
-                checks.Add($"{at}.url", "must be an absolute http or https URL");
-            }
+            Conventions.CheckSource(checks, at, source.Publisher, source.Url, source.PublishedOn, source.Note, today);
         }
     }
 }

@@ -1,0 +1,25 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Amending;
+
+public sealed record AmendAgreement(string? Summary, DateOnly? OccurredOn);
+
+public static class AmendAgreementEndpoint
+{
+    public static ProblemDetails Validate(AmendAgreement command, TimeProvider clock) => new Checks()
+        .Text("summary", command.Summary, required: true, max: Checks.MaxLongText)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Result();
+
+    [WolverinePost("/agreements/{id}/amendments", OperationId = "amendAgreement")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, AmendAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(AmendAgreement command, DateOnly today) =>
+        Decision.Accept(new AgreementAmended(command.Summary!, command.OccurredOn ?? today));
+}

@@ -1,0 +1,28 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Citing;
+
+public sealed record CiteSource(string? Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly? OccurredOn);
+
+public static class CiteSourceEndpoint
+{
+    public static ProblemDetails Validate(CiteSource command, TimeProvider clock)
+    {
+        var today = Conventions.Today(clock);
+        var checks = new Checks().NotInFuture("occurredOn", command.OccurredOn, today);
+        Conventions.CheckSource(checks, "", command.Publisher, command.Url, command.PublishedOn, command.Note, today);
+        return checks.Result();
+    }
+
+    [WolverinePost("/agreements/{id}/sources", OperationId = "citeSource")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, CiteSource command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(CiteSource command, DateOnly today) =>
+        Decision.Accept(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
+}

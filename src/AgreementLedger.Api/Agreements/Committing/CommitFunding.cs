@@ -1,0 +1,49 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Committing;
+
+public sealed record CommitFunding(string? Funder, decimal? Amount, string? Currency, string? Purpose, DateOnly? OccurredOn);
+
+public static class CommitFundingEndpoint
+{
+    /// <summary>Large enough for any defence budget, small enough to stay exact as a JSON double.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000_000m;
+
+    public static ProblemDetails Validate(CommitFunding command, TimeProvider clock)
+    {
+        var checks = new Checks()
+            .Pattern("funder", command.Funder, Conventions.Party(), Conventions.PartyRule, required: true)
+            .OneOf("currency", command.Currency, Conventions.Currencies, required: true, describe: "an ISO 4217 currency code such as EUR, JPY or USD")
+            .Text("purpose", command.Purpose)
+            .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock));
+        switch (command.Amount)
+        {
+            case null:
+                checks.Add("amount", "is required");
+                break;
+            case <= 0:
+                checks.Add("amount", "must be greater than 0");
+                break;
+            case > MaxAmount:
+                checks.Add("amount", $"must be at most {MaxAmount}");
+                break;
+            case { } amount when amount != Math.Round(amount, 2):
+                checks.Add("amount", "must have at most 2 decimal places");
+                break;
+        }
+
+        return checks.Result();
+    }
+
+    [WolverinePost("/agreements/{id}/funding", OperationId = "commitFunding")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, CommitFunding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(CommitFunding command, DateOnly today) =>
+        Decision.Accept(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
+}

@@ -1,0 +1,26 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Delivering;
+
+public sealed record RecordDelivery(string? DeliverableId, DateOnly? OccurredOn, string? Note);
+
+public static class RecordDeliveryEndpoint
+{
+    public static ProblemDetails Validate(RecordDelivery command, TimeProvider clock) => new Checks()
+        .Pattern("deliverableId", command.DeliverableId, Conventions.DeliverableId(), "must be 1 to 80 letters, digits, '.', '_' or '-', starting with a letter or digit", required: true)
+        .Text("note", command.Note)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Result();
+
+    [WolverinePost("/agreements/{id}/deliveries", OperationId = "recordDelivery")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, RecordDelivery command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(RecordDelivery command, DateOnly today) =>
+        Decision.Accept(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
+}

@@ -1,0 +1,36 @@
+using AgreementLedger.Infrastructure;
+using Marten;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.GettingPortfolio;
+
+public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn);
+
+public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements);
+
+/// <summary>Every agreement a party is a party to, ordered by id, with whether (and when) it signed.</summary>
+public static class GetPartyPortfolioEndpoint
+{
+    [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
+    public static async Task<IResult> Get(string party, IQuerySession session, HttpContext http)
+    {
+        var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
+        if (!checks.Ok)
+        {
+            return Problems.Result(checks.Result());
+        }
+
+        var agreements = await session.Query<Agreement>()
+            .Where(a => a.Lifecycle.Parties.Contains(party))
+            .OrderBy(a => a.Id)
+            .ToListAsync(http.RequestAborted);
+
+        return TypedResults.Ok(new PartyPortfolio(party, [.. agreements.Select(a => Entry(a, party))]));
+    }
+
+    public static PartyAgreement Entry(Agreement agreement, string party)
+    {
+        var signature = agreement.Lifecycle.Signatories.FirstOrDefault(s => s.Party == party);
+        return new PartyAgreement(agreement.Id, agreement.Title, agreement.Kind, agreement.Lifecycle.Status.ToString(), signature is not null, signature?.SignedOn);
+    }
+}

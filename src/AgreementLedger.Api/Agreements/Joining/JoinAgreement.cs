@@ -1,0 +1,25 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Joining;
+
+public sealed record JoinAgreement(string? Party, DateOnly? OccurredOn);
+
+public static class JoinAgreementEndpoint
+{
+    public static ProblemDetails Validate(JoinAgreement command, TimeProvider clock) => new Checks()
+        .Pattern("party", command.Party, Conventions.Party(), Conventions.PartyRule, required: true)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Result();
+
+    [WolverinePost("/agreements/{id}/parties", OperationId = "joinAgreement")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, JoinAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(JoinAgreement command, DateOnly today) =>
+        Decision.Accept(new PartyJoined(command.Party!, command.OccurredOn ?? today));
+}

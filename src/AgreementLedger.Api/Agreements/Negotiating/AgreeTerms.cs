@@ -1,0 +1,25 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Negotiating;
+
+public sealed record AgreeTerms(DateOnly? OccurredOn, string? Summary);
+
+public static class AgreeTermsEndpoint
+{
+    public static ProblemDetails Validate(AgreeTerms command, TimeProvider clock) => new Checks()
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Text("summary", command.Summary, max: Checks.MaxLongText)
+        .Result();
+
+    [WolverinePost("/agreements/{id}/terms-agreed", OperationId = "agreeTerms")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, AgreeTerms command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(AgreeTerms command, DateOnly today) =>
+        Decision.Accept(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
+}

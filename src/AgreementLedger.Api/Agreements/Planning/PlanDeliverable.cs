@@ -1,0 +1,26 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Planning;
+
+public sealed record PlanDeliverable(string? DeliverableId, string? Name, DateOnly? DueBy, DateOnly? OccurredOn);
+
+public static class PlanDeliverableEndpoint
+{
+    public static ProblemDetails Validate(PlanDeliverable command, TimeProvider clock) => new Checks()
+        .Pattern("deliverableId", command.DeliverableId, Conventions.DeliverableId(), "must be 1 to 80 letters, digits, '.', '_' or '-', starting with a letter or digit", required: true)
+        .Text("name", command.Name, required: true, max: 300)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Result();
+
+    [WolverinePost("/agreements/{id}/deliverables", OperationId = "planDeliverable")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, PlanDeliverable command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(PlanDeliverable command, DateOnly today) =>
+        Decision.Accept(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
+}

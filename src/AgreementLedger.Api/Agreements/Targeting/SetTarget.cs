@@ -1,0 +1,27 @@
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Targeting;
+
+public sealed record SetTarget(string? Milestone, DateOnly? TargetDate, string? Note, DateOnly? OccurredOn);
+
+public static class SetTargetEndpoint
+{
+    public static ProblemDetails Validate(SetTarget command, TimeProvider clock) => new Checks()
+        .OneOf("milestone", command.Milestone, Lifecycle.Milestones, required: true)
+        .Required("targetDate", command.TargetDate)
+        .Text("note", command.Note)
+        .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
+        .Result();
+
+    [WolverinePost("/agreements/{id}/targets", OperationId = "setTarget")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, SetTarget command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+
+    public static Decision Decide(SetTarget command, DateOnly today) =>
+        Decision.Accept(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
+}
