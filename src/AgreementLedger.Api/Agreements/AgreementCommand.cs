@@ -1,5 +1,8 @@
 using AgreementLedger.Agreements.GettingDetails;
+using System.Text.Json;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Idempotency;
+using Microsoft.Extensions.Options;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 
@@ -69,10 +72,29 @@ public static class AgreementCommand
         var stamped = EventEnvelope.Stamp(@event, id, version, recordedAt, Principal.NameOf(http.User), agreement.LastHash,
             session.DocumentStore.Options.Serializer());
         stream.AppendOne(stamped);
-        await session.SaveChangesAsync(ct);
 
         var updated = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
-        http.Response.Headers.ETag = IfMatch.ETag(updated.Version);
-        return TypedResults.Ok(AgreementDetails.From(updated, Conventions.Today(clock)));
+        return await CommitAsync(http, session, StatusCodes.Status200OK, AgreementDetails.From(updated, Conventions.Today(clock)), location: null);
+    }
+
+    /// <summary>
+    /// Commits the appended events together with the idempotency record of the answer (one
+    /// transaction), then answers exactly the bytes that were recorded.
+    /// </summary>
+    public static async Task<IResult> CommitAsync(HttpContext http, IDocumentSession session, int status, AgreementDetails details, string? location)
+    {
+        var json = JsonSerializer.Serialize(details, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
+        var etag = IfMatch.ETag(details.Version);
+        IdempotencyMiddleware.Complete(http, session, status, json, etag, location);
+        await session.SaveChangesAsync(http.RequestAborted);
+        IdempotencyMiddleware.Committed(http);
+
+        http.Response.Headers.ETag = etag;
+        if (location is not null)
+        {
+            http.Response.Headers.Location = location;
+        }
+
+        return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure.Idempotency;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -24,6 +25,9 @@ public static class LedgerComposition
         services.AddSingleton(schema);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
+        services.AddSingleton<IdempotencyStore>();
+        services.AddHostedService<IdempotencyKeyCleanup>();
 
         services.AddMarten(opts =>
             {
@@ -45,6 +49,7 @@ public static class LedgerComposition
                     json.AllowOutOfOrderMetadataProperties = true;
                 });
                 opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
+                opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
@@ -99,6 +104,7 @@ public static class LedgerComposition
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
         app.MapOpenApi();

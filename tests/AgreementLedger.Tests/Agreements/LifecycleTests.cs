@@ -8,22 +8,47 @@ public sealed class LifecycleTests
     private static readonly DateOnly Day = new(2024, 3, 1);
 
     private static LifecycleState At(AgreementStatus status) =>
-        LifecycleState.Empty with { Proposed = true, Status = status, Parties = ["JP", "GB"] };
-
-    public static TheoryData<string, AgreementStatus, bool> Table()
-    {
-        // API.md "Lifecycle": which statuses each implemented command is allowed from.
-        var allowed = new Dictionary<string, AgreementStatus[]>
+        LifecycleState.Empty with
         {
-            ["negotiation_round_held"] = [AgreementStatus.Proposed, AgreementStatus.Negotiating],
-            ["party_signed"] = [AgreementStatus.Proposed, AgreementStatus.Negotiating, AgreementStatus.Negotiated],
+            Proposed = true,
+            Status = status,
+            Parties = ["JP", "GB"],
+            Deliverables = [new Deliverable("d1", "Deliverable one", null, null)],
+            SuspendedFrom = status == AgreementStatus.Suspended ? AgreementStatus.Funded : null,
         };
-        var data = new TheoryData<string, AgreementStatus, bool>();
-        foreach (var (command, statuses) in allowed)
+
+    private static readonly AgreementStatus[] All = Enum.GetValues<AgreementStatus>();
+    private static readonly AgreementStatus[] BeforeSignature = [AgreementStatus.Proposed, AgreementStatus.Negotiating, AgreementStatus.Negotiated];
+    private static readonly AgreementStatus[] InForce = [AgreementStatus.Signed, AgreementStatus.Funded, AgreementStatus.Delivered];
+    private static readonly AgreementStatus[] NotFinal = [.. All.Except([AgreementStatus.Terminated, AgreementStatus.Withdrawn])];
+
+    /// <summary>API.md "Lifecycle", transcribed: each command with the statuses it is allowed from.</summary>
+    private static readonly (IAgreementEvent Event, AgreementStatus[] AllowedFrom)[] Rules =
+    [
+        (new NegotiationRoundHeld(Day, null, [], null), [AgreementStatus.Proposed, AgreementStatus.Negotiating]),
+        (new TermsAgreed(Day, null), [AgreementStatus.Proposed, AgreementStatus.Negotiating]),
+        (new PartySigned("JP", Day, null, null), BeforeSignature),
+        (new PartyJoined("US", Day), BeforeSignature),
+        (new DeliverablePlanned("d2", "Deliverable two", null, Day), NotFinal),
+        (new FundingCommitted("EU", 10m, "EUR", null, Day), InForce),
+        (new DeliverableDelivered("d1", Day, null), [AgreementStatus.Signed, AgreementStatus.Funded]),
+        (new TargetSet("Signed", Day.AddYears(1), null, Day), NotFinal),
+        (new SourceCited("Reuters", null, null, null, Day), NotFinal),
+        (new AgreementAmended("New scope", Day), NotFinal),
+        (new AgreementSuspended("Review", Day), InForce),
+        (new AgreementResumed("Review done", Day), [AgreementStatus.Suspended]),
+        (new AgreementTerminated("Ended", Day), [.. InForce, AgreementStatus.Suspended]),
+        (new AgreementWithdrawn("Abandoned", Day), BeforeSignature),
+    ];
+
+    public static TheoryData<int, AgreementStatus, bool> Table()
+    {
+        var data = new TheoryData<int, AgreementStatus, bool>();
+        for (var rule = 0; rule < Rules.Length; rule++)
         {
-            foreach (var status in Enum.GetValues<AgreementStatus>())
+            foreach (var status in All)
             {
-                data.Add(command, status, statuses.Contains(status));
+                data.Add(rule, status, Rules[rule].AllowedFrom.Contains(status));
             }
         }
 
@@ -32,16 +57,46 @@ public sealed class LifecycleTests
 
     [Theory]
     [MemberData(nameof(Table))]
-    public void allows_each_command_exactly_from_the_statuses_of_the_table(string command, AgreementStatus status, bool allowed)
+    public void allows_each_command_exactly_from_the_statuses_of_the_table(int rule, AgreementStatus status, bool allowed)
     {
-        IAgreementEvent @event = command switch
-        {
-            "negotiation_round_held" => new NegotiationRoundHeld(Day, null, [], null),
-            "party_signed" => new PartySigned("JP", Day, null, null),
-            _ => throw new ArgumentOutOfRangeException(nameof(command)),
-        };
+        var refusal = Lifecycle.Refusal(At(status), Rules[rule].Event);
+        Assert.True(allowed == refusal is null, $"{EventTypeNames.Of(Rules[rule].Event)} from {status}: {refusal ?? "allowed"}");
+    }
 
-        Assert.Equal(allowed, Lifecycle.Refusal(At(status), @event) is null);
+    [Fact]
+    public void every_event_type_has_a_rule_in_the_table() =>
+        Assert.Equal(
+            EventTypeNames.ByType.Values.Where(t => t != EventTypeNames.AgreementProposed).Order(StringComparer.Ordinal),
+            Rules.Select(r => EventTypeNames.Of(r.Event)).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [InlineData(0, AgreementStatus.Proposed, AgreementStatus.Negotiating)]
+    [InlineData(1, AgreementStatus.Negotiating, AgreementStatus.Negotiated)]
+    [InlineData(2, AgreementStatus.Negotiated, AgreementStatus.Negotiated)]
+    [InlineData(3, AgreementStatus.Negotiating, AgreementStatus.Negotiating)]
+    [InlineData(4, AgreementStatus.Signed, AgreementStatus.Signed)]
+    [InlineData(5, AgreementStatus.Signed, AgreementStatus.Funded)]
+    [InlineData(5, AgreementStatus.Delivered, AgreementStatus.Delivered)]
+    [InlineData(6, AgreementStatus.Funded, AgreementStatus.Delivered)]
+    [InlineData(8, AgreementStatus.Funded, AgreementStatus.Funded)]
+    [InlineData(10, AgreementStatus.Delivered, AgreementStatus.Suspended)]
+    [InlineData(11, AgreementStatus.Suspended, AgreementStatus.Funded)]
+    [InlineData(12, AgreementStatus.Suspended, AgreementStatus.Terminated)]
+    [InlineData(13, AgreementStatus.Negotiated, AgreementStatus.Withdrawn)]
+    public void each_command_leaves_the_status_the_table_gives(int rule, AgreementStatus before, AgreementStatus after) =>
+        Assert.Equal(after, Lifecycle.Evolve(At(before), new LifecycleFact(9, Rules[rule].Event)).Status);
+
+    [Fact]
+    public void planning_a_deliverable_reopens_delivery_at_the_stage_before_delivered()
+    {
+        var delivered = At(AgreementStatus.Delivered);
+        var funded = delivered with { Funding = delivered.Funding.Add("EUR", 5m) };
+        var plan = new LifecycleFact(9, Rules[4].Event);
+
+        Assert.Equal(AgreementStatus.Signed, Lifecycle.Evolve(delivered, plan).Status);
+        Assert.Equal(AgreementStatus.Funded, Lifecycle.Evolve(funded, plan).Status);
+        var suspended = funded with { Status = AgreementStatus.Suspended, SuspendedFrom = AgreementStatus.Delivered };
+        Assert.Equal(AgreementStatus.Funded, Lifecycle.Evolve(suspended, plan).SuspendedFrom);
     }
 
     [Fact]

@@ -80,11 +80,10 @@ public static class ProposeAgreementEndpoint
         var stamped = EventEnvelope.Stamp(proposed, id, 1, recordedAt, Principal.NameOf(http.User), EventHash.Genesis,
             session.DocumentStore.Options.Serializer());
         session.Events.StartStream<Agreement>(id, stamped);
-        await session.SaveChangesAsync(http.RequestAborted);
 
         var agreement = new Agreement().Fold(1, proposed, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
-        http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);
-        return TypedResults.Created($"/agreements/{id}", AgreementDetails.From(agreement, Conventions.Today(clock)));
+        return await AgreementCommand.CommitAsync(http, session, StatusCodes.Status201Created,
+            AgreementDetails.From(agreement, Conventions.Today(clock)), $"/agreements/{id}");
     }
 
     /// <summary>The proposal event: the body after defaults.</summary>

@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgreementLedger.Audit;
+using Marten;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace AgreementLedger.Infrastructure.Idempotency;
+
+/// <summary>The claim a keyed command holds while it runs.</summary>
+public sealed class IdempotencyClaim(string principal, string key)
+{
+    public string Principal { get; } = principal;
+
+    public string Key { get; } = key;
+
+    public bool Completed { get; set; }
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on commands (API.md "Conventions"), checked right after authentication and
+/// before the body is validated: a retry with the same key and the same body (as canonical JSON)
+/// gets the first 2xx answer again with <c>Idempotent-Replayed: true</c>; another body is 422; a
+/// retry while the first is still running is 409.
+/// </summary>
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, TimeProvider clock, IOptions<IdempotencyOptions> options)
+{
+    public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var isCommand = HttpMethods.IsPost(http.Request.Method)
+            && http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not null;
+        if (!isCommand || !http.Request.Headers.TryGetValue(Header, out var values))
+        {
+            await next(http);
+            return;
+        }
+
+        var key = values.ToString();
+        if (key.Length is 0 or > IdempotencyOptions.MaxKeyLength || values.Count > 1)
+        {
+            await Problems.Result(Problems.Invalid(Header, $"must be one opaque string of 1 to {IdempotencyOptions.MaxKeyLength} characters")).ExecuteAsync(http);
+            return;
+        }
+
+        if (http.Request.ContentLength > StrictJsonBodyMiddleware.MaxBodyBytes)
+        {
+            await next(http);
+            return;
+        }
+
+        var body = await ReadAsync(http.Request.Body, http.RequestAborted);
+        http.Request.Body = new MemoryStream(body, writable: false);
+        if (body.Length > StrictJsonBodyMiddleware.MaxBodyBytes)
+        {
+            // Refused as too large further on; a refusal is never stored.
+            await next(http);
+            return;
+        }
+
+        var principal = Principal.NameOf(http.User);
+        var outcome = await store.ClaimAsync(principal, key, Fingerprint(http.Request, body), clock.GetUtcNow(), options.Value, http.RequestAborted);
+        switch (outcome)
+        {
+            case ClaimOutcome.Replay replay:
+                await WriteReplayAsync(http, replay.Answer);
+                return;
+            case ClaimOutcome.OtherBody:
+                await Problems.Result(Problems.Create(StatusCodes.Status422UnprocessableEntity, Problems.IdempotencyKeyReuse,
+                    "Idempotency key reused", $"The key '{key}' was first used with another request; use a new key for a new request.")).ExecuteAsync(http);
+                return;
+            case ClaimOutcome.InFlight:
+                http.Response.Headers.RetryAfter = "1";
+                await Problems.Result(Problems.Create(StatusCodes.Status409Conflict, Problems.IdempotencyKeyInFlight,
+                    "Idempotency key in flight", $"A request with the key '{key}' is still running; retry shortly to get its answer.")).ExecuteAsync(http);
+                return;
+        }
+
+        var claim = new IdempotencyClaim(principal, key);
+        http.Features.Set(claim);
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            if (!claim.Completed)
+            {
+                await store.ReleaseAsync(principal, key);
+            }
+        }
+    }
+
+    /// <summary>Queues the completion of the request's claim into the session that appends its events.</summary>
+    public static void Complete(HttpContext http, IDocumentSession session, int status, string body, string? etag, string? location)
+    {
+        if (http.Features.Get<IdempotencyClaim>() is not { } claim)
+        {
+            return;
+        }
+
+        var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
+        session.QueueSqlCommand(store.CompleteSql, status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, claim.Principal, claim.Key);
+    }
+
+    /// <summary>Marks the claim done once the transaction that completed it has committed.</summary>
+    public static void Committed(HttpContext http)
+    {
+        if (http.Features.Get<IdempotencyClaim>() is { } claim)
+        {
+            claim.Completed = true;
+        }
+    }
+
+    private static async Task WriteReplayAsync(HttpContext http, StoredAnswer answer)
+    {
+        http.Response.StatusCode = answer.Status;
+        http.Response.Headers[ReplayedHeader] = "true";
+        if (answer.ETag is not null)
+        {
+            http.Response.Headers.ETag = answer.ETag;
+        }
+
+        if (answer.Location is not null)
+        {
+            http.Response.Headers.Location = answer.Location;
+        }
+
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await http.Response.WriteAsync(answer.Body, http.RequestAborted);
+    }
+
+    /// <summary>Method, path and the body as canonical JSON (raw bytes when it is not JSON).</summary>
+    private static string Fingerprint(HttpRequest request, byte[] body)
+    {
+        string content;
+        try
+        {
+            content = CanonicalJson.Serialize(Encoding.UTF8.GetString(body));
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
+        {
+            content = Convert.ToHexString(body);
+        }
+
+        var text = $"{request.Method} {request.Path}\n{content}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static async Task<byte[]> ReadAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > StrictJsonBodyMiddleware.MaxBodyBytes)
+            {
+                break;
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}
