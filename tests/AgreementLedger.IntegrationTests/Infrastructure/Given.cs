@@ -10,6 +10,10 @@ public static class Given
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
+    /// <summary>A party code no other test uses, so that list queries see only this test's agreements.</summary>
+    public static string NewParty() =>
+        "Q" + new string(Enumerable.Range(0, 7).Select(_ => (char)('A' + Random.Shared.Next(26))).ToArray());
+
     public static string Body(object value) => JsonSerializer.Serialize(value, Json);
 
     /// <summary>POSTs a JSON body and checks the status; returns the answer.</summary>
@@ -35,6 +39,19 @@ public static class Given
             s.StatusCodeShouldBe(status);
         });
         return await Answer.From(result);
+    }
+
+    /// <summary>An agreement signed by all its parties on 2024-02-01 (proposed 2024-01-10).</summary>
+    public static async Task<Answer> SignedAsync(this IAlbaHost host, string id, params string[] parties)
+    {
+        await host.ProposedAsync(id, parties);
+        Answer last = null!;
+        foreach (var party in parties)
+        {
+            last = await host.PostAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-02-01" }, 200);
+        }
+
+        return last;
     }
 
     /// <summary>An agreement proposed with the given parties on 2024-01-10.</summary>

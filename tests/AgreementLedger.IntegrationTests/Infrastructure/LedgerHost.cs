@@ -13,6 +13,8 @@ public sealed class LedgerHost : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    public string ConnectionString => _connectionString;
+
     public async Task InitializeAsync()
     {
         _connectionString = await TestDatabase.CreateAsync();
@@ -40,6 +42,32 @@ public sealed class LedgerHost : IAsyncLifetime
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    public async Task ExecuteAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Events stored in the whole ledger.</summary>
     public async Task<long> TotalEventsAsync()
     {
@@ -60,4 +88,10 @@ public sealed class CommandsCollection : ICollectionFixture<LedgerHost>
 public sealed class ConventionsCollection : ICollectionFixture<LedgerHost>
 {
     public const string Name = "conventions";
+}
+
+[CollectionDefinition(Name)]
+public sealed class IdempotencyCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "idempotency";
 }

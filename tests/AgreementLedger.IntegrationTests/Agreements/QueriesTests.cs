@@ -1,0 +1,96 @@
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Agreements;
+
+[Collection(ConventionsCollection.Name)]
+public sealed class QueriesTests(LedgerHost ledger)
+{
+    [Fact]
+    public async Task lists_agreements_filtered_and_ordered_by_id_paging_to_the_end()
+    {
+        var party = Given.NewParty();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var id = Given.NewId($"list{i}");
+            ids.Add(id);
+            await ledger.Host.ProposedAsync(id, party, "JP");
+        }
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await ledger.Host.GetAsync($"/agreements?party={party}&limit=2" + (cursor is null ? "" : "&cursor=" + cursor));
+            Assert.InRange(page["items"].GetArrayLength(), 1, 2);
+            seen.AddRange(page["items"].EnumerateArray().Select(i => i.GetProperty("id").GetString()!));
+            cursor = page.Body.TryGetProperty("next", out var next) ? next.GetString() : null;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), seen);
+        var item = (await ledger.Host.GetAsync($"/agreements?party={party}&limit=1"))["items"][0];
+        Assert.Equal(
+            ["id", "kind", "parties", "proposedOn", "status", "title", "version"],
+            item.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task filters_by_status_area_and_kind()
+    {
+        var party = Given.NewParty();
+        var signed = Given.NewId("signedlist");
+        var proposed = Given.NewId("proposedlist");
+        await ledger.Host.SignedAsync(signed, party);
+        await ledger.Host.PostAsync("/agreements", new { id = proposed, title = "Space", kind = "forum", parties = new[] { party }, areas = new[] { "space" } }, 201);
+
+        async Task<string[]> Ids(string query) =>
+            (await ledger.Host.GetAsync($"/agreements?party={party}&{query}"))["items"].EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToArray();
+
+        Assert.Equal([signed], await Ids("status=Signed"));
+        Assert.Equal([proposed], await Ids("status=Proposed"));
+        Assert.Equal([proposed], await Ids("area=space"));
+        Assert.Equal([signed], await Ids("area=defence-industry"));
+        Assert.Equal([proposed], await Ids("kind=forum"));
+        Assert.Empty(await Ids("kind=treaty"));
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=101")]
+    [InlineData("limit=x")]
+    [InlineData("status=signed")]
+    [InlineData("party=jp")]
+    [InlineData("kind=alliance")]
+    [InlineData("area=Bad%20Area")]
+    [InlineData("cursor=bm9wZQ")]
+    public async Task rejects_bad_list_parameters_with_400(string query)
+    {
+        var answer = await ledger.Host.GetAsync($"/agreements?{query}", 400);
+        Assert.Equal("/problems/validation", answer.ProblemType);
+    }
+
+    [Fact]
+    public async Task the_party_portfolio_lists_every_agreement_of_the_party_with_its_signature()
+    {
+        var party = Given.NewParty();
+        var signed = Given.NewId("portsigned");
+        var pending = Given.NewId("portpending");
+        await ledger.Host.SignedAsync(signed, party, "GB");
+        await ledger.Host.ProposedAsync(pending, "GB");
+        await ledger.Host.PostAsync($"/agreements/{pending}/parties", new { party, occurredOn = "2024-01-15" }, 200);
+
+        var portfolio = await ledger.Host.GetAsync($"/parties/{party}/agreements");
+
+        Assert.Equal(party, portfolio["party"].GetString());
+        var entries = portfolio["agreements"].EnumerateArray().ToDictionary(a => a.GetProperty("id").GetString()!);
+        Assert.Equal(2, entries.Count);
+        Assert.True(entries[signed].GetProperty("signed").GetBoolean());
+        Assert.Equal("2024-02-01", entries[signed].GetProperty("signedOn").GetString());
+        Assert.Equal("Signed", entries[signed].GetProperty("status").GetString());
+        Assert.False(entries[pending].GetProperty("signed").GetBoolean());
+        Assert.False(entries[pending].TryGetProperty("signedOn", out _));
+        Assert.Empty((await ledger.Host.GetAsync($"/parties/{Given.NewParty()}/agreements"))["agreements"].EnumerateArray());
+        await ledger.Host.GetAsync("/parties/japan/agreements", 400);
+    }
+}
