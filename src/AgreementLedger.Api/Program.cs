@@ -3,10 +3,10 @@ using AgreementLedger.Infrastructure.LocalPostgres;
 using JasperFx;
 
 var builder = WebApplication.CreateBuilder(args);
-string connectionString;
+LedgerDatabaseChoice database;
 try
 {
-    connectionString = await LedgerDatabase.ResolveAsync(builder);
+    database = await LedgerDatabase.ResolveAsync(builder);
 }
 catch (StartupException e)
 {
@@ -14,7 +14,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddLedger(connectionString);
+builder.AddLedger(database);
 
 var app = builder.Build();
 app.UseLedger();

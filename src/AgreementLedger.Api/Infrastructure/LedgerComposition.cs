@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Seeding;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -18,8 +20,9 @@ namespace AgreementLedger.Infrastructure;
 /// <summary>How the service is put together; Program.cs only calls these.</summary>
 public static class LedgerComposition
 {
-    public static void AddLedger(this WebApplicationBuilder builder, string connectionString)
+    public static void AddLedger(this WebApplicationBuilder builder, LedgerDatabaseChoice database)
     {
+        var connectionString = database.ConnectionString;
         var services = builder.Services;
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
@@ -95,12 +98,22 @@ public static class LedgerComposition
         });
         services.AddExceptionHandler<ExceptionProblems>();
 
+        services.AddSingleton<DemoDataLoader>();
+        if (database.Embedded && builder.Configuration.GetValue("Ledger:Seed:OnFirstStart", true))
+        {
+            services.AddHostedService<DemoDataOnFirstStart>();
+        }
+
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"]);
         services.AddOpenApi();
     }
 
     public static void UseLedger(this WebApplication app)
     {
+        // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

@@ -4,6 +4,9 @@ namespace AgreementLedger.Infrastructure.LocalPostgres;
 /// <summary>Start-up failed for a reason the operator can fix; the message says how.</summary>
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
+public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded);
+
 /// <summary>
 /// Decides where the ledger's PostgreSQL is: the configured connection string, or, in Development
 /// (or with Ledger:Database:Embedded=true) and with none configured, a private cluster started from
@@ -14,12 +17,12 @@ public static class LedgerDatabase
     public const string ConnectionName = "Ledger";
     public const string DatabaseName = "agreement_ledger";
 
-    public static async Task<string> ResolveAsync(WebApplicationBuilder builder)
+    public static async Task<LedgerDatabaseChoice> ResolveAsync(WebApplicationBuilder builder)
     {
         var configured = builder.Configuration.GetConnectionString(ConnectionName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return configured;
+            return new LedgerDatabaseChoice(configured, Embedded: false);
         }
 
         var section = builder.Configuration.GetSection("Ledger:Database");
@@ -56,7 +59,7 @@ public static class LedgerDatabase
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddHostedService<LocalPostgresLifetime>();
-        return cluster.ConnectionString(DatabaseName);
+        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true);
     }
 }
 

@@ -112,13 +112,20 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
             var running = await RunningPortAsync(bin, dataDir, ct);
             int port;
-            if (running is { } adopted)
+            if (running is { } adopted && await AnswersAsync(bin, dataDir, adopted, ct))
             {
                 port = adopted;
                 report.Add($"adopted the cluster left running by an earlier process on port {port}");
             }
             else
             {
+                if (running is not null)
+                {
+                    // Found shutting down, or not answering: stop it cleanly, then start afresh.
+                    await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"], ct, throwOnFailure: false);
+                    report.Add("restarted a cluster that was not answering");
+                }
+
                 port = ChoosePort(options);
                 var serverOptions = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
                 if (options.Throwaway)
@@ -142,7 +149,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct = default)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        // Unpooled: a pooled connection may predate a restart of the cluster.
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
         await connection.OpenAsync(ct);
         await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
         exists.Parameters.Add(new NpgsqlParameter { Value = database });
@@ -269,6 +277,37 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         var status = await RunAsync(bin, "pg_ctl", ["-D", dataDir, "status"], ct, throwOnFailure: false);
         return status == 0 ? ReadPidFilePort(dataDir) : null;
+    }
+
+    /// <summary>Whether the postmaster on this port accepts queries (waiting out a start-up in progress).</summary>
+    private static async Task<bool> AnswersAsync(string bin, string dataDir, int port, CancellationToken ct)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false, Timeout = 5,
+        }.ConnectionString;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(ct);
+                await using var probe = new NpgsqlCommand("select 1", connection);
+                await probe.ExecuteScalarAsync(ct);
+                return true;
+            }
+            catch (NpgsqlException)
+            {
+                if (await RunAsync(bin, "pg_ctl", ["-D", dataDir, "status"], ct, throwOnFailure: false) != 0)
+                {
+                    return false;
+                }
+
+                await Task.Delay(100, ct);
+            }
+        }
+
+        return false;
     }
 
     private static async Task<int?> WaitForRunningPortAsync(string dataDir, CancellationToken ct)

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Alba;
+using AgreementLedger.Audit;
+using AgreementLedger.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Wolverine;
+
+namespace AgreementLedger.IntegrationTests.Seeding;
+
+/// <summary>The embedded default's first start loads the seed reports' agreements, and never twice.</summary>
+public sealed class DemoDataTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "agreement-ledger-tests", $"{Environment.ProcessId}-embedded-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task the_first_start_of_the_embedded_default_loads_the_demo_agreements_once()
+    {
+        Dictionary<string, JsonElement> first;
+        await using (var host = await StartEmbeddedAsync())
+        {
+            first = await ListAsync(host);
+
+            Assert.Equal(
+                new Dictionary<string, string>
+                {
+                    ["eu-japan-security-defence-partnership"] = "Proposed",
+                    ["eu-south-korea-security-defence-partnership"] = "Proposed",
+                    ["eu-norway-security-defence-partnership"] = "Signed",
+                    ["gcap-treaty"] = "Signed",
+                    ["us-japan-defence-industrial-forum"] = "Negotiating",
+                    ["russia-north-korea-comprehensive-strategic-partnership"] = "Signed",
+                    ["japan-us-philippines-defence-cooperation"] = "Proposed",
+                    ["south-china-sea-maritime-exercise-2024-06"] = "Proposed",
+                },
+                first.ToDictionary(a => a.Key, a => a.Value.GetProperty("status").GetString()!));
+
+            var japan = await Answer.From(await host.Scenario(s => s.Get.Url("/agreements/eu-japan-security-defence-partnership")));
+            var target = japan["targets"][0];
+            Assert.Equal("Signed", target.GetProperty("milestone").GetString());
+            Assert.Equal("2024-12-31", target.GetProperty("targetDate").GetString());
+            Assert.Contains("non-proliferation", japan["areas"].EnumerateArray().Select(a => a.GetString()));
+            Assert.Equal(["Nikkei", "Reuters"], japan["sources"].EnumerateArray().Select(s => s.GetProperty("publisher").GetString()));
+
+            var gcap = await Answer.From(await host.Scenario(s => s.Get.Url("/agreements/gcap-treaty")));
+            Assert.Equal("2023-12-01", gcap["signedOn"].GetString());
+            Assert.Equal("next-generation-fighter", gcap["deliverables"][0].GetProperty("deliverableId").GetString());
+            Assert.Contains("only the month is known", gcap["sources"][0].GetProperty("note").GetString());
+
+            var rokp = await Answer.From(await host.Scenario(s => s.Get.Url("/agreements/russia-north-korea-comprehensive-strategic-partnership")));
+            Assert.Equal("2024-06-19", rokp["signedOn"].GetString());
+
+            await AssertChainsVerifyAsync(host, first.Keys);
+        }
+
+        await using (var again = await StartEmbeddedAsync())
+        {
+            var second = await ListAsync(again);
+            Assert.Equal(first.Keys.Order(), second.Keys.Order());
+            Assert.All(second, a => Assert.Equal(first[a.Key].GetProperty("version").GetInt64(), a.Value.GetProperty("version").GetInt64()));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private Task<IAlbaHost> StartEmbeddedAsync() => AlbaHost.For<Program>(builder =>
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Ledger:Database:DataDirectory", _root);
+        builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+    });
+
+    private static async Task<Dictionary<string, JsonElement>> ListAsync(IAlbaHost host)
+    {
+        var list = await Answer.From(await host.Scenario(s => s.Get.Url("/agreements?limit=100")));
+        return list["items"].EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!, i => i.Clone());
+    }
+
+    private static async Task AssertChainsVerifyAsync(IAlbaHost host, IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            var timeline = await Answer.From(await host.Scenario(s => s.Get.Url($"/agreements/{id}/timeline")));
+            var previous = EventHash.Genesis;
+            foreach (var entry in timeline["entries"].EnumerateArray().OrderBy(e => e.GetProperty("version").GetInt64()))
+            {
+                Assert.Equal("seed", entry.GetProperty("recordedBy").GetString());
+                Assert.Equal(previous, entry.GetProperty("previousHash").GetString());
+                previous = entry.GetProperty("hash").GetString()!;
+            }
+        }
+    }
+}
