@@ -24,7 +24,10 @@ public sealed class OperationsTests(LedgerHost ledger)
         Assert.Superset(new HashSet<string>
         {
             "/agreements", "/agreements/{id}", "/agreements/{id}/timeline",
-            "/agreements/{id}/negotiation-rounds", "/agreements/{id}/signatures",
+            "/agreements/{id}/negotiation-rounds", "/agreements/{id}/signatures", "/agreements/{id}/terms-agreed",
+            "/agreements/{id}/parties", "/agreements/{id}/deliverables", "/agreements/{id}/funding", "/agreements/{id}/deliveries",
+            "/agreements/{id}/targets", "/agreements/{id}/sources", "/agreements/{id}/amendments", "/agreements/{id}/{change}",
+            "/parties/{party}/agreements",
         }, paths);
     }
 
