@@ -28,6 +28,11 @@ public sealed record Agreement
 
     public LifecycleState Lifecycle { get; init; } = LifecycleState.Empty;
 
+    /// <summary>Versions of the events that were retracted, and of the retractions themselves.</summary>
+    public ImmutableList<long> RetractedVersions { get; init; } = [];
+
+    public ImmutableList<long> RetractionVersions { get; init; } = [];
+
     /// <summary>The hash of the newest event: the next event's previousHash.</summary>
     public string LastHash { get; init; } = Audit.EventHash.Genesis;
 
@@ -38,11 +43,68 @@ public sealed record Agreement
     public Agreement Evolve(IEvent e) =>
         Fold(e.Version, e.Data, e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? LastHash, e.Timestamp);
 
-    /// <summary>Folds one event given its envelope: used by Marten and, after an append, by the command pipeline.</summary>
-    public Agreement Fold(long version, object data, string hash, DateTimeOffset recordedAt)
+    /// <summary>
+    /// Folds one event given its envelope: used by Marten, by the command pipeline after an append,
+    /// and by time travel, which folds events not yet in effect (<paramref name="inEffect"/> false)
+    /// into the envelope only.
+    /// </summary>
+    public Agreement Fold(long version, object data, string hash, DateTimeOffset recordedAt, bool inEffect = true)
     {
         var folded = this with { Version = version, LastHash = hash, LastRecordedAt = recordedAt };
-        return data is IAgreementEvent @event ? folded.Record(new LifecycleFact(version, @event)) : folded;
+        return data switch
+        {
+            EventRetracted retracted => folded.Retract(version, retracted.Version),
+            IAgreementEvent @event when inEffect => folded.Record(new LifecycleFact(version, @event)),
+            _ => folded,
+        };
+    }
+
+    /// <summary>Folds the known events of a stream, as in effect on <paramref name="effectiveOn"/> when given.</summary>
+    public static Agreement Replay(IEnumerable<IEvent> known, DateOnly? effectiveOn = null) =>
+        known.Aggregate(new Agreement(), (agreement, e) => agreement.Fold(
+            e.Version,
+            e.Data,
+            e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? agreement.LastHash,
+            e.Timestamp,
+            effectiveOn is null || e.Data is not IAgreementEvent @event || @event.OccurredOn <= effectiveOn));
+
+    /// <summary>Why the event at <paramref name="version"/> may not be retracted (and with which status), or null.</summary>
+    public (int Status, string Reason)? RetractionRefusal(long version)
+    {
+        if (version < 1 || version > Version)
+        {
+            return (400, $"there is no event with version {version} (the agreement is at version {Version})");
+        }
+
+        if (version == 1)
+        {
+            return (409, "the proposal (version 1) cannot be retracted");
+        }
+
+        if (RetractionVersions.Contains(version))
+        {
+            return (409, $"event {version} is a retraction, which cannot be retracted");
+        }
+
+        if (RetractedVersions.Contains(version))
+        {
+            return (409, $"event {version} is already retracted");
+        }
+
+        var broken = Agreements.Lifecycle.Replay(Facts.RemoveAll(f => f.Version == version)).Break;
+        return broken is null ? null : (409, $"retracting event {version} would break the lifecycle at {broken.Describe()}");
+    }
+
+    private Agreement Retract(long retractionVersion, long retracted)
+    {
+        var facts = Facts.RemoveAll(f => f.Version == retracted);
+        return this with
+        {
+            Facts = facts,
+            Lifecycle = Agreements.Lifecycle.Replay(facts).State,
+            RetractedVersions = RetractedVersions.Add(retracted),
+            RetractionVersions = RetractionVersions.Add(retractionVersion),
+        };
     }
 
     /// <summary>The agreement with one more fact placed at its effective position.</summary>

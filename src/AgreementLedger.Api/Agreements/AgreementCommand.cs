@@ -9,9 +9,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace AgreementLedger.Agreements;
 
 /// <summary>What a command decided: the event to record, or why the input is refused.</summary>
-public sealed record Decision(IAgreementEvent? Event, ProblemDetails? Problem)
+public sealed record Decision(object? Event, ProblemDetails? Problem)
 {
     public static Decision Accept(IAgreementEvent @event) => new(@event, null);
+
+    public static Decision Accept(EventRetracted retraction) => new(retraction, null);
 
     public static Decision Refuse(ProblemDetails problem) => new(null, problem);
 }
@@ -50,7 +52,7 @@ public static class AgreementCommand
         }
 
         var @event = decision.Event!;
-        if (@event.OccurredOn < agreement.ProposedOn)
+        if (@event is IAgreementEvent { OccurredOn: var occurredOn } && occurredOn < agreement.ProposedOn)
         {
             return Problems.Result(Problems.Invalid("occurredOn",
                 $"must not be before the proposal's occurredOn ({agreement.ProposedOn:yyyy-MM-dd})"));
@@ -62,9 +64,9 @@ public static class AgreementCommand
             return Problems.Result(Problems.Mismatch(agreement.Version, ifMatch.Raw));
         }
 
-        if (agreement.WouldBreak(@event) is { } broken)
+        if (Conflict(agreement, @event) is { } conflict)
         {
-            return Problems.Result(Problems.Conflict($"Recording this would break the lifecycle at {broken.Describe()}."));
+            return Problems.Result(Problems.Conflict(conflict));
         }
 
         var version = agreement.Version + 1;
@@ -76,6 +78,16 @@ public static class AgreementCommand
         var updated = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
         return await CommitAsync(http, session, StatusCodes.Status200OK, AgreementDetails.From(updated, Conventions.Today(clock)), location: null);
     }
+
+    /// <summary>Why recording the event now would leave a history the lifecycle does not allow, or null.</summary>
+    private static string? Conflict(Agreement agreement, object @event) => @event switch
+    {
+        IAgreementEvent fact when agreement.WouldBreak(fact) is { } broken =>
+            $"Recording this would break the lifecycle at {broken.Describe()}.",
+        EventRetracted retraction when agreement.RetractionRefusal(retraction.Version) is { } refusal =>
+            $"The event cannot be retracted: {refusal.Reason}.",
+        _ => null,
+    };
 
     /// <summary>
     /// Commits the appended events together with the idempotency record of the answer (one

@@ -77,6 +77,12 @@ public sealed record AgreementTerminated(string Reason, DateOnly OccurredOn) : I
 
 public sealed record AgreementWithdrawn(string Reason, DateOnly OccurredOn) : IAgreementEvent;
 
+/// <summary>
+/// A correction: removes the event at <c>Version</c> from the effective sequence without erasing
+/// it. It takes effect in recorded time, so it has no occurredOn and is no lifecycle fact.
+/// </summary>
+public sealed record EventRetracted(long Version, string Reason);
+
 /// <summary>The stored event type names. They are part of the public contract: renaming a class
 /// must never rename history, so every event type is mapped explicitly.</summary>
 public static class EventTypeNames
@@ -115,6 +121,7 @@ public static class EventTypeNames
         [typeof(AgreementResumed)] = AgreementResumed,
         [typeof(AgreementTerminated)] = AgreementTerminated,
         [typeof(AgreementWithdrawn)] = AgreementWithdrawn,
+        [typeof(EventRetracted)] = EventRetracted,
     };
 
     public static string Of(object @event) => ByType[@event.GetType()];

@@ -36,7 +36,7 @@ public static class EventEnvelope
 
     /// <summary>Wraps an event with its full envelope, hashed over the JSON Marten will store.</summary>
     public static IEvent Stamp(
-        IAgreementEvent data,
+        object data,
         string agreementId,
         long version,
         DateTimeOffset recordedAt,
@@ -47,7 +47,7 @@ public static class EventEnvelope
         var type = EventTypeNames.Of(data);
         using var stored = JsonDocument.Parse(serializer.ToJson(data));
         var hash = EventHash.Compute(previousHash, new HashedEvent(
-            type, agreementId, version, data.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));
+            type, agreementId, version, (data as IAgreementEvent)?.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));
 
         // Event<T> takes its event type from T, so it is built for the runtime type, not the interface.
         var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;

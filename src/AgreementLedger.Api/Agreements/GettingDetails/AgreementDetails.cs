@@ -61,18 +61,45 @@ public sealed record AgreementDetails(
     }
 }
 
+/// <summary>
+/// The agreement now (from its inline snapshot), or at a point in time: as known at <c>asOf</c> or
+/// after <c>version</c>, and as in effect on <c>effectiveOn</c> (folded from its events).
+/// </summary>
 public static class GetAgreementEndpoint
 {
     [WolverineGet("/agreements/{id}", OperationId = "getAgreement")]
-    public static async Task<IResult> Get(string id, IQuerySession session, HttpContext http, TimeProvider clock)
+    public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, HttpContext http, TimeProvider clock)
     {
-        var agreement = await session.LoadAsync<Agreement>(id, http.RequestAborted);
+        var checks = new Checks();
+        var at = PointInTime.Parse(asOf, version, effectiveOn, checks);
+        if (!checks.Ok)
+        {
+            return Problems.Result(checks.Result());
+        }
+
+        var agreement = at.IsNow
+            ? await session.LoadAsync<Agreement>(id, http.RequestAborted)
+            : await FoldAsync(session, id, at, http.RequestAborted);
         if (agreement is null)
         {
-            return Problems.Result(Problems.AgreementNotFound(id));
+            return Problems.Result(at.IsNow
+                ? Problems.AgreementNotFound(id)
+                : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Agreement not found at that time",
+                    $"Agreement '{id}' did not exist at the requested point in time (or the version is beyond its newest)."));
         }
 
         http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);
-        return TypedResults.Ok(AgreementDetails.From(agreement, Conventions.Today(clock)));
+        return TypedResults.Ok(AgreementDetails.From(agreement, at.ReferenceDate(Conventions.Today(clock))));
+    }
+
+    private static async Task<Agreement?> FoldAsync(IQuerySession session, string id, PointInTime at, CancellationToken ct)
+    {
+        var known = await at.KnownEventsAsync(session, id, ct);
+        if (at.Version is { } wanted && (known.Count == 0 || known[^1].Version < wanted))
+        {
+            return null;
+        }
+
+        return at.Fold(known);
     }
 }

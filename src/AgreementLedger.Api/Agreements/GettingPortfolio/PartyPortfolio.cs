@@ -12,18 +12,21 @@ public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> 
 public static class GetPartyPortfolioEndpoint
 {
     [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
-    public static async Task<IResult> Get(string party, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(string party, string? asOf, IQuerySession session, HttpContext http)
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
+        var at = PointInTime.Parse(asOf, null, null, checks);
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());
         }
 
-        var agreements = await session.Query<Agreement>()
-            .Where(a => a.Lifecycle.Parties.Contains(party))
-            .OrderBy(a => a.Id)
-            .ToListAsync(http.RequestAborted);
+        var agreements = at.AsOf is { } knownAt
+            ? [.. (await PointInTime.PortfolioAsync(session, knownAt, http.RequestAborted)).Where(a => a.Lifecycle.Parties.Contains(party))]
+            : await session.Query<Agreement>()
+                .Where(a => a.Lifecycle.Parties.Contains(party))
+                .OrderBy(a => a.Id)
+                .ToListAsync(http.RequestAborted);
 
         return TypedResults.Ok(new PartyPortfolio(party, [.. agreements.Select(a => Entry(a, party))]));
     }

@@ -21,23 +21,35 @@ public sealed record TimelineEntry(
     string? RetractionReason,
     string Hash,
     string PreviousHash,
-    JsonElement Data);
+    JsonElement Data)
+{
+    /// <summary>The day the entry sorts on (occurredOn, or a retraction's recording day); not serialised.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateOnly SortDay { get; init; }
+}
 
 public sealed record AgreementTimeline(string Id, IReadOnlyList<TimelineEntry> Entries, string? Next);
 
 /// <summary>
-/// The agreement's events in effective order (occurredOn, then version), read straight from the
-/// event table so that <c>data</c> is exactly what was stored and hashed. Keyset-paged.
+/// The agreement's events in effective order (occurredOn, then version; a retraction, which has no
+/// occurredOn, on the UTC day it was recorded), read straight from the event table so that
+/// <c>data</c> is exactly what was stored and hashed. Keyset-paged; time travel as on the details.
 /// </summary>
 public static class GetAgreementTimelineEndpoint
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    /// <summary>The day an entry sorts on: its occurredOn, or for a retraction the UTC day it was recorded.</summary>
+    private const string Day = "coalesce(data ->> 'occurredOn', to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD'))";
+
     [WolverineGet("/agreements/{id}/timeline", OperationId = "getAgreementTimeline")]
-    public static async Task<IResult> Get(string id, string? limit, string? cursor, HttpContext http, NpgsqlDataSource db, LedgerSchema schema)
+    public static async Task<IResult> Get(
+        string id, string? asOf, string? version, string? effectiveOn, string? limit, string? cursor,
+        HttpContext http, NpgsqlDataSource db, LedgerSchema schema)
     {
         var checks = new Checks();
+        var at = PointInTime.Parse(asOf, version, effectiveOn, checks);
         var take = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
         {
@@ -57,52 +69,72 @@ public static class GetAgreementTimelineEndpoint
 
         var ct = http.RequestAborted;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using (var exists = new NpgsqlCommand($"select version from {schema.Events}.mt_streams where id = $1", connection))
+        var known = new KnownFilter(id, at, schema);
+
+        // What was known at the point: the newest version and the proposal's effective date.
+        await using (var extent = known.Command(connection,
+            "select max(version), min(data ->> 'occurredOn') filter (where version = 1) from {0}.mt_events where {1}"))
         {
-            exists.Parameters.Add(new NpgsqlParameter { Value = id });
-            if (await exists.ExecuteScalarAsync(ct) is not long version)
+            await using var reader = await extent.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var newest = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+            var proposedOn = reader.IsDBNull(1) ? null : reader.GetString(1);
+            if (newest == 0 || proposedOn is null || (at.Version is { } wanted && newest < wanted)
+                || (at.EffectiveOn is { } day && string.CompareOrdinal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), proposedOn) < 0))
             {
-                return Problems.Result(Problems.AgreementNotFound(id));
+                return Problems.Result(at.IsNow ? Problems.AgreementNotFound(id) : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound,
+                    "Agreement not found at that time", $"Agreement '{id}' did not exist at the requested point in time (or the version is beyond its newest)."));
             }
 
-            http.Response.Headers.ETag = IfMatch.ETag(version);
+            http.Response.Headers.ETag = IfMatch.ETag(newest);
         }
 
-        var sql = $"""
-            select version, seq_id, type, data, timestamp, user_name, headers ->> 'hash', headers ->> 'previousHash', data ->> 'occurredOn'
-            from {schema.Events}.mt_events
-            where stream_id = $1 and (data ->> 'occurredOn', version) > ($2, $3)
-            order by data ->> 'occurredOn', version
-            limit $4
-            """;
-        await using var query = new NpgsqlCommand(sql, connection);
-        query.Parameters.Add(new NpgsqlParameter { Value = id });
-        query.Parameters.Add(new NpgsqlParameter { Value = after?.OccurredOn ?? "" });
-        query.Parameters.Add(new NpgsqlParameter { Value = after?.Version ?? 0L });
-        query.Parameters.Add(new NpgsqlParameter { Value = take + 1 });
+        var retractions = new Dictionary<long, (string By, string Reason)>();
+        await using (var marks = known.Command(connection,
+            $"select (data ->> 'version')::bigint, user_name, data ->> 'reason' from {{0}}.mt_events where {{1}} and type = '{EventTypeNames.EventRetracted}'"))
+        {
+            await using var reader = await marks.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                retractions[reader.GetInt64(0)] = (reader.IsDBNull(1) ? "" : reader.GetString(1), reader.GetString(2));
+            }
+        }
 
         var entries = new List<TimelineEntry>();
-        await using (var reader = await query.ExecuteReaderAsync(ct))
+        var inEffect = at.EffectiveOn is { } effective ? $" and {Day} <= '{effective:yyyy-MM-dd}'" : "";
+        await using (var query = known.Command(connection,
+            $"select version, seq_id, type, data, timestamp, user_name, headers ->> 'hash', headers ->> 'previousHash', data ->> 'occurredOn' " +
+            $"from {{0}}.mt_events where {{1}}{inEffect} and ({Day}, version) > (@afterDay, @afterVersion) order by {Day}, version limit @take"))
         {
+            query.Parameters.AddWithValue("afterDay", after?.Day ?? "");
+            query.Parameters.AddWithValue("afterVersion", after?.Version ?? 0L);
+            query.Parameters.AddWithValue("take", take + 1);
+            await using var reader = await query.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var type = reader.GetString(2);
+                var entryVersion = reader.GetInt64(0);
+                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
                 using var data = JsonDocument.Parse(reader.GetString(3));
                 var occurred = reader.IsDBNull(8) ? (DateOnly?)null : DateOnly.ParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var retraction = retractions.TryGetValue(entryVersion, out var mark) ? mark : ((string By, string Reason)?)null;
                 entries.Add(new TimelineEntry(
-                    reader.GetInt64(0),
+                    entryVersion,
                     reader.GetInt64(1),
                     type,
                     occurred,
-                    EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(4)),
+                    EventEnvelope.FormatInstant(recordedAt),
                     reader.IsDBNull(5) ? "" : reader.GetString(5),
                     EventSummaries.Describe(type, data.RootElement),
-                    false,
-                    null,
-                    null,
+                    retraction is not null,
+                    retraction?.By,
+                    retraction?.Reason,
                     reader.IsDBNull(6) ? "" : reader.GetString(6),
                     reader.IsDBNull(7) ? "" : reader.GetString(7),
-                    data.RootElement.Clone()));
+                    data.RootElement.Clone())
+                {
+                    SortDay = occurred ?? DateOnly.FromDateTime(recordedAt.UtcDateTime),
+                });
             }
         }
 
@@ -111,16 +143,40 @@ public static class GetAgreementTimelineEndpoint
         {
             entries.RemoveAt(entries.Count - 1);
             var last = entries[^1];
-            next = new Cursor(last.OccurredOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", last.Version).Format();
+            next = new Cursor(last.SortDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.Version).Format();
         }
 
         return TypedResults.Ok(new AgreementTimeline(id, entries, next));
     }
 
-    /// <summary>An opaque keyset position: the last entry's occurredOn and version.</summary>
-    private sealed record Cursor(string OccurredOn, long Version)
+    /// <summary>The events of one agreement known at a point in time, as a SQL condition with its parameters.</summary>
+    private sealed record KnownFilter(string Id, PointInTime At, LedgerSchema Schema)
     {
-        public string Format() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"t1|{OccurredOn}|{Version.ToString(CultureInfo.InvariantCulture)}"));
+        public NpgsqlCommand Command(NpgsqlConnection connection, string template)
+        {
+            var condition = "stream_id = @id"
+                + (At.AsOf is null ? "" : " and timestamp <= @asOf")
+                + (At.Version is null ? "" : " and version <= @version");
+            var command = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, template, Schema.Events, condition), connection);
+            command.Parameters.AddWithValue("id", Id);
+            if (At.AsOf is { } asOf)
+            {
+                command.Parameters.AddWithValue("asOf", asOf);
+            }
+
+            if (At.Version is { } version)
+            {
+                command.Parameters.AddWithValue("version", version);
+            }
+
+            return command;
+        }
+    }
+
+    /// <summary>An opaque keyset position: the last entry's occurredOn and version.</summary>
+    private sealed record Cursor(string Day, long Version)
+    {
+        public string Format() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"t1|{Day}|{Version.ToString(CultureInfo.InvariantCulture)}"));
 
         public static Cursor? Parse(string text)
         {

@@ -27,6 +27,7 @@ public static class EventSummaries
         EventTypeNames.AgreementResumed => "Resumed: " + Text(data, "reason"),
         EventTypeNames.AgreementTerminated => "Terminated: " + Text(data, "reason"),
         EventTypeNames.AgreementWithdrawn => "Withdrawn: " + Text(data, "reason"),
+        EventTypeNames.EventRetracted => $"Event {Number(data, "version")} retracted: {Text(data, "reason")}",
         _ => type.Replace('_', ' '),
     };
 

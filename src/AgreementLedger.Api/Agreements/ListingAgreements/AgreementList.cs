@@ -19,7 +19,7 @@ public static class ListAgreementsEndpoint
 
     [WolverineGet("/agreements", OperationId = "listAgreements")]
     public static async Task<IResult> Get(
-        string? party, string? status, string? area, string? kind, string? limit, string? cursor,
+        string? party, string? status, string? area, string? kind, string? asOf, string? limit, string? cursor,
         IQuerySession session, HttpContext http)
     {
         var checks = new Checks()
@@ -39,12 +39,15 @@ public static class ListAgreementsEndpoint
             checks.Add("cursor", "is not a cursor this service issued");
         }
 
+        var at = PointInTime.Parse(asOf, null, null, checks);
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());
         }
 
-        IQueryable<Agreement> query = session.Query<Agreement>();
+        IQueryable<Agreement> query = at.AsOf is { } knownAt
+            ? (await PointInTime.PortfolioAsync(session, knownAt, http.RequestAborted)).AsQueryable()
+            : session.Query<Agreement>();
         if (party is not null)
         {
             query = query.Where(a => a.Lifecycle.Parties.Contains(party));
@@ -71,7 +74,8 @@ public static class ListAgreementsEndpoint
             query = query.Where(a => a.Id.CompareTo(after) > 0);
         }
 
-        var page = await query.OrderBy(a => a.Id).Take(take + 1).ToListAsync(http.RequestAborted);
+        query = query.OrderBy(a => a.Id).Take(take + 1);
+        var page = at.AsOf is null ? await query.ToListAsync(http.RequestAborted) : [.. query];
         var items = page.Take(take)
             .Select(a => new AgreementListItem(a.Id, a.Title, a.Kind, a.Lifecycle.Status.ToString(), a.Lifecycle.Parties, a.ProposedOn, a.Version))
             .ToList();

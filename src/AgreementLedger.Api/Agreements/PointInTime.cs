@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AgreementLedger.Infrastructure;
+using JasperFx.Events;
+using Marten;
+
+namespace AgreementLedger.Agreements;
+
+/// <summary>
+/// Which knowledge a query reads (API.md "Time travel"): as known at an instant (<c>asOf</c>), or
+/// after a version (<c>version</c>); and optionally as in effect in the world on a date
+/// (<c>effectiveOn</c>). Recorded time and effective time stay apart.
+/// </summary>
+public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, DateOnly? EffectiveOn)
+{
+    public static PointInTime Now { get; } = new(null, null, null);
+
+    public bool IsNow => AsOf is null && Version is null && EffectiveOn is null;
+
+    /// <summary>The date targets are judged against: effectiveOn, else the date of asOf, else today.</summary>
+    public DateOnly ReferenceDate(DateOnly today) =>
+        EffectiveOn ?? (AsOf is { } asOf ? DateOnly.FromDateTime(asOf.UtcDateTime) : today);
+
+    /// <summary>Parses the query parameters; field errors go to <paramref name="checks"/>.</summary>
+    public static PointInTime Parse(string? asOf, string? version, string? effectiveOn, Checks checks, bool allowVersion = true)
+    {
+        DateTimeOffset? knownAt = null;
+        if (asOf is not null)
+        {
+            knownAt = ParseInstant(asOf);
+            if (knownAt is null)
+            {
+                checks.Add("asOf", "must be an ISO 8601 instant with an offset (2024-06-23T10:15:00Z, 2024-06-23T19:15:00+09:00) or a date (2024-06-23)");
+            }
+        }
+
+        long? after = null;
+        if (version is not null)
+        {
+            if (!allowVersion)
+            {
+                checks.Add("version", "is not supported here");
+            }
+            else if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                checks.Add("version", "must be a whole number");
+            }
+            else
+            {
+                after = parsed;
+            }
+
+            if (asOf is not null)
+            {
+                checks.Add("version", "cannot be combined with asOf");
+            }
+        }
+
+        DateOnly? inEffect = null;
+        if (effectiveOn is not null)
+        {
+            if (DateOnly.TryParseExact(effectiveOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                inEffect = day;
+            }
+            else
+            {
+                checks.Add("effectiveOn", "must be a date in the form YYYY-MM-DD");
+            }
+        }
+
+        return new PointInTime(knownAt, after, inEffect);
+    }
+
+    /// <summary>An instant with an offset (stored precision: microseconds), or a bare date meaning the end of that UTC day.</summary>
+    public static DateTimeOffset? ParseInstant(string text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddTicks(-10);
+        }
+
+        if (!InstantWithOffset().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var instant))
+        {
+            return null;
+        }
+
+        var utc = instant.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % 10, TimeSpan.Zero);
+    }
+
+    /// <summary>The agreement's events known at this point, in version order (empty when none were).</summary>
+    public async Task<IReadOnlyList<IEvent>> KnownEventsAsync(IQuerySession session, string id, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(id, Version ?? 0, AsOf, token: ct);
+        return Version is 0 ? [] : events;
+    }
+
+    /// <summary>The agreement as it was at this point, or null when it did not exist yet.</summary>
+    public Agreement? Fold(IReadOnlyList<IEvent> known)
+    {
+        if (known.Count == 0 || known[0].Data is not AgreementProposed proposed || EffectiveOn < proposed.OccurredOn)
+        {
+            return null;
+        }
+
+        return Agreement.Replay(known, EffectiveOn);
+    }
+
+    /// <summary>
+    /// Every agreement as known at <paramref name="asOf"/>, ordered by id, folded from the events
+    /// recorded by then. Reads every such event: fine for a portfolio of thousands of agreements.
+    /// </summary>
+    public static async Task<IReadOnlyList<Agreement>> PortfolioAsync(IQuerySession session, DateTimeOffset asOf, CancellationToken ct)
+    {
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Timestamp <= asOf)
+            .OrderBy(e => e.StreamKey).ThenBy(e => e.Version)
+            .ToListAsync(ct);
+        return [.. events.GroupBy(e => e.StreamKey!)
+            .Select(stream => stream.ToList())
+            .Where(stream => stream[0].Version == 1 && stream[0].Data is AgreementProposed)
+            .Select(stream => Agreement.Replay(stream))
+            .OrderBy(a => a.Id, StringComparer.Ordinal)];
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InstantWithOffset();
+}

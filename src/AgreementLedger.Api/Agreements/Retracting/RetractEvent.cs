@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using AgreementLedger.Agreements.GettingDetails;
+using AgreementLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Agreements.Retracting;
+
+/// <summary>
+/// Retract the event at <c>version</c>. The C# member is not called Version: Wolverine reads any
+/// member of that name as the stream's expected version (STACK.md), which this is not.
+/// </summary>
+public sealed record RetractEvent([property: JsonPropertyName("version")] long? EventVersion, string? Reason);
+
+public static class RetractEventEndpoint
+{
+    public static ProblemDetails Validate(RetractEvent command) => new Checks()
+        .Required("version", command.EventVersion)
+        .Text("reason", command.Reason, required: true)
+        .Result();
+
+    [WolverinePost("/agreements/{id}/retractions", OperationId = "retractEvent")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Post(string id, RetractEvent command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (agreement, _) => Decide(command, agreement));
+
+    /// <summary>A version that does not exist is bad input (400); the other refusals are the lifecycle's (409).</summary>
+    public static Decision Decide(RetractEvent command, Agreement agreement)
+    {
+        var version = command.EventVersion!.Value;
+        return agreement.RetractionRefusal(version) is (StatusCodes.Status400BadRequest, var reason)
+            ? Decision.Refuse(Problems.Invalid("version", reason))
+            : Decision.Accept(new EventRetracted(version, command.Reason!));
+    }
+}
