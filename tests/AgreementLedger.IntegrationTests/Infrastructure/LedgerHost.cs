@@ -7,7 +7,7 @@ using Wolverine;
 namespace AgreementLedger.IntegrationTests.Infrastructure;
 
 /// <summary>One real service host (Alba, real HTTP pipeline) on its own fresh database, shared by a collection.</summary>
-public sealed class LedgerHost : IAsyncLifetime
+public class LedgerHost : IAsyncLifetime
 {
     private string _connectionString = "";
 
@@ -22,8 +22,17 @@ public sealed class LedgerHost : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
-            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                ConfigureServices(services);
+            });
         });
+    }
+
+    /// <summary>Overrides for a collection's host (a controllable clock, say).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()
@@ -94,4 +103,18 @@ public sealed class ConventionsCollection : ICollectionFixture<LedgerHost>
 public sealed class IdempotencyCollection : ICollectionFixture<LedgerHost>
 {
     public const string Name = "idempotency";
+}
+
+/// <summary>A host whose clock the tests move, so that events are recorded at known instants.</summary>
+public sealed class ClockedLedgerHost : LedgerHost
+{
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2024, 7, 1, 9, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+[CollectionDefinition(Name)]
+public sealed class TimeTravelCollection : ICollectionFixture<ClockedLedgerHost>
+{
+    public const string Name = "time-travel";
 }

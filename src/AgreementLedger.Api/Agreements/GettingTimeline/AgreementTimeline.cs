@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgreementLedger.Infrastructure;
 using Npgsql;
 using Wolverine.Http;
@@ -12,7 +13,7 @@ public sealed record TimelineEntry(
     long Version,
     long Position,
     string Type,
-    DateOnly? OccurredOn,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateOnly? OccurredOn,
     string RecordedAt,
     string RecordedBy,
     string Summary,
@@ -24,7 +25,7 @@ public sealed record TimelineEntry(
     JsonElement Data)
 {
     /// <summary>The day the entry sorts on (occurredOn, or a retraction's recording day); not serialised.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public DateOnly SortDay { get; init; }
 }
 
