@@ -93,9 +93,16 @@ public static class TestDatabase
                 var abandoned = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(dir, Throwaway: true));
                 await abandoned.StopAsync();
             }
-            catch (LocalPostgresUnavailableException)
+            catch (Exception e) when (e is LocalPostgresUnavailableException or IOException or UnauthorizedAccessException)
             {
-                Directory.Delete(dir, recursive: true);
+                // Half removed already (its reaper may still be at work): clean-up must never fail a run.
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+                {
+                }
             }
         }
     }

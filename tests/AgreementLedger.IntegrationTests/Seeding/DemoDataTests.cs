@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Alba;
 using AgreementLedger.Audit;
+using AgreementLedger.Infrastructure.LocalPostgres;
+using Microsoft.Extensions.DependencyInjection;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Wolverine;
@@ -16,8 +18,10 @@ public sealed class DemoDataTests : IDisposable
     public async Task the_first_start_of_the_embedded_default_loads_the_demo_agreements_once()
     {
         Dictionary<string, JsonElement> first;
+        LocalPostgresCluster cluster;
         await using (var host = await StartEmbeddedAsync())
         {
+            cluster = host.Services.GetRequiredService<LocalPostgresCluster>();
             first = await ListAsync(host);
 
             Assert.Equal(
@@ -52,6 +56,9 @@ public sealed class DemoDataTests : IDisposable
             await AssertChainsVerifyAsync(host, first.Keys);
         }
 
+        // Alba's dispose can return before the host's hosted services have stopped the cluster:
+        // wait for that stop (the service process itself always does, before it exits).
+        await cluster.StopAsync();
         await using (var again = await StartEmbeddedAsync())
         {
             var second = await ListAsync(again);

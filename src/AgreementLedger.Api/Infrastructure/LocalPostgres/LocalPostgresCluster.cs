@@ -45,7 +45,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     private readonly LocalPostgresOptions _options;
     private readonly string _bin;
     private readonly FileStream? _ownerLock;
-    private int _stopped;
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
 
     private LocalPostgresCluster(LocalPostgresOptions options, string bin, FileStream? ownerLock, int port)
     {
@@ -168,10 +169,21 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the cluster if this process owns it; a shared cluster is left to its owner.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the cluster if this process owns it (a shared cluster is left to its owner). Every
+    /// caller awaits the same stop, so a second call returns only once the cluster is down.
+    /// </summary>
+    public Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1 || _ownerLock is null)
+        lock (_stopGate)
+        {
+            return _stopping ??= StopOnceAsync();
+        }
+    }
+
+    private async Task StopOnceAsync()
+    {
+        if (_ownerLock is null)
         {
             return;
         }
