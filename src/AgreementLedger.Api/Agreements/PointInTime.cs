@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AgreementLedger.Infrastructure;
-using JasperFx.Events;
 using Marten;
 
 namespace AgreementLedger.Agreements;
@@ -91,14 +90,11 @@ public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, Da
     }
 
     /// <summary>The agreement's events known at this point, in version order (empty when none were).</summary>
-    public async Task<IReadOnlyList<IEvent>> KnownEventsAsync(IQuerySession session, string id, CancellationToken ct)
-    {
-        var events = await session.Events.FetchStreamAsync(id, Version ?? 0, AsOf, token: ct);
-        return Version is 0 ? [] : events;
-    }
+    public async Task<IReadOnlyList<StoredEvent>> KnownEventsAsync(StoredEvents events, string id, CancellationToken ct) =>
+        Version is 0 ? [] : await events.ReadAsync(id, AsOf, Version, ct);
 
     /// <summary>The agreement as it was at this point, or null when it did not exist yet.</summary>
-    public Agreement? Fold(IReadOnlyList<IEvent> known)
+    public Agreement? Fold(IReadOnlyList<StoredEvent> known)
     {
         if (known.Count == 0 || known[0].Data is not AgreementProposed proposed || EffectiveOn < proposed.OccurredOn)
         {
@@ -112,13 +108,10 @@ public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, Da
     /// Every agreement as known at <paramref name="asOf"/>, ordered by id, folded from the events
     /// recorded by then. Reads every such event: fine for a portfolio of thousands of agreements.
     /// </summary>
-    public static async Task<IReadOnlyList<Agreement>> PortfolioAsync(IQuerySession session, DateTimeOffset asOf, CancellationToken ct)
+    public static async Task<IReadOnlyList<Agreement>> PortfolioAsync(StoredEvents events, DateTimeOffset asOf, CancellationToken ct)
     {
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= asOf)
-            .OrderBy(e => e.StreamKey).ThenBy(e => e.Version)
-            .ToListAsync(ct);
-        return [.. events.GroupBy(e => e.StreamKey!)
+        var known = await events.ReadAsync(null, asOf, null, ct);
+        return [.. known.GroupBy(e => e.AgreementId)
             .Select(stream => stream.ToList())
             .Where(stream => stream[0].Version == 1 && stream[0].Data is AgreementProposed)
             .Select(stream => Agreement.Replay(stream))

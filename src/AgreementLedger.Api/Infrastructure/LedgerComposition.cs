@@ -30,6 +30,7 @@ public static class LedgerComposition
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<StoredEvents>();
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         services.AddMarten(opts =>

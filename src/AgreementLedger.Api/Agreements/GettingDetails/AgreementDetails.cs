@@ -68,7 +68,7 @@ public sealed record AgreementDetails(
 public static class GetAgreementEndpoint
 {
     [WolverineGet("/agreements/{id}", OperationId = "getAgreement")]
-    public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, HttpContext http, TimeProvider clock)
+    public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, StoredEvents events, HttpContext http, TimeProvider clock)
     {
         var checks = new Checks();
         var at = PointInTime.Parse(asOf, version, effectiveOn, checks);
@@ -79,7 +79,7 @@ public static class GetAgreementEndpoint
 
         var agreement = at.IsNow
             ? await session.LoadAsync<Agreement>(id, http.RequestAborted)
-            : await FoldAsync(session, id, at, http.RequestAborted);
+            : await FoldAsync(events, id, at, http.RequestAborted);
         if (agreement is null)
         {
             return Problems.Result(at.IsNow
@@ -92,9 +92,9 @@ public static class GetAgreementEndpoint
         return TypedResults.Ok(AgreementDetails.From(agreement, at.ReferenceDate(Conventions.Today(clock))));
     }
 
-    private static async Task<Agreement?> FoldAsync(IQuerySession session, string id, PointInTime at, CancellationToken ct)
+    private static async Task<Agreement?> FoldAsync(StoredEvents events, string id, PointInTime at, CancellationToken ct)
     {
-        var known = await at.KnownEventsAsync(session, id, ct);
+        var known = await at.KnownEventsAsync(events, id, ct);
         if (at.Version is { } wanted && (known.Count == 0 || known[^1].Version < wanted))
         {
             return null;

@@ -12,7 +12,7 @@ public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> 
 public static class GetPartyPortfolioEndpoint
 {
     [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
-    public static async Task<IResult> Get(string party, string? asOf, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(string party, string? asOf, IQuerySession session, StoredEvents events, HttpContext http)
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
         var at = PointInTime.Parse(asOf, null, null, checks);
@@ -22,7 +22,7 @@ public static class GetPartyPortfolioEndpoint
         }
 
         var agreements = at.AsOf is { } knownAt
-            ? [.. (await PointInTime.PortfolioAsync(session, knownAt, http.RequestAborted)).Where(a => a.Lifecycle.Parties.Contains(party))]
+            ? [.. (await PointInTime.PortfolioAsync(events, knownAt, http.RequestAborted)).Where(a => a.Lifecycle.Parties.Contains(party))]
             : await session.Query<Agreement>()
                 .Where(a => a.Lifecycle.Parties.Contains(party))
                 .OrderBy(a => a.Id)

@@ -20,7 +20,7 @@ public static class ListAgreementsEndpoint
     [WolverineGet("/agreements", OperationId = "listAgreements")]
     public static async Task<IResult> Get(
         string? party, string? status, string? area, string? kind, string? asOf, string? limit, string? cursor,
-        IQuerySession session, HttpContext http)
+        IQuerySession session, StoredEvents events, HttpContext http)
     {
         var checks = new Checks()
             .Pattern("party", party, Conventions.Party(), Conventions.PartyRule)
@@ -46,7 +46,7 @@ public static class ListAgreementsEndpoint
         }
 
         IQueryable<Agreement> query = at.AsOf is { } knownAt
-            ? (await PointInTime.PortfolioAsync(session, knownAt, http.RequestAborted)).AsQueryable()
+            ? (await PointInTime.PortfolioAsync(events, knownAt, http.RequestAborted)).AsQueryable()
             : session.Query<Agreement>();
         if (party is not null)
         {

@@ -1,0 +1,96 @@
+using Alba;
+using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure.LocalPostgres;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+
+namespace AgreementLedger.Benchmarks;
+
+/// <summary>
+/// The service in-process (Alba, real HTTP pipeline) on a throwaway PostgreSQL cluster started
+/// from the machine's binaries, with fsync on, as in production. One per benchmark class.
+/// </summary>
+public sealed class BenchmarkLedger : IAsyncDisposable
+{
+    private LocalPostgresCluster _cluster = null!;
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public StoredEvents Events => Host.Services.GetRequiredService<StoredEvents>();
+
+    public static async Task<BenchmarkLedger> StartAsync()
+    {
+        var ledger = new BenchmarkLedger();
+        var root = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        ledger._cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(root));
+        await ledger._cluster.EnsureDatabaseAsync("bench");
+        ledger.ConnectionString = ledger._cluster.ConnectionString("bench");
+        // Run from any folder: the test host would otherwise look for the API project beside the solution.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AGREEMENTLEDGER_API", AppContext.BaseDirectory);
+        ledger.Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Benchmark");
+            builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
+        return ledger;
+    }
+
+    /// <summary>
+    /// Records an agreement with <paramref name="count"/> events (the proposal, then source citations),
+    /// each recorded one millisecond after the previous; the instant of the last one.
+    /// </summary>
+    public async Task<DateTimeOffset> RecordAsync(string id, int count)
+    {
+        var serializer = Store.Options.Serializer();
+        var agreement = new Agreement();
+        var start = new DateTimeOffset(2024, 7, 1, 0, 0, 0, TimeSpan.Zero);
+        var day = new DateOnly(2024, 1, 1);
+        for (var first = 1; first <= count; first += 1000)
+        {
+            await using var session = Store.LightweightSession();
+            var batch = new List<object>();
+            for (var version = first; version < first + 1000 && version <= count; version++)
+            {
+                IAgreementEvent @event = version == 1
+                    ? new AgreementProposed(id, "Benchmark agreement", "treaty", ["JP", "GB"], ["defence-industry"], null, day, [])
+                    : new SourceCited("Reuters", $"https://example.org/{version}", day, null, day);
+                var recordedAt = start.AddMilliseconds(version);
+                var stamped = EventEnvelope.Stamp(@event, id, version, recordedAt, "bench", agreement.LastHash, serializer);
+                agreement = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
+                batch.Add(stamped);
+            }
+
+            if (first == 1)
+            {
+                session.Events.StartStream<Agreement>(id, [.. batch]);
+            }
+            else
+            {
+                session.Events.Append(id, [.. batch]);
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        return start.AddMilliseconds(count);
+    }
+
+    public NpgsqlConnection Connect() => new(ConnectionString);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await _cluster.StopAsync();
+        Directory.Delete(_cluster.Root, recursive: true);
+    }
+}
