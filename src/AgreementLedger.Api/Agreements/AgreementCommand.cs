@@ -98,8 +98,10 @@ public static class AgreementCommand
         var json = JsonSerializer.Serialize(details, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
         var etag = IfMatch.ETag(details.Version);
         IdempotencyMiddleware.Complete(http, session, status, json, etag, location);
+        var appended = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
         await session.SaveChangesAsync(http.RequestAborted);
         IdempotencyMiddleware.Committed(http);
+        appended.ForEach(LedgerMetrics.EventAppended);
 
         http.Response.Headers.ETag = etag;
         if (location is not null)

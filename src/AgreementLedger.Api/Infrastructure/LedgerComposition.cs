@@ -105,12 +105,16 @@ public static class LedgerComposition
             services.AddHostedService<DemoDataOnFirstStart>();
         }
 
+        builder.AddLedgerTelemetry();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"]);
         services.AddOpenApi();
     }
 
     public static void UseLedger(this WebApplication app)
     {
+        // Authentication and roles are not built yet (issue 7): say so where an operator will see it.
+        StartupLog.OpenMode(app.Logger, app.Environment.EnvironmentName);
+
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
         app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
@@ -121,10 +125,18 @@ public static class LedgerComposition
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi();
         app.MapScalarApiReference("/scalar");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapWolverineEndpoints(opts => opts.WarmUpRoutes = RouteWarmup.Eager);
     }
+}
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Do not expose this service.")]
+    public static partial void OpenMode(ILogger logger, string environment);
 }

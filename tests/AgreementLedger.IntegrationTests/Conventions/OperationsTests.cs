@@ -16,6 +16,21 @@ public sealed class OperationsTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task metrics_are_served_for_prometheus_including_appended_events()
+    {
+        var id = Given.NewId("metrics");
+        await ledger.Host.ProposedAsync(id, "JP");
+
+        var metrics = await ledger.Host.Scenario(s => s.Get.Url("/metrics"));
+        var text = await metrics.ReadAsTextAsync();
+
+        Assert.StartsWith("text/plain", metrics.Context.Response.ContentType);
+        Assert.Contains("ledger_events_appended_total{", text, StringComparison.Ordinal);
+        Assert.Contains("type=\"agreement_proposed\"", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task the_openapi_document_describes_every_route()
     {
         var answer = await ledger.Host.GetAsync("/openapi/v1.json");

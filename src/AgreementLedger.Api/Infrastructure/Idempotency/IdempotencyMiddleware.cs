@@ -66,6 +66,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         switch (outcome)
         {
             case ClaimOutcome.Replay replay:
+                LedgerMetrics.IdempotentReplay();
                 await WriteReplayAsync(http, replay.Answer);
                 return;
             case ClaimOutcome.OtherBody:

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>The service's own instruments, beside those of ASP.NET Core, Marten, Wolverine and Npgsql.</summary>
+public static class LedgerMetrics
+{
+    public const string MeterName = "AgreementLedger";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Appended = Meter.CreateCounter<long>(
+        "ledger.events.appended", unit: "{event}", description: "Events appended, by event type");
+
+    private static readonly Counter<long> Replayed = Meter.CreateCounter<long>(
+        "ledger.idempotency.replayed", unit: "{response}", description: "Commands answered from a stored idempotent response");
+
+    public static void EventAppended(string type) => Appended.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    public static void IdempotentReplay() => Replayed.Add(1);
+}
+
+public static class Telemetry
+{
+    /// <summary>Metrics for Prometheus at /metrics; traces exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    public static void AddLedgerTelemetry(this WebApplicationBuilder builder)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("agreement-ledger"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*")
+                .AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation().AddSource("Wolverine", "Marten").AddNpgsql();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+    }
+}
