@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
+using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Seeding;
@@ -31,6 +32,7 @@ public static class LedgerComposition
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<StoredEvents>();
+        services.AddSingleton<LedgerVerifier>();
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         services.AddMarten(opts =>

@@ -118,3 +118,9 @@ public sealed class TimeTravelCollection : ICollectionFixture<ClockedLedgerHost>
 {
     public const string Name = "time-travel";
 }
+
+[CollectionDefinition(Name)]
+public sealed class AuditCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "audit";
+}

@@ -1,0 +1,160 @@
+using System.Data;
+using System.Text.Json;
+using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure;
+using Npgsql;
+
+namespace AgreementLedger.Audit.Verifying;
+
+public sealed record VerificationFailure(string AgreementId, long Version, string Reason);
+
+public sealed record VerificationReport(bool Verified, long StreamsChecked, long EventsChecked, IReadOnlyList<VerificationFailure> Failures);
+
+/// <summary>
+/// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
+/// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
+/// </summary>
+public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema)
+{
+    /// <summary>Failures reported in full; beyond this only the count grows (the answer stays small).</summary>
+    public const int MaxReportedFailures = 1000;
+
+    public async Task<VerificationReport> VerifyAsync(string? agreementId, CancellationToken ct)
+    {
+        var failures = new List<VerificationFailure>();
+        long streams = 0, events = 0;
+        var recorded = await RecordedVersionsAsync(agreementId, ct);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
+            $"from {schema.Events}.mt_events" + (agreementId is null ? "" : " where stream_id = @id") + " order by stream_id, version", connection);
+        if (agreementId is not null)
+        {
+            command.Parameters.AddWithValue("id", agreementId);
+        }
+
+        string? stream = null;
+        long lastVersion = 0;
+        var lastHash = EventHash.Genesis;
+        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetString(0);
+                var version = reader.GetInt64(1);
+                var type = reader.GetString(2);
+                var dataText = reader.GetString(3);
+                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
+                var recordedBy = reader.IsDBNull(5) ? "" : reader.GetString(5);
+                var storedHash = reader.IsDBNull(6) ? null : reader.GetString(6);
+                var storedPrevious = reader.IsDBNull(7) ? null : reader.GetString(7);
+
+                if (id != stream)
+                {
+                    if (stream is not null)
+                    {
+                        CheckTail(stream, lastVersion, recorded, seen, failures);
+                    }
+
+                    stream = id;
+                    streams++;
+                    lastVersion = 0;
+                    lastHash = EventHash.Genesis;
+                }
+
+                events++;
+                if (version != lastVersion + 1)
+                {
+                    Fail(failures, id, lastVersion + 1, version > lastVersion + 1
+                        ? $"versions {lastVersion + 1} to {version - 1} are missing: events were removed"
+                        : $"version {version} appears again: an event was inserted or reordered");
+                }
+
+                if (storedPrevious != lastHash)
+                {
+                    Fail(failures, id, version, "previousHash does not match the hash of the event before it: events were removed, inserted or reordered");
+                }
+
+                using var data = JsonDocument.Parse(dataText);
+                var occurredOn = type == EventTypeNames.EventRetracted ? null : OccurredOn(data.RootElement);
+                var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
+                    type, id, version, occurredOn, EventEnvelope.FormatInstant(recordedAt), recordedBy, data.RootElement));
+                if (storedHash != recomputed)
+                {
+                    Fail(failures, id, version, "the stored hash does not match the event's stored fields: the event was altered");
+                }
+
+                lastVersion = version;
+                lastHash = storedHash ?? recomputed;
+            }
+        }
+
+        if (stream is not null)
+        {
+            CheckTail(stream, lastVersion, recorded, seen, failures);
+        }
+
+        foreach (var (id, version) in recorded.Where(r => r.Value > 0 && (agreementId is null || r.Key == agreementId)))
+        {
+            if (!seen.Contains(id))
+            {
+                Fail(failures, id, 1, $"the agreement records {version} events but none are stored: its events were removed");
+            }
+        }
+
+        return new VerificationReport(failures.Count == 0, streams, events, failures);
+    }
+
+    /// <summary>Marten's own record of each stream's version: cutting the newest events shows against it.</summary>
+    private async Task<Dictionary<string, long>> RecordedVersionsAsync(string? agreementId, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"select id, version from {schema.Events}.mt_streams" + (agreementId is null ? "" : " where id = @id"));
+        if (agreementId is not null)
+        {
+            command.Parameters.AddWithValue("id", agreementId);
+        }
+
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            versions[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+        }
+
+        return versions;
+    }
+
+    private static void CheckTail(string stream, long lastVersion, Dictionary<string, long> recorded, HashSet<string> seen, List<VerificationFailure> failures)
+    {
+        seen.Add(stream);
+        if (!recorded.TryGetValue(stream, out var expected))
+        {
+            Fail(failures, stream, 1, "events are stored for an agreement the ledger does not record: they were inserted");
+        }
+        else if (expected > lastVersion)
+        {
+            Fail(failures, stream, lastVersion + 1, $"the agreement records {expected} events but only {lastVersion} are stored: the newest events were removed");
+        }
+        else if (expected < lastVersion)
+        {
+            Fail(failures, stream, expected + 1, $"the agreement records {expected} events but {lastVersion} are stored: events were inserted");
+        }
+    }
+
+    private static DateOnly? OccurredOn(JsonElement data) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
+        && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            ? day
+            : null;
+
+    private static void Fail(List<VerificationFailure> failures, string id, long version, string reason)
+    {
+        if (failures.Count < MaxReportedFailures)
+        {
+            failures.Add(new VerificationFailure(id, version, reason));
+        }
+    }
+}
