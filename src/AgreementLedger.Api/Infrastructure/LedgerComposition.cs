@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
+using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
@@ -33,6 +34,12 @@ public static class LedgerComposition
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<StoredEvents>();
         services.AddSingleton<LedgerVerifier>();
+        services.AddSingleton<LedgerDigests>();
+        services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
+        services.AddSingleton(AuditSigningKey.Load(
+            builder.Configuration["Ledger:Audit:SigningKey"],
+            builder.Configuration["Ledger:Audit:KeyFile"] ?? (database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null)));
+        services.AddHostedService<DigestKeeper>();
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         services.AddMarten(opts =>
@@ -56,6 +63,7 @@ public static class LedgerComposition
                 });
                 opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
@@ -116,6 +124,7 @@ public static class LedgerComposition
     {
         // Authentication and roles are not built yet (issue 7): say so where an operator will see it.
         StartupLog.OpenMode(app.Logger, app.Environment.EnvironmentName);
+        StartupLog.SigningKey(app.Logger, app.Services.GetRequiredService<AuditSigningKey>().KeyId, app.Services.GetRequiredService<AuditSigningKey>().Source);
 
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
@@ -141,4 +150,7 @@ internal static partial class StartupLog
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Do not expose this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger digests are signed with key {KeyId} from {Source}")]
+    public static partial void SigningKey(ILogger logger, string keyId, string source);
 }

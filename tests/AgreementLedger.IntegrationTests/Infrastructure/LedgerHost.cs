@@ -124,3 +124,9 @@ public sealed class AuditCollection : ICollectionFixture<LedgerHost>
 {
     public const string Name = "audit";
 }
+
+[CollectionDefinition(Name)]
+public sealed class AuditDigestCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "audit-digest";
+}

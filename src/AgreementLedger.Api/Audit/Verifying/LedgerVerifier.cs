@@ -14,7 +14,7 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
 /// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
 /// </summary>
-public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema)
+public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Digests.LedgerDigests digests, Digests.AuditSigningKey key)
 {
     /// <summary>Failures reported in full; beyond this only the count grows (the answer stays small).</summary>
     public const int MaxReportedFailures = 1000;
@@ -104,7 +104,59 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema)
             }
         }
 
+        if (agreementId is null)
+        {
+            await CheckKeptDigestsAsync(failures, ct);
+        }
+
         return new VerificationReport(failures.Count == 0, streams, events, failures);
+    }
+
+    /// <summary>Ledger-wide failures (not of one agreement) carry this id and the digest's position as version.</summary>
+    public const string Ledger = "(ledger)";
+
+    /// <summary>
+    /// Every kept signed digest must still match the stored events: this is what catches the newest
+    /// events cut away, or a whole chain rewritten consistently.
+    /// </summary>
+    private async Task CheckKeptDigestsAsync(List<VerificationFailure> failures, CancellationToken ct)
+    {
+        var kept = await digests.KeptAsync(ct);
+        if (kept.Count == 0)
+        {
+            return;
+        }
+
+        var queue = new Queue<Digests.SignedDigest>(kept);
+        var digest = EventHash.Genesis;
+        await foreach (var (at, hash) in digests.HashesAsync(kept[^1].Position, ct))
+        {
+            while (queue.Count > 0 && queue.Peek().Position < at)
+            {
+                Compare(queue.Dequeue(), digest, failures);
+            }
+
+            digest = Digests.LedgerDigests.Step(digest, hash);
+        }
+
+        while (queue.Count > 0)
+        {
+            Compare(queue.Dequeue(), digest, failures);
+        }
+
+    }
+
+    private void Compare(Digests.SignedDigest signed, string recomputed, List<VerificationFailure> failures)
+    {
+        if (signed.KeyId == key.KeyId && !Digests.AuditSigningKey.Verify(key.PublicKey, signed.Position, signed.Digest, signed.Signature))
+        {
+            Fail(failures, Ledger, signed.Position, $"the kept digest at position {signed.Position} carries an invalid signature: the digest record was forged");
+        }
+        else if (signed.Digest != recomputed)
+        {
+            Fail(failures, Ledger, signed.Position,
+                $"the signed digest at position {signed.Position} no longer matches the stored events: events at or before that position were altered, removed, reordered or inserted");
+        }
     }
 
     /// <summary>Marten's own record of each stream's version: cutting the newest events shows against it.</summary>

@@ -5,7 +5,8 @@ namespace AgreementLedger.Infrastructure.LocalPostgres;
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
-public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded);
+/// <param name="DataRoot">The embedded cluster's folder, where the service also keeps its digest signing key.</param>
+public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded, string? DataRoot = null);
 
 /// <summary>
 /// Decides where the ledger's PostgreSQL is: the configured connection string, or, in Development
@@ -59,7 +60,7 @@ public static class LedgerDatabase
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddHostedService<LocalPostgresLifetime>();
-        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true);
+        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true, cluster.Root);
     }
 }
 

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AgreementLedger.Audit.Digests;
+
+/// <summary>
+/// The service's ECDSA P-256 key that signs ledger digests (ES256, IEEE P1363 signatures). From
+/// Ledger:Audit:SigningKey (base64 PKCS#8), else kept in a file beside the embedded database, else —
+/// with a loud warning — generated for this process only.
+/// </summary>
+public sealed class AuditSigningKey : IDisposable
+{
+    public const string Algorithm = "ES256";
+    private const string MessagePrefix = "agreement-ledger/digest/v1";
+
+    private readonly ECDsa _key;
+
+    private AuditSigningKey(ECDsa key, string source)
+    {
+        _key = key;
+        Source = source;
+        PublicKey = key.ExportSubjectPublicKeyInfo();
+        KeyId = KeyIdOf(PublicKey);
+    }
+
+    public string KeyId { get; }
+
+    /// <summary>The public key as DER SubjectPublicKeyInfo.</summary>
+    public byte[] PublicKey { get; }
+
+    /// <summary>Where the key came from, for the start-up log.</summary>
+    public string Source { get; }
+
+    public static string KeyIdOf(byte[] subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..16];
+
+    /// <summary>The exact bytes that are signed for a digest at a position.</summary>
+    public static byte[] Message(long position, string digest) =>
+        Encoding.UTF8.GetBytes($"{MessagePrefix}\n{position.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{digest}");
+
+    public string Sign(long position, string digest) =>
+        Convert.ToBase64String(_key.SignData(Message(position, digest), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+    public static bool Verify(byte[] subjectPublicKeyInfo, long position, string digest, string signature)
+    {
+        using var key = ECDsa.Create();
+        key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
+        Span<byte> bytes = stackalloc byte[128];
+        return Convert.TryFromBase64String(signature, bytes, out var length)
+            && key.VerifyData(Message(position, digest), bytes[..length], HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    public string PublicKeyPem() => PemEncoding.WriteString("PUBLIC KEY", PublicKey);
+
+    public static AuditSigningKey Load(string? configured, string? keyFile)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(Convert.FromBase64String(configured), out _);
+            return new AuditSigningKey(key, "configuration (Ledger:Audit:SigningKey)");
+        }
+
+        if (keyFile is not null)
+        {
+            var key = ECDsa.Create();
+            if (File.Exists(keyFile))
+            {
+                key.ImportPkcs8PrivateKey(File.ReadAllBytes(keyFile), out _);
+                return new AuditSigningKey(key, keyFile);
+            }
+
+            key.GenerateKey(ECCurve.NamedCurves.nistP256);
+            Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+            File.WriteAllBytes(keyFile, key.ExportPkcs8PrivateKey());
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            return new AuditSigningKey(key, keyFile + " (generated)");
+        }
+
+        var ephemeral = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return new AuditSigningKey(ephemeral, "generated for this process only: digests it signs cannot be checked after a restart");
+    }
+
+    public void Dispose() => _key.Dispose();
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using AgreementLedger.Infrastructure;
+using Wolverine.Http;
+
+namespace AgreementLedger.Audit.Digests;
+
+public sealed record PublicKeyView(string KeyId, string Algorithm, string PublicKey, string Pem);
+
+public sealed record PublicKeys(IReadOnlyList<PublicKeyView> Keys);
+
+/// <summary><c>GET /audit/digest?position=</c>: the signed digest of the ledger up to a position.</summary>
+public static class GetDigestEndpoint
+{
+    [WolverineGet("/audit/digest", OperationId = "getDigest")]
+    public static async Task<IResult> Get(string? position, LedgerDigests digests, HttpContext http)
+    {
+        long? wanted = null;
+        if (position is not null)
+        {
+            if (!long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return Problems.Result(Problems.Invalid("position", "must be a whole number from 0"));
+            }
+
+            wanted = parsed;
+        }
+
+        var safe = await digests.SafePositionAsync(http.RequestAborted);
+        if (wanted > safe)
+        {
+            return Problems.Result(Problems.Create(StatusCodes.Status409Conflict, Problems.LifecycleConflict, "Position not yet safe",
+                $"Position {wanted} is beyond the newest safe position {safe}: events below it may still commit."));
+        }
+
+        return TypedResults.Ok(await digests.TakeAsync(wanted ?? safe, http.RequestAborted));
+    }
+}
+
+/// <summary><c>GET /audit/public-key</c>: the key(s) that verify digest signatures.</summary>
+public static class GetPublicKeyEndpoint
+{
+    [WolverineGet("/audit/public-key", OperationId = "getPublicKey")]
+    public static PublicKeys Get(AuditSigningKey key) =>
+        new([new PublicKeyView(key.KeyId, AuditSigningKey.Algorithm, Convert.ToBase64String(key.PublicKey), key.PublicKeyPem())]);
+}

@@ -1,0 +1,143 @@
+using System.Data;
+using System.Security.Cryptography;
+using System.Text;
+using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace AgreementLedger.Audit.Digests;
+
+/// <summary>A signed statement of the whole ledger up to a global position.</summary>
+public sealed record SignedDigest(long Position, string Digest, string Signature, string KeyId);
+
+/// <summary>
+/// One hash over the whole ledger up to a global position: a chain in position order,
+/// digest(p) = SHA-256(digest(previous event) ‖ hash(event at p)), from 64 zeros (docs/hashing.md).
+/// Every digest handed out is kept, and kept digests are re-checked by verification, so cutting
+/// the newest events, or rewriting a whole chain, shows.
+/// </summary>
+public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, AuditSigningKey key, TimeProvider clock)
+{
+    public const string TableName = "audit_digests";
+
+    private string Events => $"{schema.Events}.mt_events";
+
+    private string Kept => $"{schema.Events}.{TableName}";
+
+    public static Table Definition(string schemaName)
+    {
+        var table = new Table(new PostgresqlObjectName(schemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("position").AsPrimaryKey();
+        table.AddColumn<string>("digest").NotNull();
+        table.AddColumn<string>("signature").NotNull();
+        table.AddColumn<string>("key_id").NotNull();
+        table.AddColumn("taken_at", "timestamp with time zone").NotNull();
+        return table;
+    }
+
+    public static string Step(string previous, string eventHash) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + eventHash)));
+
+    /// <summary>
+    /// The newest position below which no transaction can still commit an event: taken under a
+    /// SHARE lock on the event table, which waits for every writing transaction to end.
+    /// </summary>
+    public async Task<long> SafePositionAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var timeout = new NpgsqlCommand("set local lock_timeout = '10s'", connection, transaction))
+        {
+            await timeout.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var lockEvents = new NpgsqlCommand($"lock table {Events} in share mode", connection, transaction))
+        {
+            await lockEvents.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var newest = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Events}", connection, transaction);
+        var position = (long)(await newest.ExecuteScalarAsync(ct))!;
+        await transaction.CommitAsync(ct);
+        return position;
+    }
+
+    /// <summary>The digest of the stored events up to <paramref name="position"/>, recomputed in one streaming pass.</summary>
+    public async Task<string> ComputeAsync(long position, CancellationToken ct)
+    {
+        var digest = EventHash.Genesis;
+        await foreach (var (_, hash) in HashesAsync(position, ct))
+        {
+            digest = Step(digest, hash);
+        }
+
+        return digest;
+    }
+
+    /// <summary>Event hashes in position order, up to a position.</summary>
+    public async IAsyncEnumerable<(long Position, string Hash)> HashesAsync(long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, coalesce(headers ->> '{EventEnvelope.HashHeader}', '') from {Events} where seq_id <= @upTo order by seq_id", connection);
+        command.Parameters.AddWithValue("upTo", upTo);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return (reader.GetInt64(0), reader.GetString(1));
+        }
+    }
+
+    /// <summary>
+    /// The signed digest at a position, kept the first time it is taken. While the stored events
+    /// still hash to the kept digest, the kept record (and its signature) is the answer, so a
+    /// position always answers the same; if they no longer do, history was altered: the
+    /// recomputed digest is answered, and the kept one stays as evidence for verification.
+    /// </summary>
+    public async Task<SignedDigest> TakeAsync(long position, CancellationToken ct)
+    {
+        var digest = await ComputeAsync(position, ct);
+        await using (var read = db.CreateCommand($"select digest, signature, key_id from {Kept} where position = @position"))
+        {
+            read.Parameters.AddWithValue("position", position);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                return reader.GetString(0) == digest
+                    ? new SignedDigest(position, digest, reader.GetString(1), reader.GetString(2))
+                    : new SignedDigest(position, digest, key.Sign(position, digest), key.KeyId);
+            }
+        }
+
+        var signed = new SignedDigest(position, digest, key.Sign(position, digest), key.KeyId);
+        await using var keep = db.CreateCommand(
+            $"insert into {Kept} (position, digest, signature, key_id, taken_at) values (@position, @digest, @signature, @keyId, @takenAt) on conflict (position) do nothing");
+        keep.Parameters.AddWithValue("position", signed.Position);
+        keep.Parameters.AddWithValue("digest", signed.Digest);
+        keep.Parameters.AddWithValue("signature", signed.Signature);
+        keep.Parameters.AddWithValue("keyId", signed.KeyId);
+        keep.Parameters.AddWithValue("takenAt", clock.GetUtcNow());
+        return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await TakeAsync(position, ct);
+    }
+
+    public async Task<IReadOnlyList<SignedDigest>> KeptAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select position, digest, signature, key_id from {Kept} order by position");
+        var kept = new List<SignedDigest>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            kept.Add(new SignedDigest(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return kept;
+    }
+
+    public async Task<long> NewestKeptPositionAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select coalesce(max(position), 0) from {Kept}");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
