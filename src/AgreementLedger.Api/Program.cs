@@ -2,6 +2,12 @@ using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using JasperFx;
 
+if (args is ["verify-export", .. var exportArgs])
+{
+    // Offline: checks an export file with no database and no host.
+    return await AgreementLedger.Audit.Exporting.ExportVerifier.RunAsync(exportArgs, Console.Out);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 LedgerDatabaseChoice database;
 try

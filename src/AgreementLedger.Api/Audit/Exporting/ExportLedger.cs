@@ -1,0 +1,161 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgreementLedger.Agreements;
+using AgreementLedger.Audit.Digests;
+using AgreementLedger.Infrastructure;
+using Npgsql;
+using Wolverine.Http;
+
+namespace AgreementLedger.Audit.Exporting;
+
+/// <summary>
+/// <c>GET /audit/export?format=ndjson|csv[&amp;asOf=]</c>: every event up to a safe position, in
+/// position order, streamed as it is read (memory does not grow with the ledger), then one signed
+/// digest record over exactly those events. docs/export.md describes both formats.
+/// </summary>
+public static class ExportLedgerEndpoint
+{
+    public static readonly string[] CsvColumns =
+        ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId"];
+
+    [WolverineGet("/audit/export", OperationId = "exportLedger")]
+    public static async Task Get(string? format, string? asOf, HttpContext http, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests)
+    {
+        var checks = new Checks().OneOf("format", format ?? "ndjson", new HashSet<string>(StringComparer.Ordinal) { "ndjson", "csv" });
+        var at = PointInTime.Parse(asOf, null, null, checks);
+        if (!checks.Ok)
+        {
+            await Problems.Result(checks.Result()).ExecuteAsync(http);
+            return;
+        }
+
+        var ct = http.RequestAborted;
+        var position = await digests.SafePositionAsync(ct);
+        if (at.AsOf is { } knownAt)
+        {
+            position = Math.Min(position, await LastPositionKnownAtAsync(db, schema, knownAt, ct));
+        }
+
+        var csv = format == "csv";
+        http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"agreement-ledger-{position}.{(csv ? "csv" : "ndjson")}\"";
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        if (csv)
+        {
+            await writer.WriteLineAsync(string.Join(',', CsvColumns));
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
+            $"from {schema.Events}.mt_events where seq_id <= @position order by seq_id", connection);
+        command.Parameters.AddWithValue("position", position);
+        var digest = EventHash.Genesis;
+        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var row = new ExportedEvent(
+                    reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                    EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
+                    reader.IsDBNull(6) ? "" : reader.GetString(6),
+                    reader.IsDBNull(7) ? "" : reader.GetString(7),
+                    reader.IsDBNull(8) ? "" : reader.GetString(8));
+                digest = LedgerDigests.Step(digest, row.Hash);
+                await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
+            }
+        }
+
+        var signed = await digests.TakeAsync(position, ct);
+        await writer.WriteLineAsync(csv ? DigestCsv(signed) : DigestNdjson(signed));
+    }
+
+    /// <summary>The newest position all of whose events (and all before it) were recorded by <paramref name="asOf"/>.</summary>
+    private static async Task<long> LastPositionKnownAtAsync(NpgsqlDataSource db, LedgerSchema schema, DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select min(seq_id) from {schema.Events}.mt_events where timestamp > @asOf");
+        command.Parameters.AddWithValue("asOf", asOf);
+        return await command.ExecuteScalarAsync(ct) is long firstLater ? firstLater - 1 : long.MaxValue;
+    }
+
+    private static string DigestNdjson(SignedDigest signed)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("record", "digest");
+            json.WriteNumber("position", signed.Position);
+            json.WriteString("digest", signed.Digest);
+            json.WriteString("signature", signed.Signature);
+            json.WriteString("keyId", signed.KeyId);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string DigestCsv(SignedDigest signed) =>
+        string.Join(',', "digest", signed.Position.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", signed.Digest, signed.Signature, signed.KeyId);
+}
+
+/// <summary>One exported event: the fields its hash covers, its position and its hashes.</summary>
+public sealed record ExportedEvent(
+    long Position, string AgreementId, long Version, string Type, string Data, string RecordedAt, string RecordedBy, string Hash, string PreviousHash)
+{
+    public DateOnly? OccurredOn()
+    {
+        if (Type == EventTypeNames.EventRetracted)
+        {
+            return null;
+        }
+
+        using var data = JsonDocument.Parse(Data);
+        return data.RootElement.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                ? day
+                : null;
+    }
+
+    public string ToNdjson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("record", "event");
+            json.WriteNumber("position", Position);
+            json.WriteString("agreementId", AgreementId);
+            json.WriteNumber("version", Version);
+            json.WriteString("type", Type);
+            if (OccurredOn() is { } day)
+            {
+                json.WriteString("occurredOn", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                json.WriteNull("occurredOn");
+            }
+
+            json.WriteString("recordedAt", RecordedAt);
+            json.WriteString("recordedBy", RecordedBy);
+            json.WritePropertyName("data");
+            json.WriteRawValue(Data);
+            json.WriteString("hash", Hash);
+            json.WriteString("previousHash", PreviousHash);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public string ToCsv() => string.Join(',',
+        "event", Position.ToString(CultureInfo.InvariantCulture), Quote(AgreementId), Version.ToString(CultureInfo.InvariantCulture), Quote(Type),
+        OccurredOn()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Quote(RecordedAt), Quote(RecordedBy), Quote(Data),
+        Hash, PreviousHash, "", "", "");
+
+    /// <summary>RFC 4180: every text field quoted, quotes doubled.</summary>
+    public static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
