@@ -1,10 +1,22 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 
 namespace AgreementLedger.Benchmarks;
 
-/// <summary>dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'</summary>
+/// <summary>
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
+/// </summary>
 public static class BenchmarkMain
 {
-    public static void Main(string[] args) =>
+    public static async Task Main(string[] args)
+    {
+        if (args is ["verify-million", .. var rest])
+        {
+            await VerifyMillion.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 1_000_000);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkMain).Assembly).Run(args);
+    }
 }
