@@ -22,6 +22,11 @@ public class LedgerHost : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
+            foreach (var (key, value) in Settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -29,6 +34,9 @@ public class LedgerHost : IAsyncLifetime
             });
         });
     }
+
+    /// <summary>Configuration for a collection's host.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     /// <summary>Overrides for a collection's host (a controllable clock, say).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
@@ -129,4 +137,22 @@ public sealed class AuditCollection : ICollectionFixture<LedgerHost>
 public sealed class AuditDigestCollection : ICollectionFixture<LedgerHost>
 {
     public const string Name = "audit-digest";
+}
+
+/// <summary>A host that takes its periodic digests every 200 ms, and signs with a configured key.</summary>
+public sealed class FastDigestLedgerHost : LedgerHost
+{
+    public static readonly System.Security.Cryptography.ECDsa Key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:Audit:DigestInterval"] = "00:00:00.200",
+        ["Ledger:Audit:SigningKey"] = Convert.ToBase64String(Key.ExportPkcs8PrivateKey()),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class FastDigestCollection : ICollectionFixture<FastDigestLedgerHost>
+{
+    public const string Name = "fast-digest";
 }

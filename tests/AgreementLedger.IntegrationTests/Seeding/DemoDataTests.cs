@@ -19,6 +19,7 @@ public sealed class DemoDataTests : IDisposable
     {
         Dictionary<string, JsonElement> first;
         LocalPostgresCluster cluster;
+        string keyId;
         await using (var host = await StartEmbeddedAsync())
         {
             cluster = host.Services.GetRequiredService<LocalPostgresCluster>();
@@ -54,16 +55,21 @@ public sealed class DemoDataTests : IDisposable
             Assert.Equal("2024-06-19", rokp["signedOn"].GetString());
 
             await AssertChainsVerifyAsync(host, first.Keys);
+            keyId = (await Answer.From(await host.Scenario(s => s.Get.Url("/audit/public-key"))))["keys"][0].GetProperty("keyId").GetString()!;
         }
 
         // Alba's dispose can return before the host's hosted services have stopped the cluster:
         // wait for that stop (the service process itself always does, before it exits).
         await cluster.StopAsync();
-        await using (var again = await StartEmbeddedAsync())
+        await using (var restarted = await StartEmbeddedAsync())
         {
-            var second = await ListAsync(again);
+            var second = await ListAsync(restarted);
             Assert.Equal(first.Keys.Order(), second.Keys.Order());
             Assert.All(second, a => Assert.Equal(first[a.Key].GetProperty("version").GetInt64(), a.Value.GetProperty("version").GetInt64()));
+
+            // The embedded default keeps its digest signing key beside its data.
+            var again = await Answer.From(await restarted.Scenario(s => s.Get.Url("/audit/public-key")));
+            Assert.Equal(keyId, again["keys"][0].GetProperty("keyId").GetString());
         }
     }
 
