@@ -35,6 +35,7 @@ public static class LedgerComposition
         services.AddSingleton<StoredEvents>();
         services.AddSingleton<LedgerVerifier>();
         services.AddSingleton<LedgerDigests>();
+        services.AddSingleton<AgreementLedger.Subscriptions.EventFeed>();
         services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
         services.AddSingleton(AuditSigningKey.Load(
             builder.Configuration["Ledger:Audit:SigningKey"],

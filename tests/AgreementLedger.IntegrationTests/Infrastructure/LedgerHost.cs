@@ -156,3 +156,9 @@ public sealed class FastDigestCollection : ICollectionFixture<FastDigestLedgerHo
 {
     public const string Name = "fast-digest";
 }
+
+[CollectionDefinition(Name)]
+public sealed class FeedCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "feed";
+}

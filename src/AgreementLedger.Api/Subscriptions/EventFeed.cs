@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgreementLedger.Agreements;
+using AgreementLedger.Audit.Digests;
+using AgreementLedger.Infrastructure;
+using Npgsql;
+
+namespace AgreementLedger.Subscriptions;
+
+public sealed record FeedEvent(
+    long Position,
+    string AgreementId,
+    long Version,
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateOnly? OccurredOn,
+    string RecordedAt,
+    string RecordedBy,
+    JsonElement Data,
+    string Hash);
+
+public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
+
+/// <summary>
+/// The ledger-wide order of events, served only up to the newest safe position — below which no
+/// transaction can still commit — so a consumer that follows <c>next</c> sees every committed event
+/// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
+/// skipped by force.
+/// </summary>
+public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests) : IDisposable
+{
+    private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(50);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SafeMark _safe = new(0, DateTimeOffset.MinValue);
+
+    private sealed record SafeMark(long Position, DateTimeOffset At);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>
+    /// The newest safe position, shared by concurrent readers for a few milliseconds: finding it
+    /// briefly waits for writing transactions, so readers coalesce instead of queueing one each.
+    /// </summary>
+    public async Task<long> SafePositionAsync(CancellationToken ct)
+    {
+        var mark = Volatile.Read(ref _safe);
+        if (DateTimeOffset.UtcNow - mark.At < Freshness)
+        {
+            return mark.Position;
+        }
+
+        await _gate.WaitAsync(ct);
+        try
+        {
+            mark = Volatile.Read(ref _safe);
+            if (DateTimeOffset.UtcNow - mark.At >= Freshness)
+            {
+                var position = await digests.SafePositionAsync(ct);
+                mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
+                Volatile.Write(ref _safe, mark);
+            }
+
+            return mark.Position;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<FeedPage> ReadAsync(long after, int limit, IReadOnlySet<string>? types, CancellationToken ct)
+    {
+        var safe = await SafePositionAsync(ct);
+        if (after >= safe)
+        {
+            return new FeedPage([], after);
+        }
+
+        await using var command = db.CreateCommand(
+            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}' " +
+            $"from {schema.Events}.mt_events where seq_id > @after and seq_id <= @safe" +
+            (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("safe", safe);
+        command.Parameters.AddWithValue("limit", limit);
+        if (types is not null)
+        {
+            command.Parameters.AddWithValue("types", types.ToArray());
+        }
+
+        var events = new List<FeedEvent>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var type = reader.GetString(3);
+                using var data = JsonDocument.Parse(reader.GetString(4));
+                DateOnly? occurredOn = type != EventTypeNames.EventRetracted
+                    && data.RootElement.TryGetProperty("occurredOn", out var day) && day.ValueKind == JsonValueKind.String
+                    ? DateOnly.ParseExact(day.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+                    : null;
+                events.Add(new FeedEvent(
+                    reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
+                    EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
+                    reader.IsDBNull(6) ? "" : reader.GetString(6),
+                    data.RootElement.Clone(),
+                    reader.IsDBNull(7) ? "" : reader.GetString(7)));
+            }
+        }
+
+        // A full page stops at its last event; a short one has seen everything up to the safe position.
+        var next = events.Count == limit ? events[^1].Position : safe;
+        return new FeedPage(events, next);
+    }
+
+    /// <summary>Parses <c>types=a,b</c>; field errors go to <paramref name="checks"/>.</summary>
+    public static IReadOnlySet<string>? ParseTypes(string? types, Checks checks)
+    {
+        if (string.IsNullOrWhiteSpace(types))
+        {
+            return null;
+        }
+
+        var known = EventTypeNames.ByType.Values.ToHashSet(StringComparer.Ordinal);
+        var wanted = types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var unknown in wanted.Where(t => !known.Contains(t)))
+        {
+            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
+        }
+
+        return wanted;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+using AgreementLedger.Infrastructure;
+using Wolverine.Http;
+
+namespace AgreementLedger.Subscriptions;
+
+/// <summary><c>GET /events?after=&amp;limit=&amp;types=</c>: the gap-safe feed, page by page.</summary>
+public static class ReadEventsEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    [WolverineGet("/events", OperationId = "readEvents")]
+    public static async Task<IResult> Get(string? after, string? limit, string? types, EventFeed feed, HttpContext http)
+    {
+        var checks = new Checks();
+        long from = 0;
+        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+        {
+            checks.Add("after", "must be a position: a whole number from 0");
+        }
+
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+        {
+            checks.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
+        }
+
+        var wanted = EventFeed.ParseTypes(types, checks);
+        if (!checks.Ok)
+        {
+            return Problems.Result(checks.Result());
+        }
+
+        return TypedResults.Ok(await feed.ReadAsync(from, take, wanted, http.RequestAborted));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using AgreementLedger.Infrastructure;
+using Microsoft.Extensions.Options;
+using Wolverine.Http;
+
+namespace AgreementLedger.Subscriptions;
+
+/// <summary>
+/// <c>GET /events/stream?types=</c>: the feed as Server-Sent Events (<c>id:</c> is the position).
+/// Starts at once with a comment line; resumes after <c>Last-Event-ID</c>, else from events committed
+/// from now on; a heartbeat comment at least every 15 s. Each page is written and flushed before
+/// the next is read, so a slow client holds at most one page; one that stops reading for 30 s is
+/// dropped.
+/// </summary>
+public static class StreamEventsEndpoint
+{
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SlowClient = TimeSpan.FromSeconds(30);
+
+    [WolverineGet("/events/stream", OperationId = "streamEvents")]
+    public static async Task Get(string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var checks = new Checks();
+        var wanted = EventFeed.ParseTypes(types, checks);
+        long? resumeAfter = null;
+        var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length > 0)
+        {
+            if (long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                resumeAfter = parsed;
+            }
+            else
+            {
+                checks.Add("Last-Event-ID", "must be a position this stream sent as id:");
+            }
+        }
+
+        if (!checks.Ok)
+        {
+            await Problems.Result(checks.Result()).ExecuteAsync(http);
+            return;
+        }
+
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        try
+        {
+            await WriteAsync(http, ": agreement-ledger event stream\n\n", ct);
+            var after = resumeAfter ?? await feed.SafePositionAsync(ct);
+            var lastWrite = DateTimeOffset.UtcNow;
+            while (!ct.IsCancellationRequested)
+            {
+                var page = await feed.ReadAsync(after, 500, wanted, ct);
+                if (page.Events.Count > 0)
+                {
+                    var text = new System.Text.StringBuilder();
+                    foreach (var e in page.Events)
+                    {
+                        text.Append("id: ").Append(e.Position.ToString(CultureInfo.InvariantCulture)).Append('\n')
+                            .Append("event: ").Append(e.Type).Append('\n')
+                            .Append("data: ").Append(JsonSerializer.Serialize(e, json.Value.SerializerOptions)).Append("\n\n");
+                    }
+
+                    await WriteAsync(http, text.ToString(), ct);
+                    lastWrite = DateTimeOffset.UtcNow;
+                }
+
+                after = page.Next;
+                if (page.Events.Count == 0)
+                {
+                    if (DateTimeOffset.UtcNow - lastWrite >= Heartbeat)
+                    {
+                        await WriteAsync(http, ": heartbeat\n\n", ct);
+                        lastWrite = DateTimeOffset.UtcNow;
+                    }
+
+                    await Task.Delay(Poll, ct);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away, or was dropped for not reading.
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext http, string text, CancellationToken ct)
+    {
+        using var slow = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        slow.CancelAfter(SlowClient);
+        try
+        {
+            await http.Response.WriteAsync(text, slow.Token);
+            await http.Response.Body.FlushAsync(slow.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Not reading for SlowClient: drop it rather than buffer for it.
+            http.Abort();
+            throw new OperationCanceledException("A slow event-stream client was dropped.", ct);
+        }
+    }
+}

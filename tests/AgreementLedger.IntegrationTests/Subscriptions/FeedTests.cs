@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Alba;
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Subscriptions;
+
+[Collection(FeedCollection.Name)]
+public sealed class FeedTests(LedgerHost ledger)
+{
+    private async Task<long> HeadAsync()
+    {
+        long next = 0;
+        while (true)
+        {
+            var page = await ledger.Host.GetAsync($"/events?after={next}&limit=1000");
+            var moved = page["next"].GetInt64();
+            if (moved == next)
+            {
+                return next;
+            }
+
+            next = moved;
+        }
+    }
+
+    private async Task<Answer> EventuallyAsync(string url, Func<Answer, bool> done)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var page = await ledger.Host.GetAsync(url);
+            if (done(page) || attempt == 100)
+            {
+                return page;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task serves_events_after_a_position_in_order_with_next()
+    {
+        var head = await HeadAsync();
+        var id = Given.NewId("feed");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-20" }, 200);
+
+        // The feed serves events once they are safe, which may be a moment after the commands answered.
+        var page = await EventuallyAsync($"/events?after={head}", p => p["events"].GetArrayLength() >= 3);
+        var events = page["events"].EnumerateArray().ToArray();
+
+        Assert.Equal(["agreement_proposed", "party_signed", "negotiation_round_held"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.All(events, e => Assert.Equal(id, e.GetProperty("agreementId").GetString()));
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.GetProperty("version").GetInt64()));
+        Assert.Equal(events[^1].GetProperty("position").GetInt64(), page["next"].GetInt64());
+        Assert.True(events.Select(e => e.GetProperty("position").GetInt64()).SequenceEqual(events.Select(e => e.GetProperty("position").GetInt64()).Order()));
+        Assert.Equal("2024-02-01", events[1].GetProperty("occurredOn").GetString());
+        Assert.Matches("^[0-9a-f]{64}$", events[1].GetProperty("hash").GetString()!);
+
+        var nothingNew = await ledger.Host.GetAsync($"/events?after={page["next"].GetInt64()}");
+        Assert.Empty(nothingNew["events"].EnumerateArray());
+        Assert.Equal(page["next"].GetInt64(), nothingNew["next"].GetInt64());
+
+        var firstOnly = await ledger.Host.GetAsync($"/events?after={head}&limit=1");
+        Assert.Equal(events[0].GetProperty("position").GetInt64(), firstOnly["next"].GetInt64());
+    }
+
+    [Fact]
+    public async Task a_type_filter_still_advances_next_past_what_it_filtered_out()
+    {
+        var head = await HeadAsync();
+        var id = Given.NewId("feedtypes");
+        await ledger.Host.ProposedAsync(id, "JP");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Nikkei" }, 200);
+
+        var newest = await EventuallyAsync($"/events?after={head}", p => p["events"].GetArrayLength() >= 3);
+        var lastPosition = newest["events"].EnumerateArray().Last().GetProperty("position").GetInt64();
+
+        var page = await ledger.Host.GetAsync($"/events?after={head}&types=party_signed");
+
+        var only = Assert.Single(page["events"].EnumerateArray());
+        Assert.Equal("party_signed", only.GetProperty("type").GetString());
+        Assert.True(page["next"].GetInt64() >= lastPosition);
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=1001")]
+    [InlineData("after=-1")]
+    [InlineData("types=party_signed,nonsense")]
+    public async Task rejects_bad_feed_parameters_with_400(string query) =>
+        Assert.Equal("/problems/validation", (await ledger.Host.GetAsync($"/events?{query}", 400)).ProblemType);
+
+    [Fact]
+    public async Task a_consumer_following_next_sees_every_acknowledged_event_once_in_order_under_16_concurrent_writers()
+    {
+        var head = await HeadAsync();
+        var acknowledged = new ConcurrentBag<(string, long)>();
+        using var writing = new CancellationTokenSource();
+        var seen = new List<(string Id, long Version, long Position)>();
+
+        var consumer = Task.Run(async () =>
+        {
+            // Follows next until it has seen every acknowledged event (or gives up after 30 s).
+            var next = head;
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+            while (DateTimeOffset.UtcNow < deadline
+                && !(writing.IsCancellationRequested && seen.Count(s => s.Id.StartsWith("writer", StringComparison.Ordinal)) >= acknowledged.Count))
+            {
+                var page = await ledger.Host.GetAsync($"/events?after={next}&limit=50");
+                foreach (var e in page["events"].EnumerateArray())
+                {
+                    seen.Add((e.GetProperty("agreementId").GetString()!, e.GetProperty("version").GetInt64(), e.GetProperty("position").GetInt64()));
+                }
+
+                next = page["next"].GetInt64();
+                await Task.Delay(10);
+            }
+        });
+
+        var writers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            var id = Given.NewId($"writer{w}");
+            var proposal = await ledger.Host.ProposedAsync(id, "JP", "GB");
+            acknowledged.Add((id, proposal["version"].GetInt64()));
+            for (var i = 0; i < 8; i++)
+            {
+                var answer = await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = $"P{i}", occurredOn = "2024-02-01" }, 200);
+                acknowledged.Add((id, answer["version"].GetInt64()));
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+        await writing.CancelAsync();
+        await consumer;
+
+        var ours = seen.Where(s => s.Id.StartsWith("writer", StringComparison.Ordinal)).ToList();
+        Assert.Equal(16 * 9, acknowledged.Count);
+        Assert.Equal(acknowledged.Order(), ours.Select(s => (s.Id, s.Version)).Order());
+        Assert.Equal(seen.Count, seen.Select(s => s.Position).Distinct().Count());
+        Assert.Equal(seen.Select(s => s.Position).Order(), seen.Select(s => s.Position));
+    }
+
+    [Fact]
+    public async Task the_event_stream_starts_at_once_and_resumes_after_last_event_id_without_loss_or_repeat()
+    {
+        using var client = ledger.Host.Server.CreateClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var id = Given.NewId("sse");
+
+        var first = await OpenAsync(client, null, timeout.Token);
+        Assert.StartsWith(":", await first.Lines.ReadLineAsync(timeout.Token));
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        var received = await ReadEventsAsync(first.Lines, id, 2, timeout.Token);
+        first.Response.Dispose();
+
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-02" }, 200);
+        var resumed = await OpenAsync(client, received[0].Id, timeout.Token);
+        var rest = await ReadEventsAsync(resumed.Lines, id, 2, timeout.Token);
+        resumed.Response.Dispose();
+
+        Assert.Equal(["agreement_proposed", "party_signed"], received.Select(r => r.Type));
+        Assert.Equal([2L, 3L], rest.Select(r => r.Version));
+        Assert.Equal(received[1].Id, rest[0].Id);
+    }
+
+    private static async Task<(HttpResponseMessage Response, StreamReader Lines)> OpenAsync(HttpClient client, string? lastEventId, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync(ct)));
+    }
+
+    /// <summary>Reads SSE messages until <paramref name="count"/> events of the agreement have arrived.</summary>
+    private static async Task<List<(string Id, string Type, long Version)>> ReadEventsAsync(StreamReader lines, string agreementId, int count, CancellationToken ct)
+    {
+        var events = new List<(string, string, long)>();
+        string? id = null, type = null;
+        while (events.Count < count && await lines.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                using var data = JsonDocument.Parse(line[6..]);
+                if (data.RootElement.GetProperty("agreementId").GetString() == agreementId)
+                {
+                    events.Add((id!, type!, data.RootElement.GetProperty("version").GetInt64()));
+                }
+            }
+        }
+
+        return events;
+    }
+}
