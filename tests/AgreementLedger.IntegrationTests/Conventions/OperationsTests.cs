@@ -6,13 +6,21 @@ namespace AgreementLedger.IntegrationTests.Conventions;
 [Collection(ConventionsCollection.Name)]
 public sealed class OperationsTests(LedgerHost ledger)
 {
-    [Theory]
-    [InlineData("/health/live")]
-    [InlineData("/health/ready")]
-    public async Task health_endpoints_answer_healthy(string url)
+    [Fact]
+    public async Task liveness_answers_healthy() => Assert.Equal("Healthy", (await ledger.Host.GetAsync("/health/live")).Text);
+
+    [Fact]
+    public async Task readiness_checks_postgresql_and_reports_how_far_the_feed_lags()
     {
-        var answer = await ledger.Host.GetAsync(url);
-        Assert.Equal("Healthy", answer.Text);
+        await ledger.Host.ProposedAsync(Given.NewId("ready"), "JP");
+
+        var ready = await ledger.Host.GetAsync("/health/ready");
+
+        Assert.Equal("Healthy", ready["status"].GetString());
+        Assert.Equal("Healthy", ready["checks"].GetProperty("postgresql").GetProperty("status").GetString());
+        var feed = ready["checks"].GetProperty("event-feed").GetProperty("data");
+        Assert.True(feed.GetProperty("safePosition").GetInt64() >= 1);
+        Assert.True(feed.GetProperty("lag").GetInt64() >= 0);
     }
 
     [Fact]
