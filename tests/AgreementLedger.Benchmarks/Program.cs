@@ -6,6 +6,7 @@ namespace AgreementLedger.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events]
 /// </summary>
 public static class BenchmarkMain
 {
@@ -14,6 +15,12 @@ public static class BenchmarkMain
         if (args is ["verify-million", .. var rest])
         {
             await VerifyMillion.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 1_000_000);
+            return;
+        }
+
+        if (args is ["feed-catchup", .. var feedArgs])
+        {
+            await FeedCatchUp.RunAsync(feedArgs.Length > 0 ? int.Parse(feedArgs[0], CultureInfo.InvariantCulture) : 100_000);
             return;
         }
 

@@ -80,7 +80,7 @@ public static class VerifyMillion
     }
 
     /// <summary>Valid chains, written with COPY: the proposal, then source citations, per agreement.</summary>
-    private static async Task LoadAsync(BenchmarkLedger ledger, int events)
+    internal static async Task LoadAsync(BenchmarkLedger ledger, int events)
     {
         var serializer = ledger.Store.Options.Serializer();
         var perAgreement = Math.Max(1, events / Agreements);

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Alba;
+using Npgsql;
+
+namespace AgreementLedger.Benchmarks;
+
+/// <summary>
+/// <c>-- feed-catchup [events]</c>: a consumer reads the whole ledger from position 0 through
+/// <c>GET /events?limit=1000</c>, following <c>next</c>; baseline in the same run: raw Npgsql paging
+/// through the same rows by position, 1,000 at a time, parsing each event's data.
+/// </summary>
+public static class FeedCatchUp
+{
+    public static async Task RunAsync(int events)
+    {
+        await using var ledger = await BenchmarkLedger.StartAsync();
+        await VerifyMillion.LoadAsync(ledger, events);
+
+        var raw = Stopwatch.StartNew();
+        var rawCount = await RawAsync(ledger);
+        raw.Stop();
+
+        var feed = Stopwatch.StartNew();
+        var feedCount = await FeedAsync(ledger);
+        feed.Stop();
+
+        Console.WriteLine();
+        Console.WriteLine("| events | raw Npgsql paging | GET /events following next | feed ÷ raw |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {feedCount:N0} (raw {rawCount:N0}) | {raw.Elapsed.TotalSeconds:F1} s = {rawCount / raw.Elapsed.TotalSeconds:N0} events/s | {feed.Elapsed.TotalSeconds:F1} s = {feedCount / feed.Elapsed.TotalSeconds:N0} events/s | {feed.Elapsed / raw.Elapsed:F1}× |"));
+    }
+
+    private static async Task<long> RawAsync(BenchmarkLedger ledger)
+    {
+        await using var connection = ledger.Connect();
+        await connection.OpenAsync();
+        long after = 0, count = 0;
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> 'hash' from ledger.mt_events where seq_id > $1 order by seq_id limit 1000", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = after });
+            await using var reader = await command.ExecuteReaderAsync();
+            var page = 0;
+            while (await reader.ReadAsync())
+            {
+                after = reader.GetInt64(0);
+                using var data = JsonDocument.Parse(reader.GetString(4));
+                page++;
+            }
+
+            count += page;
+            if (page == 0)
+            {
+                return count;
+            }
+        }
+    }
+
+    private static async Task<long> FeedAsync(BenchmarkLedger ledger)
+    {
+        long next = 0, count = 0;
+        while (true)
+        {
+            var result = await ledger.Host.Scenario(s => s.Get.Url($"/events?after={next}&limit=1000"));
+            using var page = JsonDocument.Parse(await result.ReadAsTextAsync());
+            var moved = page.RootElement.GetProperty("next").GetInt64();
+            count += page.RootElement.GetProperty("events").GetArrayLength();
+            if (moved == next)
+            {
+                return count;
+            }
+
+            next = moved;
+        }
+    }
+}
