@@ -36,6 +36,10 @@ public static class LedgerComposition
         services.AddSingleton<LedgerVerifier>();
         services.AddSingleton<LedgerDigests>();
         services.AddSingleton<AgreementLedger.Subscriptions.EventFeed>();
+        services.AddSingleton<AgreementLedger.Subscriptions.Webhooks.WebhookStore>();
+        services.Configure<AgreementLedger.Subscriptions.Webhooks.WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
+        services.AddHttpClient(AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher.HttpClientName);
+        services.AddHostedService<AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher>();
         services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
         services.AddSingleton(AuditSigningKey.Load(
             builder.Configuration["Ledger:Audit:SigningKey"],
@@ -65,6 +69,7 @@ public static class LedgerComposition
                 opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(AgreementLedger.Subscriptions.Webhooks.WebhookStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()

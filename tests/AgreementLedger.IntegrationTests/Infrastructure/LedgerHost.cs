@@ -162,3 +162,19 @@ public sealed class FeedCollection : ICollectionFixture<LedgerHost>
 {
     public const string Name = "feed";
 }
+
+/// <summary>A host whose webhook dispatcher polls and retries quickly.</summary>
+public sealed class WebhookLedgerHost : LedgerHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:Webhooks:PollInterval"] = "00:00:00.100",
+        ["Ledger:Webhooks:RetryBase"] = "00:00:00.100",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebhookCollection : ICollectionFixture<WebhookLedgerHost>
+{
+    public const string Name = "webhooks";
+}

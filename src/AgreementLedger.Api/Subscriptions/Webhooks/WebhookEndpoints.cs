@@ -1,0 +1,66 @@
+using AgreementLedger.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace AgreementLedger.Subscriptions.Webhooks;
+
+public sealed record RegisterWebhook(string? Url, IReadOnlyList<string>? Types, string? Secret);
+
+public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
+
+/// <summary><c>POST /subscriptions</c>: deliver events recorded from now on to a URL.</summary>
+public static class RegisterWebhookEndpoint
+{
+    public static ProblemDetails Validate(RegisterWebhook command)
+    {
+        var checks = new Checks()
+            .Text("url", command.Url, required: true, max: 2_000)
+            .Text("secret", command.Secret, required: true, max: 200)
+            .Items("types", command.Types);
+        if (command.Url is not null && !(Uri.TryCreate(command.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        {
+            checks.Add("url", "must be an absolute http or https URL");
+        }
+
+        if (command.Secret is { Length: < 16 })
+        {
+            checks.Add("secret", "must be at least 16 characters");
+        }
+
+        if (command.Types is { Count: > 0 })
+        {
+            EventFeed.ParseTypes(string.Join(',', command.Types), checks);
+        }
+
+        return checks.Result();
+    }
+
+    [WolverinePost("/subscriptions", OperationId = "registerWebhook")]
+    [ProducesResponseType<WebhookSubscription>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Post(RegisterWebhook command, WebhookStore store, EventFeed feed, TimeProvider clock, HttpContext http)
+    {
+        var position = await feed.SafePositionAsync(http.RequestAborted);
+        var types = command.Types is { Count: > 0 } ? command.Types : null;
+        var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), http.RequestAborted);
+        return TypedResults.Created($"/subscriptions/{added.Id}", added);
+    }
+}
+
+/// <summary><c>GET /subscriptions</c>, <c>GET /subscriptions/{id}</c>, <c>DELETE /subscriptions/{id}</c>.</summary>
+public static class WebhookQueriesEndpoint
+{
+    [WolverineGet("/subscriptions", OperationId = "listWebhooks")]
+    public static async Task<WebhookList> List(WebhookStore store, HttpContext http) => new(await store.ListAsync(http.RequestAborted));
+
+    [WolverineGet("/subscriptions/{id}", OperationId = "getWebhook")]
+    public static async Task<IResult> Get(string id, WebhookStore store, HttpContext http) =>
+        await store.FindAsync(id, http.RequestAborted) is { } found
+            ? TypedResults.Ok(found)
+            : Problems.Result(Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists."));
+
+    [WolverineDelete("/subscriptions/{id}", OperationId = "deleteWebhook")]
+    public static async Task<IResult> Delete(string id, WebhookStore store, HttpContext http) =>
+        await store.DeleteAsync(id, http.RequestAborted)
+            ? TypedResults.NoContent()
+            : Problems.Result(Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists."));
+}
