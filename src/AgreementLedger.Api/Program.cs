@@ -9,10 +9,16 @@ if (args is ["verify-export", .. var exportArgs])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-LedgerDatabaseChoice database;
+if (args is ["token", .. var tokenArgs])
+{
+    // Mints a development token for the configured HS256 key.
+    return await AgreementLedger.Infrastructure.Auth.TokenCommand.RunAsync(tokenArgs, builder.Configuration, Console.Out);
+}
+
 try
 {
-    database = await LedgerDatabase.ResolveAsync(builder);
+    var database = await LedgerDatabase.ResolveAsync(builder);
+    builder.AddLedger(database);
 }
 catch (StartupException e)
 {
@@ -20,7 +26,6 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddLedger(database);
 
 var app = builder.Build();
 app.UseLedger();

@@ -21,6 +21,11 @@ public sealed class BenchmarkLedger : IAsyncDisposable
 
     public string ConnectionString { get; private set; } = "";
 
+    private static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>"Authorization" header value for an admin token the benchmark host accepts.</summary>
+    public static readonly string AdminBearer = "Bearer " + AgreementLedger.Infrastructure.Auth.LedgerAuth.CreateToken(SigningKey, "bench", ["admin"], TimeSpan.FromHours(12));
+
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     public StoredEvents Events => Host.Services.GetRequiredService<StoredEvents>();
@@ -38,6 +43,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
         {
             builder.UseEnvironment("Benchmark");
             builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
+            builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureServices(services => services.RunWolverineInSoloMode());
         });

@@ -65,7 +65,11 @@ public static class FeedCatchUp
         long next = 0, count = 0;
         while (true)
         {
-            var result = await ledger.Host.Scenario(s => s.Get.Url($"/events?after={next}&limit=1000"));
+            var result = await ledger.Host.Scenario(s =>
+            {
+                s.Get.Url($"/events?after={next}&limit=1000");
+                s.WithRequestHeader("Authorization", BenchmarkLedger.AdminBearer);
+            });
             using var page = JsonDocument.Parse(await result.ReadAsTextAsync());
             var moved = page.RootElement.GetProperty("next").GetInt64();
             count += page.RootElement.GetProperty("events").GetArrayLength();

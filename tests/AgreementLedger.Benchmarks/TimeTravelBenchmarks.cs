@@ -73,7 +73,11 @@ public class TimeTravelBenchmarks
     [Benchmark(Description = "ledger: GET over HTTP")]
     public async Task<int> LedgerHttp()
     {
-        var result = await _ledger.Host.Scenario(s => s.Get.Url(_url));
+        var result = await _ledger.Host.Scenario(s =>
+        {
+            s.Get.Url(_url);
+            s.WithRequestHeader("Authorization", BenchmarkLedger.AdminBearer);
+        });
         return (await result.ReadAsTextAsync()).Length;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Verifying;
+using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Seeding;
@@ -115,6 +116,7 @@ public static class LedgerComposition
         });
         services.AddExceptionHandler<ExceptionProblems>();
 
+        builder.AddLedgerAuth();
         services.AddSingleton<DemoDataLoader>();
         if (database.Embedded && builder.Configuration.GetValue("Ledger:Seed:OnFirstStart", true))
         {
@@ -130,8 +132,16 @@ public static class LedgerComposition
 
     public static void UseLedger(this WebApplication app)
     {
-        // Authentication and roles are not built yet (issue 7): say so where an operator will see it.
-        StartupLog.OpenMode(app.Logger, app.Environment.EnvironmentName);
+        var auth = app.Services.GetRequiredService<LedgerAuth.AuthMode>();
+        if (auth.Open)
+        {
+            StartupLog.OpenMode(app.Logger, app.Environment.EnvironmentName);
+        }
+        else
+        {
+            StartupLog.Authentication(app.Logger, auth.Description);
+        }
+
         StartupLog.SigningKey(app.Logger, app.Services.GetRequiredService<AuditSigningKey>().KeyId, app.Services.GetRequiredService<AuditSigningKey>().Source);
 
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
@@ -140,7 +150,10 @@ public static class LedgerComposition
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOpenModeIfConfigured();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
@@ -153,15 +166,22 @@ public static class LedgerComposition
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,
         });
-        app.MapWolverineEndpoints(opts => opts.WarmUpRoutes = RouteWarmup.Eager);
+        app.MapWolverineEndpoints(opts =>
+        {
+            opts.WarmUpRoutes = RouteWarmup.Eager;
+            LedgerAuth.RequireRoles(opts);
+        });
     }
 }
 
 internal static partial class StartupLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message =
-        "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Do not expose this service.")]
+        "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Authentication: {Description}")]
+    public static partial void Authentication(ILogger logger, string description);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger digests are signed with key {KeyId} from {Source}")]
     public static partial void SigningKey(ILogger logger, string keyId, string source);

@@ -67,7 +67,7 @@ public sealed class ProposingTests(LedgerHost ledger)
         Assert.Equal(today, data.GetProperty("occurredOn").GetString());
         Assert.Equal(id, data.GetProperty("id").GetString());
         Assert.Equal(JsonValueKind.Array, data.GetProperty("sources").ValueKind);
-        Assert.Equal("local", entry.GetProperty("recordedBy").GetString());
+        Assert.Equal("test-admin", entry.GetProperty("recordedBy").GetString());
     }
 
     [Fact]
@@ -132,6 +132,7 @@ public sealed class ConcurrentProposingTests(LedgerHost ledger)
             var result = await ledger.Host.Scenario(s =>
             {
                 s.Post.RawJson(body).ToUrl("/agreements");
+                s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
                 s.IgnoreStatusCode();
             });
             return result.Context.Response.StatusCode;

@@ -24,7 +24,11 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
         await ledger.Host.ProposedAsync(id, "JP", "GB");
         await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", place = "Tokyo, \"HQ\"", occurredOn = "2024-02-01" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/retractions", new { version = 2, reason = "misreported" }, 200);
-        var result = await ledger.Host.Scenario(s => s.Get.Url("/audit/export" + query));
+        var result = await ledger.Host.Scenario(s =>
+        {
+            s.Get.Url("/audit/export" + query);
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+        });
         return await result.ReadAsTextAsync();
     }
 
@@ -59,7 +63,11 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
     public async Task an_export_as_of_before_any_event_holds_only_the_digest_of_nothing()
     {
         await ExportAsync();
-        var result = await ledger.Host.Scenario(s => s.Get.Url("/audit/export?asOf=2000-01-01"));
+        var result = await ledger.Host.Scenario(s =>
+        {
+            s.Get.Url("/audit/export?asOf=2000-01-01");
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+        });
         var export = await result.ReadAsTextAsync();
 
         var report = ExportVerifier.Verify(new StringReader(export), csv: false, await PublicKeyAsync());

@@ -25,17 +25,19 @@ public static class Given
         var result = await host.Scenario(s =>
         {
             s.Post.RawJson(json).ToUrl(url);
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
             more?.Invoke(s);
             s.StatusCodeShouldBe(status);
         });
         return await Answer.From(result);
     }
 
-    public static async Task<Answer> GetAsync(this IAlbaHost host, string url, int status = 200)
+    public static async Task<Answer> GetAsync(this IAlbaHost host, string url, int status = 200, string? token = null)
     {
         var result = await host.Scenario(s =>
         {
             s.Get.Url(url);
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(token ?? TestTokens.Admin));
             s.StatusCodeShouldBe(status);
         });
         return await Answer.From(result);

@@ -22,6 +22,7 @@ public class LedgerHost : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
+            builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);

@@ -55,6 +55,15 @@ public sealed class DemoDataTests : IDisposable
             Assert.Equal("2024-06-19", rokp["signedOn"].GetString());
 
             await AssertChainsVerifyAsync(host, first.Keys);
+
+            // Development without authentication: requests run as the local admin, recorded as "local".
+            await host.Scenario(s =>
+            {
+                s.Post.Json(new { id = "open-mode-check", title = "T", kind = "other", parties = new[] { "JP" }, areas = Array.Empty<string>() }).ToUrl("/agreements");
+                s.StatusCodeShouldBe(201);
+            });
+            var entry = (await Answer.From(await host.Scenario(s => s.Get.Url("/agreements/open-mode-check/timeline"))))["entries"][0];
+            Assert.Equal("local", entry.GetProperty("recordedBy").GetString());
             keyId = (await Answer.From(await host.Scenario(s => s.Get.Url("/audit/public-key"))))["keys"][0].GetProperty("keyId").GetString()!;
         }
 
@@ -64,8 +73,8 @@ public sealed class DemoDataTests : IDisposable
         await using (var restarted = await StartEmbeddedAsync())
         {
             var second = await ListAsync(restarted);
-            Assert.Equal(first.Keys.Order(), second.Keys.Order());
-            Assert.All(second, a => Assert.Equal(first[a.Key].GetProperty("version").GetInt64(), a.Value.GetProperty("version").GetInt64()));
+            Assert.Equal(first.Keys.Append("open-mode-check").Order(), second.Keys.Order());
+            Assert.All(first, a => Assert.Equal(a.Value.GetProperty("version").GetInt64(), second[a.Key].GetProperty("version").GetInt64()));
 
             // The embedded default keeps its digest signing key beside its data.
             var again = await Answer.From(await restarted.Scenario(s => s.Get.Url("/audit/public-key")));

@@ -172,6 +172,7 @@ public sealed class FeedTests(LedgerHost ledger)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Admin);
         if (lastEventId is not null)
         {
             request.Headers.Add("Last-Event-ID", lastEventId);

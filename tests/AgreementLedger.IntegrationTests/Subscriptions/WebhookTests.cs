@@ -111,7 +111,7 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
         Assert.True(status["status"].TryGetProperty("lastError", out _));
         Assert.Contains(subscriptionId, (await ledger.Host.GetAsync("/subscriptions")).Text, StringComparison.Ordinal);
 
-        var deleted = await ledger.Host.Scenario(s => { s.Delete.Url($"/subscriptions/{subscriptionId}"); s.StatusCodeShouldBe(204); });
+        var deleted = await ledger.Host.Scenario(s => { s.Delete.Url($"/subscriptions/{subscriptionId}"); s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin)); s.StatusCodeShouldBe(204); });
         Assert.Equal(204, deleted.Context.Response.StatusCode);
         await ledger.Host.GetAsync($"/subscriptions/{subscriptionId}", 404);
     }

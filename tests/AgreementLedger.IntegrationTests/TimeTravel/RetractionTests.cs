@@ -26,7 +26,7 @@ public sealed class RetractionTests(ClockedLedgerHost ledger)
 
         var entries = (await ledger.Host.GetAsync($"/agreements/{id}/timeline"))["entries"].EnumerateArray().ToDictionary(e => e.GetProperty("version").GetInt64());
         Assert.True(entries[2].GetProperty("retracted").GetBoolean());
-        Assert.Equal("local", entries[2].GetProperty("retractedBy").GetString());
+        Assert.Equal("test-admin", entries[2].GetProperty("retractedBy").GetString());
         Assert.Equal("Round was misreported", entries[2].GetProperty("retractionReason").GetString());
         Assert.False(entries[1].GetProperty("retracted").GetBoolean());
         var retraction = entries[3];

@@ -1,0 +1,146 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using AgreementLedger.Infrastructure.LocalPostgres;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Wolverine.Http;
+
+namespace AgreementLedger.Infrastructure.Auth;
+
+/// <summary>The roles of API.md "Access" and which routes each may use.</summary>
+public static class Roles
+{
+    public const string Recorder = "recorder";
+    public const string Auditor = "auditor";
+    public const string Subscriber = "subscriber";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Recorder, Auditor, Subscriber, Admin };
+}
+
+/// <summary>
+/// Bearer JWTs: HS256 with Ledger:Auth:SigningKey (issuer and audience "agreement-ledger"), or an
+/// OIDC authority (Ledger:Auth:Authority). With neither, Development runs every request as the local
+/// admin <c>local</c> (and says so at start); any other environment refuses to start.
+/// </summary>
+public static class LedgerAuth
+{
+    public const string Issuer = "agreement-ledger";
+    public const string Audience = "agreement-ledger";
+    public const string OpenMode = "LocalOpenMode";
+
+    /// <summary>Whether requests run as the local admin because no authentication is configured.</summary>
+    public sealed record AuthMode(bool Open, string Description);
+
+    public static AuthMode AddLedgerAuth(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("Ledger:Auth");
+        var key = section["SigningKey"];
+        var authority = section["Authority"];
+        var mode = new AuthMode(false, "");
+        var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (!string.IsNullOrWhiteSpace(key))
+        {
+            var bytes = DecodeKey(key);
+            authentication.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = Issuer,
+                    ValidAudience = Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(bytes),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    RoleClaimType = "role",
+                    NameClaimType = "sub",
+                };
+            });
+            mode = mode with { Description = "HS256 bearer tokens (Ledger:Auth:SigningKey)" };
+        }
+        else if (!string.IsNullOrWhiteSpace(authority))
+        {
+            authentication.AddJwtBearer(o =>
+            {
+                o.Authority = authority;
+                o.Audience = section["Audience"] ?? Audience;
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.RoleClaimType = "role";
+                o.TokenValidationParameters.NameClaimType = "sub";
+            });
+            mode = mode with { Description = $"bearer tokens from the OIDC authority {authority}" };
+        }
+        else if (builder.Environment.IsDevelopment())
+        {
+            authentication.AddJwtBearer();
+            mode = new AuthMode(true, "NONE: every request runs as the local admin 'local' (Development only)");
+        }
+        else
+        {
+            throw new StartupException(
+                $"No authentication is configured and the environment is '{builder.Environment.EnvironmentName}'. Set Ledger:Auth:SigningKey " +
+                "(base64, HS256) or Ledger:Auth:Authority (OIDC); only Development may run without authentication.");
+        }
+
+        builder.Services.AddAuthorization(o =>
+        {
+            o.AddPolicy(Roles.Recorder, p => p.RequireRole(Roles.Recorder, Roles.Admin));
+            o.AddPolicy("reader", p => p.RequireRole(Roles.Recorder, Roles.Auditor, Roles.Admin));
+            o.AddPolicy(Roles.Auditor, p => p.RequireRole(Roles.Auditor, Roles.Admin));
+            o.AddPolicy(Roles.Subscriber, p => p.RequireRole(Roles.Subscriber, Roles.Auditor, Roles.Admin));
+            o.AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
+        });
+        builder.Services.AddSingleton(mode);
+        return mode;
+    }
+
+    /// <summary>Which policy guards a route: commands need recorder, reads reader, audit auditor, the feed subscriber, webhooks admin.</summary>
+    public static string PolicyFor(string method, string route) => route switch
+    {
+        _ when route.StartsWith("/audit", StringComparison.Ordinal) => Roles.Auditor,
+        _ when route.StartsWith("/events", StringComparison.Ordinal) => Roles.Subscriber,
+        _ when route.StartsWith("/subscriptions", StringComparison.Ordinal) => Roles.Admin,
+        _ when method == HttpMethods.Get => "reader",
+        _ => Roles.Recorder,
+    };
+
+    public static void RequireRoles(WolverineHttpOptions options) =>
+        options.ConfigureEndpoints(chain => chain.RequireAuthorization(PolicyFor(chain.HttpMethods.FirstOrDefault() ?? "GET", chain.RoutePattern?.RawText ?? "")));
+
+    /// <summary>In open mode, every request is the local admin.</summary>
+    public static void UseOpenModeIfConfigured(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<AuthMode>().Open)
+        {
+            var local = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim("sub", Principal.Local), new Claim("role", Roles.Admin)], OpenMode, "sub", "role"));
+            app.Use((http, next) =>
+            {
+                http.User = local;
+                return next(http);
+            });
+        }
+    }
+
+    /// <summary>A token for the configured HS256 key (the <c>token</c> command, and tests).</summary>
+    public static string CreateToken(string base64Key, string subject, IEnumerable<string> roles, TimeSpan lifetime)
+    {
+        var claims = new List<Claim> { new("sub", subject) };
+        claims.AddRange(roles.Select(r => new Claim("role", r)));
+        var token = new JwtSecurityToken(Issuer, Audience, claims, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.Add(lifetime),
+            new SigningCredentials(new SymmetricSecurityKey(DecodeKey(base64Key)), SecurityAlgorithms.HmacSha256));
+        return new JwtSecurityTokenHandler().WriteToken(token);
+    }
+
+    private static byte[] DecodeKey(string base64)
+    {
+        try
+        {
+            var bytes = Convert.FromBase64String(base64);
+            return bytes.Length >= 32 ? bytes : throw new StartupException("Ledger:Auth:SigningKey must be at least 32 bytes (256 bits) of base64.");
+        }
+        catch (FormatException e)
+        {
+            throw new StartupException("Ledger:Auth:SigningKey is not valid base64.", e);
+        }
+    }
+}
