@@ -117,6 +117,8 @@ public static class LedgerComposition
         services.AddExceptionHandler<ExceptionProblems>();
 
         builder.AddLedgerAuth();
+        var rateLimited = builder.AddLedgerRateLimiting();
+        services.AddSingleton(new RateLimitingSwitch(rateLimited));
         services.AddSingleton<DemoDataLoader>();
         if (database.Embedded && builder.Configuration.GetValue("Ledger:Seed:OnFirstStart", true))
         {
@@ -154,6 +156,12 @@ public static class LedgerComposition
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        var rateLimited = app.Services.GetRequiredService<RateLimitingSwitch>().On;
+        if (rateLimited)
+        {
+            app.UseRateLimiter();
+        }
+
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
@@ -170,9 +178,16 @@ public static class LedgerComposition
         {
             opts.WarmUpRoutes = RouteWarmup.Eager;
             LedgerAuth.RequireRoles(opts);
+            if (rateLimited)
+            {
+                RateLimiting.RequireRateLimiting(opts);
+            }
         });
     }
 }
+
+/// <summary>Whether per-principal rate limiting was configured.</summary>
+public sealed record RateLimitingSwitch(bool On);
 
 internal static partial class StartupLog
 {

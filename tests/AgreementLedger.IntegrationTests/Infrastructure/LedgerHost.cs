@@ -179,3 +179,19 @@ public sealed class WebhookCollection : ICollectionFixture<WebhookLedgerHost>
 {
     public const string Name = "webhooks";
 }
+
+/// <summary>A host that allows each principal three requests a minute.</summary>
+public sealed class RateLimitedLedgerHost : LedgerHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:RateLimit:PermitsPerWindow"] = "3",
+        ["Ledger:RateLimit:Window"] = "00:01:00",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class RateLimitCollection : ICollectionFixture<RateLimitedLedgerHost>
+{
+    public const string Name = "rate-limit";
+}
