@@ -89,7 +89,7 @@ public sealed class HostileInputTests(LedgerHost ledger)
                     failures.Add($"{method} {url} -> {status}, appended {appended}; body: {Shorten(body)}; headers: {string.Join("; ", headers)}");
                 }
             }
-        }, iter: 600, threads: 1);
+        }, iter: 2000, threads: 1);
 
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }

@@ -32,6 +32,9 @@ public sealed partial class WebhookDispatcher(
     public const string HttpClientName = "webhooks";
     private const int BatchSize = 100;
 
+    /// <summary>A node holds a subscription this long past its last progress; a dead node's work moves on after it.</summary>
+    private TimeSpan LeaseFor => options.Value.Timeout * 3;
+
     public static string Signature(string secret, long timestamp, string body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp.ToString(CultureInfo.InvariantCulture)}.{body}")));
 
@@ -42,7 +45,7 @@ public sealed partial class WebhookDispatcher(
         {
             try
             {
-                foreach (var lease in await store.LeaseDueAsync(clock.GetUtcNow(), options.Value.Timeout * (BatchSize + 1), stoppingToken))
+                foreach (var lease in await store.LeaseDueAsync(clock.GetUtcNow(), LeaseFor, stoppingToken))
                 {
                     await DeliverAsync(lease, stoppingToken);
                 }
@@ -91,7 +94,7 @@ public sealed partial class WebhookDispatcher(
                 return;
             }
 
-            await store.DeliveredAsync(lease.Id, e.Position, status!.Value, clock.GetUtcNow(), ct);
+            await store.DeliveredAsync(lease.Id, e.Position, status!.Value, clock.GetUtcNow(), clock.GetUtcNow() + LeaseFor, ct);
             lease = lease with { Failures = 0 };
         }
 

@@ -98,10 +98,12 @@ public sealed class WebhookStore(NpgsqlDataSource db, LedgerSchema schema)
         return leases;
     }
 
-    public async Task DeliveredAsync(string id, long position, int status, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Records a delivery and extends the lease, so a slow batch is not taken over while it progresses.</summary>
+    public async Task DeliveredAsync(string id, long position, int status, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
-            $"update {Table} set position = greatest(position, @position), last_success_at = @now, last_status = @status, failures = 0, last_error = null where id = @id");
+            $"update {Table} set position = greatest(position, @position), last_success_at = @now, last_status = @status, failures = 0, last_error = null, lease_until = @until where id = @id");
+        command.Parameters.AddWithValue("until", leaseUntil);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("position", position);
         command.Parameters.AddWithValue("status", status);
