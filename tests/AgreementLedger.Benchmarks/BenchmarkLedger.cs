@@ -39,14 +39,25 @@ public sealed class BenchmarkLedger : IAsyncDisposable
         ledger.ConnectionString = ledger._cluster.ConnectionString("bench");
         // Run from any folder: the test host would otherwise look for the API project beside the solution.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AGREEMENTLEDGER_API", AppContext.BaseDirectory);
-        ledger.Host = await AlbaHost.For<Program>(builder =>
+        try
         {
-            builder.UseEnvironment("Benchmark");
-            builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
-            builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
-        });
+            ledger.Host = await AlbaHost.For<Program>(builder =>
+            {
+                builder.UseEnvironment("Benchmark");
+                builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
+                builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
+                builder.UseSetting("Logging:LogLevel:Default", "Warning");
+                builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+            });
+        }
+        catch
+        {
+            // Never leave a cluster running behind a failed start.
+            await ledger._cluster.StopAsync();
+            Directory.Delete(root, recursive: true);
+            throw;
+        }
+
         return ledger;
     }
 
