@@ -21,7 +21,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString)
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -37,6 +37,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
