@@ -15,14 +15,18 @@ public class LedgerHost : IAsyncLifetime
 
     public string ConnectionString => _connectionString;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _connectionString = await TestDatabase.CreateAsync();
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
-            builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
+            if (!Settings.ContainsKey("Ledger:Auth:Authority"))
+            {
+                builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
+            }
+
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);
@@ -44,7 +48,7 @@ public class LedgerHost : IAsyncLifetime
     {
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Host.DisposeAsync();
         await TestDatabase.DropAsync(_connectionString);

@@ -63,6 +63,7 @@ public static class LedgerAuth
             {
                 o.Authority = authority;
                 o.Audience = section["Audience"] ?? Audience;
+                o.RequireHttpsMetadata = section.GetValue("RequireHttpsMetadata", true);
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.RoleClaimType = "role";
                 o.TokenValidationParameters.NameClaimType = "sub";
