@@ -16,8 +16,24 @@ public sealed record FeedEvent(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateOnly? OccurredOn,
     string RecordedAt,
     string RecordedBy,
-    JsonElement Data,
+    RawJson Data,
     string Hash);
+
+/// <summary>JSON text read from jsonb, written through as it is: valid by construction, never re-parsed.</summary>
+[JsonConverter(typeof(RawJsonConverter))]
+public readonly record struct RawJson(string Json);
+
+public sealed class RawJsonConverter : JsonConverter<RawJson>
+{
+    public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return new RawJson(document.RootElement.GetRawText());
+    }
+
+    public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(value.Json, skipInputValidation: true);
+}
 
 public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 
@@ -77,7 +93,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
         }
 
         await using var command = db.CreateCommand(
-            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}' " +
+            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', data ->> 'occurredOn' " +
             $"from {schema.Events}.mt_events where seq_id > @after and seq_id <= @safe" +
             (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
         command.Parameters.AddWithValue("after", after);
@@ -94,16 +110,15 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             while (await reader.ReadAsync(ct))
             {
                 var type = reader.GetString(3);
-                using var data = JsonDocument.Parse(reader.GetString(4));
-                DateOnly? occurredOn = type != EventTypeNames.EventRetracted
-                    && data.RootElement.TryGetProperty("occurredOn", out var day) && day.ValueKind == JsonValueKind.String
-                    ? DateOnly.ParseExact(day.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+                DateOnly? occurredOn = type != EventTypeNames.EventRetracted && !reader.IsDBNull(8)
+                    && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                    ? day
                     : null;
                 events.Add(new FeedEvent(
                     reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
                     EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
                     reader.IsDBNull(6) ? "" : reader.GetString(6),
-                    data.RootElement.Clone(),
+                    new RawJson(reader.GetString(4)),
                     reader.IsDBNull(7) ? "" : reader.GetString(7)));
             }
         }
