@@ -8,6 +8,8 @@ namespace AgreementLedger.IntegrationTests.Infrastructure;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private TextWriter? _log;
+    private string? _logFile;
 
     private ServiceProcess(Process process, Uri address)
     {
@@ -43,17 +45,19 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = Path.Combine(Path.GetTempPath(), $"agreement-ledger-node-{port}.log");
+        var writer = TextWriter.Synchronized(new StreamWriter(log) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { writer.WriteLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { writer.WriteLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}")) { _log = writer, _logFile = log };
         for (var attempt = 0; attempt < 600; attempt++)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The service process exited with {process.ExitCode} during start-up.");
+                throw new InvalidOperationException($"The service process exited with {process.ExitCode} during start-up; its output: {File.ReadAllText(log)}");
             }
 
             try
@@ -90,6 +94,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         Kill();
         Client.Dispose();
         _process.Dispose();
+        _log?.Dispose();
+        if (_logFile is not null && Environment.GetEnvironmentVariable("LEDGER_KEEP_NODE_LOGS") is null)
+        {
+            File.Delete(_logFile);
+        }
+
         return ValueTask.CompletedTask;
     }
 
