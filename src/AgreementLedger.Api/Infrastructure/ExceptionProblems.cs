@@ -22,6 +22,9 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
             ConcurrencyException =>
                 Problems.Create(StatusCodes.Status412PreconditionFailed, Problems.VersionMismatch, "Version mismatch",
                     "The agreement changed while the command ran; read it again and retry."),
+            Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable } =>
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Ledger busy",
+                    "The event table was locked for too long to find a safe position; retry shortly."),
             StreamLockedException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),

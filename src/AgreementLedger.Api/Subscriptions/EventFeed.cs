@@ -71,9 +71,16 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             mark = Volatile.Read(ref _safe);
             if (DateTimeOffset.UtcNow - mark.At >= Freshness)
             {
-                var position = await digests.SafePositionAsync(ct);
-                mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
-                Volatile.Write(ref _safe, mark);
+                try
+                {
+                    var position = await digests.SafePositionAsync(ct);
+                    mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
+                    Volatile.Write(ref _safe, mark);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+                {
+                    // The lock could not be had in time: the last safe position is still safe, only older.
+                }
             }
 
             return mark.Position;
