@@ -20,6 +20,17 @@ public static class EventEnvelope
     public static string FormatInstant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The occurredOn a stored event is hashed with (docs/hashing.md): its data's <c>occurredOn</c>,
+    /// and null for a retraction, which takes effect in recorded time. One rule for every reader.
+    /// </summary>
+    public static DateOnly? OccurredOnOf(string type, JsonElement data) =>
+        type != EventTypeNames.EventRetracted
+        && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
+        && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : null;
+
     /// <summary>PostgreSQL keeps microseconds: truncate so that what is hashed is what is stored.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset instant)
     {

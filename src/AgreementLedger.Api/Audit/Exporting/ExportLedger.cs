@@ -107,16 +107,8 @@ public sealed record ExportedEvent(
 {
     public DateOnly? OccurredOn()
     {
-        if (Type == EventTypeNames.EventRetracted)
-        {
-            return null;
-        }
-
         using var data = JsonDocument.Parse(Data);
-        return data.RootElement.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                ? day
-                : null;
+        return EventEnvelope.OccurredOnOf(Type, data.RootElement);
     }
 
     public string ToNdjson()

@@ -61,7 +61,7 @@ public static class ExportVerifier
             }
 
             using var data = JsonDocument.Parse(e.Data);
-            var recomputed = EventHash.Compute(e.PreviousHash, new HashedEvent(e.Type, e.AgreementId, e.Version, e.OccurredOn(), e.RecordedAt, e.RecordedBy, data.RootElement));
+            var recomputed = EventHash.Compute(e.PreviousHash, new HashedEvent(e.Type, e.AgreementId, e.Version, Agreements.EventEnvelope.OccurredOnOf(e.Type, data.RootElement), e.RecordedAt, e.RecordedBy, data.RootElement));
             if (recomputed != e.Hash)
             {
                 Fail(failures, $"{e.AgreementId} version {e.Version}: the hash does not match the event's fields");

@@ -78,7 +78,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Dig
                 }
 
                 using var data = JsonDocument.Parse(dataText);
-                var occurredOn = type == EventTypeNames.EventRetracted ? null : OccurredOn(data.RootElement);
+                var occurredOn = EventEnvelope.OccurredOnOf(type, data.RootElement);
                 var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
                     type, id, version, occurredOn, EventEnvelope.FormatInstant(recordedAt), recordedBy, data.RootElement));
                 if (storedHash != recomputed)
@@ -195,12 +195,6 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Dig
             Fail(failures, stream, expected + 1, $"the agreement records {expected} events but {lastVersion} are stored: events were inserted");
         }
     }
-
-    private static DateOnly? OccurredOn(JsonElement data) =>
-        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
-        && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
-            ? day
-            : null;
 
     private static void Fail(List<VerificationFailure> failures, string id, long version, string reason)
     {
