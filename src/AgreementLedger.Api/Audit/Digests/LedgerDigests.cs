@@ -96,9 +96,12 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
     /// position always answers the same; if they no longer do, history was altered: the
     /// recomputed digest is answered, and the kept one stays as evidence for verification.
     /// </summary>
-    public async Task<SignedDigest> TakeAsync(long position, CancellationToken ct)
+    public async Task<SignedDigest> TakeAsync(long position, CancellationToken ct) =>
+        await KeepAsync(position, await ComputeAsync(position, ct), ct);
+
+    /// <summary>As <see cref="TakeAsync"/>, for a digest the caller has just computed over the stored events.</summary>
+    public async Task<SignedDigest> KeepAsync(long position, string digest, CancellationToken ct)
     {
-        var digest = await ComputeAsync(position, ct);
         await using (var read = db.CreateCommand($"select digest, signature, key_id from {Kept} where position = @position"))
         {
             read.Parameters.AddWithValue("position", position);
@@ -119,7 +122,7 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         keep.Parameters.AddWithValue("signature", signed.Signature);
         keep.Parameters.AddWithValue("keyId", signed.KeyId);
         keep.Parameters.AddWithValue("takenAt", clock.GetUtcNow());
-        return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await TakeAsync(position, ct);
+        return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await KeepAsync(position, digest, ct);
     }
 
     public async Task<IReadOnlyList<SignedDigest>> KeptAsync(CancellationToken ct)

@@ -68,7 +68,8 @@ public static class ExportLedgerEndpoint
             }
         }
 
-        var signed = await digests.TakeAsync(position, ct);
+        // The digest was computed over exactly the rows just written: keep it rather than read them all again.
+        var signed = await digests.KeepAsync(position, digest, ct);
         await writer.WriteLineAsync(csv ? DigestCsv(signed) : DigestNdjson(signed));
     }
 
