@@ -80,9 +80,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
                 IAgreementEvent @event = version == 1
                     ? new AgreementProposed(id, "Benchmark agreement", "treaty", ["JP", "GB"], ["defence-industry"], null, day, [])
                     : new SourceCited("Reuters", $"https://example.org/{version}", day, null, day);
-                var recordedAt = start.AddMilliseconds(version);
-                var stamped = EventEnvelope.Stamp(@event, id, version, recordedAt, "bench", agreement.LastHash, serializer);
-                agreement = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
+                (var stamped, agreement) = agreement.Append(id, @event, start.AddMilliseconds(version), "bench", serializer);
                 batch.Add(stamped);
             }
 

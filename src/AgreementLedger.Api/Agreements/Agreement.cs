@@ -44,6 +44,19 @@ public sealed record Agreement
         Fold(e.Version, e.Data, e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? LastHash, e.Timestamp);
 
     /// <summary>
+    /// The next event of agreement <paramref name="agreementId"/> stamped with its full envelope
+    /// (version, recordedAt never before the previous one, recordedBy, hash chained to the tip), and
+    /// this agreement with it folded in. Every writer appends through here.
+    /// </summary>
+    public (IEvent Stamped, Agreement Next) Append(string agreementId, object @event, DateTimeOffset now, string recordedBy, Marten.ISerializer serializer)
+    {
+        var version = Version + 1;
+        var recordedAt = EventEnvelope.NextRecordedAt(now, LastRecordedAt);
+        var stamped = EventEnvelope.Stamp(@event, agreementId, version, recordedAt, recordedBy, LastHash, serializer);
+        return (stamped, Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt));
+    }
+
+    /// <summary>
     /// Folds one event given its envelope: used by Marten, by the command pipeline after an append,
     /// and by time travel, which folds events not yet in effect (<paramref name="inEffect"/> false)
     /// into the envelope only.

@@ -69,13 +69,8 @@ public static class AgreementCommand
             return Problems.Result(Problems.Conflict(conflict));
         }
 
-        var version = agreement.Version + 1;
-        var recordedAt = EventEnvelope.NextRecordedAt(clock.GetUtcNow(), agreement.LastRecordedAt);
-        var stamped = EventEnvelope.Stamp(@event, id, version, recordedAt, Principal.NameOf(http.User), agreement.LastHash,
-            session.DocumentStore.Options.Serializer());
+        var (stamped, updated) = agreement.Append(id, @event, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
         stream.AppendOne(stamped);
-
-        var updated = agreement.Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
         return await CommitAsync(http, session, StatusCodes.Status200OK, AgreementDetails.From(updated, Conventions.Today(clock)), location: null);
     }
 

@@ -1,5 +1,4 @@
 using AgreementLedger.Agreements;
-using AgreementLedger.Audit;
 using Marten;
 
 namespace AgreementLedger.Seeding;
@@ -56,11 +55,8 @@ public sealed partial class DemoDataLoader(IDocumentStore store, TimeProvider cl
                     throw new InvalidOperationException($"Demo agreement {demo.Id} is not a valid history: {broken.Describe()}");
                 }
 
-                var version = agreement.Version + 1;
-                var recordedAt = EventEnvelope.NextRecordedAt(clock.GetUtcNow(), agreement.LastRecordedAt);
-                var e = EventEnvelope.Stamp(@event, demo.Id, version, recordedAt, RecordedBy, agreement.LastHash, serializer);
+                (var e, agreement) = agreement.Append(demo.Id, @event, clock.GetUtcNow(), RecordedBy, serializer);
                 stamped.Add(e);
-                agreement = agreement.Fold(version, @event, (string)e.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
             }
 
             session.Events.StartStream<Agreement>(demo.Id, [.. stamped]);

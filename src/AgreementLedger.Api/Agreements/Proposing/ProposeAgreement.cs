@@ -1,5 +1,4 @@
 using AgreementLedger.Agreements.GettingDetails;
-using AgreementLedger.Audit;
 using AgreementLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -76,12 +75,8 @@ public static class ProposeAgreementEndpoint
         }
 
         var proposed = Decide(command, id, Conventions.Today(clock));
-        var recordedAt = EventEnvelope.ToStoredPrecision(clock.GetUtcNow());
-        var stamped = EventEnvelope.Stamp(proposed, id, 1, recordedAt, Principal.NameOf(http.User), EventHash.Genesis,
-            session.DocumentStore.Options.Serializer());
+        var (stamped, agreement) = new Agreement().Append(id, proposed, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
         session.Events.StartStream<Agreement>(id, stamped);
-
-        var agreement = new Agreement().Fold(1, proposed, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt);
         return await AgreementCommand.CommitAsync(http, session, StatusCodes.Status201Created,
             AgreementDetails.From(agreement, Conventions.Today(clock)), $"/agreements/{id}");
     }
