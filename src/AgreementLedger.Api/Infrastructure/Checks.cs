@@ -67,6 +67,23 @@ public sealed class Checks
             : Add(field, "must be " + (describe ?? "one of " + string.Join(", ", allowed.Order(StringComparer.Ordinal))));
     }
 
+    /// <summary>A page size from the query: the default when absent, else a whole number from 1 to <paramref name="max"/>.</summary>
+    public int Limit(string? text, int defaultLimit, int max)
+    {
+        if (text is null)
+        {
+            return defaultLimit;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit is >= 1 && limit <= max)
+        {
+            return limit;
+        }
+
+        Add("limit", $"must be a whole number from 1 to {max}");
+        return defaultLimit;
+    }
+
     public Checks NotInFuture(string field, DateOnly? date, DateOnly today) =>
         date > today ? Add(field, $"must not be in the future (today is {today:yyyy-MM-dd} UTC)") : this;
 

@@ -41,6 +41,10 @@ public static class Problems
     public static ProblemDetails AgreementNotFound(string id) =>
         Create(StatusCodes.Status404NotFound, NotFound, "Agreement not found", $"No agreement with id '{id}' exists.");
 
+    public static ProblemDetails AgreementNotFoundAt(string id) =>
+        Create(StatusCodes.Status404NotFound, NotFound, "Agreement not found at that time",
+            $"Agreement '{id}' did not exist at the requested point in time (or the version is beyond its newest).");
+
     public static ProblemDetails AgreementExists(string id) =>
         Create(StatusCodes.Status409Conflict, AlreadyExists, "Agreement already exists", $"An agreement with id '{id}' already exists.");
 

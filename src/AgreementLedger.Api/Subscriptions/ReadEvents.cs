@@ -20,11 +20,7 @@ public static class ReadEventsEndpoint
             checks.Add("after", "must be a position: a whole number from 0");
         }
 
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            checks.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
-        }
+        var take = checks.Limit(limit, DefaultLimit, MaxLimit);
 
         var wanted = EventFeed.ParseTypes(types, checks);
         if (!checks.Ok)

@@ -84,8 +84,7 @@ public static class GetAgreementEndpoint
         {
             return Problems.Result(at.IsNow
                 ? Problems.AgreementNotFound(id)
-                : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Agreement not found at that time",
-                    $"Agreement '{id}' did not exist at the requested point in time (or the version is beyond its newest)."));
+                : Problems.AgreementNotFoundAt(id));
         }
 
         http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);

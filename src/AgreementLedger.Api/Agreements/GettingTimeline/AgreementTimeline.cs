@@ -51,11 +51,7 @@ public static class GetAgreementTimelineEndpoint
     {
         var checks = new Checks();
         var at = PointInTime.Parse(asOf, version, effectiveOn, checks);
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            checks.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
-        }
+        var take = checks.Limit(limit, DefaultLimit, MaxLimit);
 
         var after = cursor is null ? null : Cursor.Parse(cursor);
         if (cursor is not null && after is null)
@@ -83,8 +79,7 @@ public static class GetAgreementTimelineEndpoint
             if (newest == 0 || proposedOn is null || (at.Version is { } wanted && newest < wanted)
                 || (at.EffectiveOn is { } day && string.CompareOrdinal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), proposedOn) < 0))
             {
-                return Problems.Result(at.IsNow ? Problems.AgreementNotFound(id) : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound,
-                    "Agreement not found at that time", $"Agreement '{id}' did not exist at the requested point in time (or the version is beyond its newest)."));
+                return Problems.Result(at.IsNow ? Problems.AgreementNotFound(id) : Problems.AgreementNotFoundAt(id));
             }
 
             http.Response.Headers.ETag = IfMatch.ETag(newest);

@@ -27,11 +27,7 @@ public static class ListAgreementsEndpoint
             .Pattern("area", area, Conventions.Area(), Conventions.AreaRule)
             .OneOf("kind", kind, Conventions.Kinds)
             .OneOf("status", status, Enum.GetNames<AgreementStatus>().ToHashSet(StringComparer.Ordinal));
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            checks.Add("limit", $"must be a whole number from 1 to {MaxLimit}");
-        }
+        var take = checks.Limit(limit, DefaultLimit, MaxLimit);
 
         var after = cursor is null ? null : ParseCursor(cursor);
         if (cursor is not null && after is null)

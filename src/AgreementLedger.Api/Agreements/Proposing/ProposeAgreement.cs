@@ -30,16 +30,8 @@ public static class ProposeAgreementEndpoint
             .NotInFuture("occurredOn", command.OccurredOn, today)
             .Items("parties", command.Parties, required: true, min: 1)
             .Items("areas", command.Areas, required: true)
-            .Items("sources", command.Sources);
-
-        if (command.Kind is null)
-        {
-            checks.Add("kind", "is required");
-        }
-        else if (!Conventions.Kinds.Contains(command.Kind))
-        {
-            checks.Add("kind", "must be one of " + string.Join(", ", Conventions.Kinds));
-        }
+            .Items("sources", command.Sources)
+            .OneOf("kind", command.Kind, Conventions.Kinds, required: true);
 
         CheckCodes(checks, "parties", command.Parties, Conventions.Party(), Conventions.PartyRule);
         CheckCodes(checks, "areas", command.Areas, Conventions.Area(), Conventions.AreaRule);

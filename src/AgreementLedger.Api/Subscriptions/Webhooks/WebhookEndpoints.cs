@@ -49,6 +49,9 @@ public static class RegisterWebhookEndpoint
 /// <summary><c>GET /subscriptions</c>, <c>GET /subscriptions/{id}</c>, <c>DELETE /subscriptions/{id}</c>.</summary>
 public static class WebhookQueriesEndpoint
 {
+    private static ProblemDetails NotFound(string id) =>
+        Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists.");
+
     [WolverineGet("/subscriptions", OperationId = "listWebhooks")]
     public static async Task<WebhookList> List(WebhookStore store, HttpContext http) => new(await store.ListAsync(http.RequestAborted));
 
@@ -56,11 +59,11 @@ public static class WebhookQueriesEndpoint
     public static async Task<IResult> Get(string id, WebhookStore store, HttpContext http) =>
         await store.FindAsync(id, http.RequestAborted) is { } found
             ? TypedResults.Ok(found)
-            : Problems.Result(Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists."));
+            : Problems.Result(NotFound(id));
 
     [WolverineDelete("/subscriptions/{id}", OperationId = "deleteWebhook")]
     public static async Task<IResult> Delete(string id, WebhookStore store, HttpContext http) =>
         await store.DeleteAsync(id, http.RequestAborted)
             ? TypedResults.NoContent()
-            : Problems.Result(Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists."));
+            : Problems.Result(NotFound(id));
 }
