@@ -34,8 +34,8 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             return;
         }
 
-        var body = await ReadCappedAsync(http.Request.Body, http.RequestAborted);
-        if (body is null)
+        var body = await ReadUpToCapAsync(http.Request.Body, http.RequestAborted);
+        if (body.Length > MaxBodyBytes)
         {
             await WriteAsync(http, TooLarge());
             return;
@@ -77,19 +77,14 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
         $"Request bodies are limited to {MaxBodyBytes} bytes.");
 
-    /// <summary>The whole body, or null when it is longer than the cap.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, CancellationToken ct)
+    /// <summary>The body, read until it ends or has passed the cap: longer than the cap means too large.</summary>
+    internal static async Task<byte[]> ReadUpToCapAsync(Stream body, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        while (buffer.Length <= MaxBodyBytes && (read = await body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
             buffer.Write(chunk, 0, read);
         }
 

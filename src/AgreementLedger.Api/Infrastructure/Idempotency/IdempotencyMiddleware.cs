@@ -52,7 +52,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             return;
         }
 
-        var body = await ReadAsync(http.Request.Body, http.RequestAborted);
+        var body = await StrictJsonBodyMiddleware.ReadUpToCapAsync(http.Request.Body, http.RequestAborted);
         http.Request.Body = new MemoryStream(body, writable: false);
         if (body.Length > StrictJsonBodyMiddleware.MaxBodyBytes)
         {
@@ -149,22 +149,5 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
         var text = $"{request.Method} {request.Path}\n{content}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
-
-    private static async Task<byte[]> ReadAsync(Stream body, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > StrictJsonBodyMiddleware.MaxBodyBytes)
-            {
-                break;
-            }
-        }
-
-        return buffer.ToArray();
     }
 }
