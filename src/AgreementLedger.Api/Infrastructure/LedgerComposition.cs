@@ -144,7 +144,8 @@ public static class LedgerComposition
             StartupLog.Authentication(app.Logger, auth.Description);
         }
 
-        StartupLog.SigningKey(app.Logger, app.Services.GetRequiredService<AuditSigningKey>().KeyId, app.Services.GetRequiredService<AuditSigningKey>().Source);
+        var signingKey = app.Services.GetRequiredService<AuditSigningKey>();
+        StartupLog.SigningKey(app.Logger, signingKey.KeyId, signingKey.Source);
 
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();

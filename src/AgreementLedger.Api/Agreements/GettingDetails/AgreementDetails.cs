@@ -45,7 +45,7 @@ public sealed record AgreementDetails(
             lifecycle.SignedOn,
             lifecycle.Funding,
             [.. lifecycle.Deliverables.Select(d => new DeliverableView(d.DeliverableId, d.Name, d.DueBy, d.DeliveredOn))],
-            [.. lifecycle.Targets.OrderBy(t => Lifecycle.Line.Select(s => s.ToString()).ToList().IndexOf(t.Milestone)).Select(t => Judge(lifecycle, t, referenceDate))],
+            [.. lifecycle.Targets.OrderBy(t => Enum.Parse<AgreementStatus>(t.Milestone)).Select(t => Judge(lifecycle, t, referenceDate))],
             lifecycle.Sources,
             lifecycle.Amendments,
             agreement.Version,
