@@ -38,6 +38,7 @@ public static class LedgerComposition
         services.AddSingleton<LedgerDigests>();
         services.AddSingleton<AgreementLedger.Subscriptions.EventFeed>();
         services.AddSingleton<AgreementLedger.Subscriptions.Webhooks.WebhookStore>();
+        services.Configure<AgreementLedger.Subscriptions.EventStreamOptions>(builder.Configuration.GetSection("Ledger:Events"));
         services.Configure<AgreementLedger.Subscriptions.Webhooks.WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
         services.AddHttpClient(AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher.HttpClientName);
         services.AddHostedService<AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher>();

@@ -13,15 +13,24 @@ namespace AgreementLedger.Subscriptions;
 /// the next is read, so a slow client holds at most one page; one that stops reading for 30 s is
 /// dropped.
 /// </summary>
+/// <summary>Ledger:Events settings.</summary>
+public sealed class EventStreamOptions
+{
+    /// <summary>The longest silence on an event stream; API.md allows at most 15 s, so larger values are capped.</summary>
+    public TimeSpan Heartbeat { get; set; } = StreamEventsEndpoint.MaxHeartbeat;
+}
+
 public static class StreamEventsEndpoint
 {
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan MaxHeartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SlowClient = TimeSpan.FromSeconds(30);
 
     [WolverineGet("/events/stream", OperationId = "streamEvents")]
-    public static async Task Get(string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    public static async Task Get(
+        string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<EventStreamOptions> options)
     {
+        var heartbeat = options.Value.Heartbeat < MaxHeartbeat ? options.Value.Heartbeat : MaxHeartbeat;
         var checks = new Checks();
         var wanted = EventFeed.ParseTypes(types, checks);
         long? resumeAfter = null;
@@ -73,13 +82,13 @@ public static class StreamEventsEndpoint
                 after = page.Next;
                 if (page.Events.Count == 0)
                 {
-                    if (DateTimeOffset.UtcNow - lastWrite >= Heartbeat)
+                    if (DateTimeOffset.UtcNow - lastWrite >= heartbeat)
                     {
                         await WriteAsync(http, ": heartbeat\n\n", ct);
                         lastWrite = DateTimeOffset.UtcNow;
                     }
 
-                    await Task.Delay(Poll, ct);
+                    await Task.Delay(heartbeat < Poll ? heartbeat : Poll, ct);
                 }
             }
         }

@@ -173,6 +173,7 @@ public sealed class WebhookLedgerHost : LedgerHost
 {
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
+        ["Ledger:Events:Heartbeat"] = "00:00:00.300",
         ["Ledger:Webhooks:PollInterval"] = "00:00:00.100",
         ["Ledger:Webhooks:RetryBase"] = "00:00:00.100",
     };

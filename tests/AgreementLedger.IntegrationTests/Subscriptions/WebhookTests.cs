@@ -127,3 +127,34 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
         Assert.True(answer["errors"].TryGetProperty(field, out _), answer.Text);
     }
 }
+
+/// <summary>The event stream's heartbeat, on the host configured with a 300 ms heartbeat.</summary>
+[Collection(WebhookCollection.Name)]
+public sealed class EventStreamHeartbeatTests(WebhookLedgerHost ledger)
+{
+    [Fact]
+    public async Task a_quiet_stream_sends_heartbeat_comments()
+    {
+        using var client = ledger.Host.Server.CreateClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream?types=agreement_withdrawn");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.Admin);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+
+        var opening = await lines.ReadLineAsync(timeout.Token);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var heartbeats = 0;
+        while (heartbeats < 2 && await lines.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line == ": heartbeat")
+            {
+                heartbeats++;
+            }
+        }
+
+        Assert.StartsWith(":", opening);
+        Assert.Equal(2, heartbeats);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
+    }
+}
