@@ -7,6 +7,8 @@ using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Seeding;
+using AgreementLedger.Subscriptions.Integration;
+using JasperFx.Resources;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -49,7 +51,11 @@ public static class LedgerComposition
         services.AddHostedService<DigestKeeper>();
         services.AddHostedService<IdempotencyKeyCleanup>();
 
-        services.AddMarten(opts =>
+        var integration = builder.Configuration.GetSection("Ledger:Integration").Get<IntegrationOptions>() ?? new IntegrationOptions();
+        services.AddSingleton(integration);
+        var cluster = builder.Configuration.GetSection("Ledger:Cluster").Get<ClusterOptions>() ?? new ClusterOptions();
+
+        var marten = services.AddMarten(opts =>
             {
                 opts.DatabaseSchemaName = schema.Events;
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
@@ -76,11 +82,32 @@ public static class LedgerComposition
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine(x => x.MessageStorageSchemaName = "wolverine");
+            .IntegrateWithWolverine(x =>
+            {
+                x.MessageStorageSchemaName = "wolverine";
+                // Subscriptions (and any async projection) run on exactly one node of the cluster,
+                // with leadership and assignments kept in PostgreSQL; see docs/operations.md.
+                x.UseWolverineManagedEventSubscriptionDistribution = true;
+            });
+        if (integration.Enabled)
+        {
+            marten.SubscribeToEventsWithServices<IntegrationEventRelay>(ServiceLifetime.Singleton);
+        }
 
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(LedgerComposition).Assembly;
+            opts.Durability.HealthCheckPollingTime = cluster.HealthCheckInterval;
+            opts.Durability.StaleNodeTimeout = cluster.StaleNodeTimeout;
+            opts.Durability.CheckAssignmentPeriod = cluster.CheckAssignmentPeriod;
+            opts.UseSystemTextJsonForSerialization(json =>
+            {
+                // Integration messages carry the public JSON shape of GET /events.
+                json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            });
+            IntegrationRouting.Configure(opts, integration);
+            opts.Services.AddResourceSetupOnStartup();
         });
         services.AddWolverineHttp();
 
@@ -129,7 +156,8 @@ public static class LedgerComposition
         builder.AddLedgerTelemetry();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
-            .AddCheck<AgreementLedger.Subscriptions.FeedHealthCheck>("event-feed", tags: ["ready"]);
+            .AddCheck<AgreementLedger.Subscriptions.FeedHealthCheck>("event-feed", tags: ["ready"])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddOpenApi();
     }
 
@@ -186,6 +214,19 @@ public static class LedgerComposition
             }
         });
     }
+}
+
+/// <summary>How nodes notice each other's death: <c>Ledger:Cluster</c>.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>How often each node records that it is alive, and the leader checks the others.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A node silent this long is dead: its subscriptions and outbox are taken over.</summary>
+    public TimeSpan StaleNodeTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often the leader checks that every subscription is running where assigned.</summary>
+    public TimeSpan CheckAssignmentPeriod { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Whether per-principal rate limiting was configured.</summary>

@@ -8,6 +8,11 @@ using Npgsql;
 
 namespace AgreementLedger.Subscriptions;
 
+/// <summary>
+/// One ledger event as consumers see it: in <c>GET /events</c>, on <c>/events/stream</c>, in webhook
+/// bodies and as the integration message (Wolverine message type <c>agreement-ledger.event</c>).
+/// </summary>
+[Wolverine.Attributes.MessageIdentity("agreement-ledger.event")]
 public sealed record FeedEvent(
     long Position,
     string AgreementId,
@@ -100,8 +105,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
         }
 
         await using var command = db.CreateCommand(
-            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', data ->> 'occurredOn' " +
-            $"from {schema.Events}.mt_events where seq_id > @after and seq_id <= @safe" +
+            Select(schema) + " where seq_id > @after and seq_id <= @safe" +
             (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("safe", safe);
@@ -111,28 +115,49 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             command.Parameters.AddWithValue("types", types.ToArray());
         }
 
-        var events = new List<FeedEvent>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var type = reader.GetString(3);
-                DateOnly? occurredOn = type != EventTypeNames.EventRetracted && !reader.IsDBNull(8)
-                    && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                    ? day
-                    : null;
-                events.Add(new FeedEvent(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
-                    EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
-                    reader.IsDBNull(6) ? "" : reader.GetString(6),
-                    new RawJson(reader.GetString(4)),
-                    reader.IsDBNull(7) ? "" : reader.GetString(7)));
-            }
-        }
+        var events = await ReadAsync(command, ct);
 
         // A full page stops at its last event; a short one has seen everything up to the safe position.
         var next = events.Count == limit ? events[^1].Position : safe;
         return new FeedPage(events, next);
+    }
+
+    /// <summary>
+    /// The events at these positions, in order, as the feed serves them. The caller vouches that the
+    /// positions are safe (the async daemon only hands out pages below its high-water mark).
+    /// </summary>
+    public static async Task<IReadOnlyList<FeedEvent>> ReadPositionsAsync(
+        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(Select(schema) + " where seq_id = any(@positions) order by seq_id");
+        command.Parameters.AddWithValue("positions", positions);
+        return await ReadAsync(command, ct);
+    }
+
+    private static string Select(LedgerSchema schema) =>
+        $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', data ->> 'occurredOn' " +
+        $"from {schema.Events}.mt_events";
+
+    private static async Task<List<FeedEvent>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var events = new List<FeedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var type = reader.GetString(3);
+            DateOnly? occurredOn = type != EventTypeNames.EventRetracted && !reader.IsDBNull(8)
+                && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                ? day
+                : null;
+            events.Add(new FeedEvent(
+                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
+                EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
+                reader.IsDBNull(6) ? "" : reader.GetString(6),
+                new RawJson(reader.GetString(4)),
+                reader.IsDBNull(7) ? "" : reader.GetString(7)));
+        }
+
+        return events;
     }
 
     /// <summary>Parses <c>types=a,b</c>; field errors go to <paramref name="checks"/>.</summary>
