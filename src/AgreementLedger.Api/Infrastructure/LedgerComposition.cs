@@ -173,6 +173,9 @@ public static class LedgerComposition
             StartupLog.Authentication(app.Logger, auth.Description);
         }
 
+        var integration = app.Services.GetRequiredService<IntegrationOptions>();
+        StartupLog.Integration(app.Logger, integration.Enabled ? integration.Destination : "nowhere (Ledger:Integration:Enabled is false)");
+
         var signingKey = app.Services.GetRequiredService<AuditSigningKey>();
         StartupLog.SigningKey(app.Logger, signingKey.KeyId, signingKey.Source);
 
@@ -237,6 +240,9 @@ internal static partial class StartupLog
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration events go to {Destination}")]
+    public static partial void Integration(ILogger logger, string destination);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Authentication: {Description}")]
     public static partial void Authentication(ILogger logger, string description);

@@ -6,30 +6,35 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Subscriptions;
 
-/// <summary>
-/// <c>GET /events/stream?types=</c>: the feed as Server-Sent Events (<c>id:</c> is the position).
-/// Starts at once with a comment line; resumes after <c>Last-Event-ID</c>, else from events committed
-/// from now on; a heartbeat comment at least every 15 s. Each page is written and flushed before
-/// the next is read, so a slow client holds at most one page; one that stops reading for 30 s is
-/// dropped.
-/// </summary>
 /// <summary>Ledger:Events settings.</summary>
 public sealed class EventStreamOptions
 {
     /// <summary>The longest silence on an event stream; API.md allows at most 15 s, so larger values are capped.</summary>
     public TimeSpan Heartbeat { get; set; } = StreamEventsEndpoint.MaxHeartbeat;
+
+    /// <summary>A client that takes no bytes for this long while the stream has some to send is dropped.</summary>
+    public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-public static class StreamEventsEndpoint
+/// <summary>
+/// <c>GET /events/stream?types=</c>: the feed as Server-Sent Events (<c>id:</c> is the position).
+/// Starts at once with a comment line; resumes after <c>Last-Event-ID</c>, else from events committed
+/// from now on; a heartbeat comment at least every 15 s. Each page is written and flushed before
+/// the next is read, so a slow client holds at most one page (plus the socket's buffers); one that
+/// takes nothing for <see cref="EventStreamOptions.SlowClientTimeout"/> is dropped and the drop logged.
+/// Writers never wait for a stream: it only reads committed events.
+/// </summary>
+public static partial class StreamEventsEndpoint
 {
     public static readonly TimeSpan MaxHeartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan SlowClient = TimeSpan.FromSeconds(30);
 
     [WolverineGet("/events/stream", OperationId = "streamEvents")]
     public static async Task Get(
-        string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<EventStreamOptions> options)
+        string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<EventStreamOptions> options,
+        ILogger<EventStreamOptions> logger)
     {
+        var slowClient = options.Value.SlowClientTimeout;
         var heartbeat = options.Value.Heartbeat < MaxHeartbeat ? options.Value.Heartbeat : MaxHeartbeat;
         var checks = new Checks();
         var wanted = EventFeed.ParseTypes(types, checks);
@@ -57,10 +62,11 @@ public static class StreamEventsEndpoint
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
+        long after = 0;
         try
         {
-            await WriteAsync(http, ": agreement-ledger event stream\n\n", ct);
-            var after = resumeAfter ?? await feed.SafePositionAsync(ct);
+            await WriteAsync(http, ": agreement-ledger event stream\n\n", slowClient, ct);
+            after = resumeAfter ?? await feed.SafePositionAsync(ct);
             var lastWrite = DateTimeOffset.UtcNow;
             while (!ct.IsCancellationRequested)
             {
@@ -75,7 +81,7 @@ public static class StreamEventsEndpoint
                             .Append("data: ").Append(JsonSerializer.Serialize(e, json.Value.SerializerOptions)).Append("\n\n");
                     }
 
-                    await WriteAsync(http, text.ToString(), ct);
+                    await WriteAsync(http, text.ToString(), slowClient, ct);
                     lastWrite = DateTimeOffset.UtcNow;
                 }
 
@@ -84,7 +90,7 @@ public static class StreamEventsEndpoint
                 {
                     if (DateTimeOffset.UtcNow - lastWrite >= heartbeat)
                     {
-                        await WriteAsync(http, ": heartbeat\n\n", ct);
+                        await WriteAsync(http, ": heartbeat\n\n", slowClient, ct);
                         lastWrite = DateTimeOffset.UtcNow;
                     }
 
@@ -92,16 +98,20 @@ public static class StreamEventsEndpoint
                 }
             }
         }
+        catch (SlowClientException)
+        {
+            StreamLog.SlowClientDropped(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", after, slowClient);
+        }
         catch (OperationCanceledException)
         {
-            // The client went away, or was dropped for not reading.
+            // The client went away.
         }
     }
 
-    private static async Task WriteAsync(HttpContext http, string text, CancellationToken ct)
+    private static async Task WriteAsync(HttpContext http, string text, TimeSpan slowClient, CancellationToken ct)
     {
         using var slow = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        slow.CancelAfter(SlowClient);
+        slow.CancelAfter(slowClient);
         try
         {
             await http.Response.WriteAsync(text, slow.Token);
@@ -109,9 +119,18 @@ public static class StreamEventsEndpoint
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            // Not reading for SlowClient: drop it rather than buffer for it.
+            // Not reading: drop it rather than buffer for it.
             http.Abort();
-            throw new OperationCanceledException("A slow event-stream client was dropped.", ct);
+            throw new SlowClientException();
         }
     }
+
+    private sealed class SlowClientException() : OperationCanceledException("A slow event-stream client was dropped.");
+}
+
+internal static partial class StreamLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Dropped an event-stream client at {Client}: it took nothing for {Timeout} with events after position {Position} waiting. It can resume with Last-Event-ID.")]
+    public static partial void SlowClientDropped(ILogger logger, string client, long position, TimeSpan timeout);
 }
