@@ -147,6 +147,7 @@ public static class LedgerComposition
         builder.AddLedgerAuth();
         var rateLimited = builder.AddLedgerRateLimiting();
         services.AddSingleton(new RateLimitingSwitch(rateLimited));
+        services.AddSingleton<BulkImporter>();
         services.AddSingleton<DemoDataLoader>();
         if (database.Embedded && builder.Configuration.GetValue("Ledger:Seed:OnFirstStart", true))
         {

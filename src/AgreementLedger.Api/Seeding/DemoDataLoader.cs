@@ -4,10 +4,10 @@ using Marten;
 namespace AgreementLedger.Seeding;
 
 /// <summary>
-/// Loads the demo agreements into an empty ledger, through the same lifecycle rules and event
-/// envelope as the HTTP commands, in one transaction: either all of it is there or none.
+/// Loads the demo agreements into an empty ledger through <see cref="BulkImporter"/>: the same
+/// lifecycle rules and event envelope as the HTTP commands, in one transaction.
 /// </summary>
-public sealed partial class DemoDataLoader(IDocumentStore store, TimeProvider clock, ILogger<DemoDataLoader> logger) : IDisposable
+public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter importer, ILogger<DemoDataLoader> logger) : IDisposable
 {
     public const string RecordedBy = "seed";
 
@@ -43,26 +43,7 @@ public sealed partial class DemoDataLoader(IDocumentStore store, TimeProvider cl
             return 0;
         }
 
-        var serializer = store.Options.Serializer();
-        foreach (var demo in DemoAgreements.All)
-        {
-            var agreement = new Agreement();
-            var stamped = new List<object>();
-            foreach (var @event in demo.Events)
-            {
-                if (agreement.Version > 0 && agreement.WouldBreak(@event) is { } broken)
-                {
-                    throw new InvalidOperationException($"Demo agreement {demo.Id} is not a valid history: {broken.Describe()}");
-                }
-
-                (var e, agreement) = agreement.Append(demo.Id, @event, clock.GetUtcNow(), RecordedBy, serializer);
-                stamped.Add(e);
-            }
-
-            session.Events.StartStream<Agreement>(demo.Id, [.. stamped]);
-        }
-
-        await session.SaveChangesAsync(ct);
+        await importer.ImportAsync([.. DemoAgreements.All.Select(d => new AgreementHistory(d.Id, d.Events))], RecordedBy, ct);
         LogLoaded(logger, DemoAgreements.All.Count);
         return DemoAgreements.All.Count;
     }

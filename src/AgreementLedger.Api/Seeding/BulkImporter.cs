@@ -1,0 +1,146 @@
+using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AgreementLedger.Seeding;
+
+/// <summary>One agreement's history to import: its events in recording order.</summary>
+public sealed record AgreementHistory(string Id, IReadOnlyList<IAgreementEvent> Events);
+
+/// <summary>
+/// Imports many new agreements at once with PostgreSQL's binary COPY, for seeding and migration.
+/// Every event goes through the same lifecycle rules and envelope (version, recordedAt,
+/// recordedBy, hash chain) as a command, and each agreement's snapshot is written with it; all of it
+/// in one transaction. The transaction holds <c>ROW EXCLUSIVE</c> on the event table from before it
+/// draws positions until it commits, so the feed's safe position (taken under <c>SHARE</c>) never
+/// passes positions still being imported. Ids that already exist fail the whole import.
+/// </summary>
+public sealed class BulkImporter(IDocumentStore store, NpgsqlDataSource db, LedgerSchema schema, TimeProvider clock)
+{
+    private const string Tenant = "*DEFAULT*";
+
+    /// <summary>Imports the histories; the number of events written.</summary>
+    public async Task<int> ImportAsync(IReadOnlyList<AgreementHistory> histories, string recordedBy, CancellationToken ct)
+    {
+        var serializer = store.Options.Serializer();
+        var now = clock.GetUtcNow();
+        var streams = new List<(string Id, List<IEvent> Events, Agreement State)>(histories.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var history in histories)
+        {
+            if (!ids.Add(history.Id))
+            {
+                throw new InvalidOperationException($"Agreement {history.Id} appears twice in the import.");
+            }
+
+            var agreement = new Agreement();
+            var stamped = new List<IEvent>(history.Events.Count);
+            foreach (var @event in history.Events)
+            {
+                if (agreement.Version > 0 && agreement.WouldBreak(@event) is { } broken)
+                {
+                    throw new InvalidOperationException($"Agreement {history.Id}, event {agreement.Version + 1}: {broken.Describe()}");
+                }
+
+                (var e, agreement) = agreement.Append(history.Id, @event, now, recordedBy, serializer);
+                stamped.Add(e);
+            }
+
+            if (stamped.Count > 0)
+            {
+                streams.Add((history.Id, stamped, agreement));
+            }
+        }
+
+        var total = streams.Sum(s => s.Events.Count);
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var lockEvents = new NpgsqlCommand($"lock table {schema.Events}.mt_events in row exclusive mode", connection, transaction))
+        {
+            await lockEvents.ExecuteNonQueryAsync(ct);
+        }
+
+        var positions = new long[total];
+        await using (var draw = new NpgsqlCommand($"select nextval('{schema.Events}.mt_events_sequence') from generate_series(1, $1)", connection, transaction))
+        {
+            draw.Parameters.Add(new NpgsqlParameter { Value = total });
+            await using var reader = await draw.ExecuteReaderAsync(ct);
+            for (var i = 0; await reader.ReadAsync(ct); i++)
+            {
+                positions[i] = reader.GetInt64(0);
+            }
+        }
+
+        Array.Sort(positions);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"copy {schema.Events}.mt_streams (id, type, version, timestamp, created, tenant_id) from stdin (format binary)", ct))
+        {
+            foreach (var (id, events, _) in streams)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync("agreement", NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(events[^1].Timestamp, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(events[0].Timestamp, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(Tenant, NpgsqlDbType.Varchar, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        var next = 0;
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"copy {schema.Events}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, is_archived) from stdin (format binary)", ct))
+        {
+            foreach (var (id, events, _) in streams)
+            {
+                for (var v = 0; v < events.Count; v++)
+                {
+                    var e = events[v];
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(positions[next++], NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                    await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync((long)(v + 1), NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(serializer.ToJson(e.Data), NpgsqlDbType.Jsonb, ct);
+                    await copy.WriteAsync(EventTypeNames.Of(e.Data), NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
+                    await copy.WriteAsync(Tenant, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync($"{e.EventType.FullName}, {e.EventType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(serializer.ToJson(e.Headers), NpgsqlDbType.Jsonb, ct);
+                    await copy.WriteAsync(e.UserName, NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+                }
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"copy {schema.Events}.mt_doc_agreement (id, data, mt_dotnet_type, mt_version) from stdin (format binary)", ct))
+        {
+            foreach (var (id, events, state) in streams)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(serializer.ToJson(state), NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(typeof(Agreement).FullName!, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return total;
+    }
+}

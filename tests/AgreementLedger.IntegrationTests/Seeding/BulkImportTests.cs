@@ -1,0 +1,83 @@
+using AgreementLedger.Agreements;
+using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgreementLedger.IntegrationTests.Seeding;
+
+[CollectionDefinition(Name)]
+public sealed class BulkImportCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "bulk-import";
+}
+
+/// <summary>The COPY-based importer (seed data, migrations): the same ledger as commands would write, or nothing.</summary>
+[Collection(BulkImportCollection.Name)]
+public sealed class BulkImportTests(LedgerHost ledger)
+{
+    private static readonly DateOnly Day = new(2024, 1, 10);
+
+    private BulkImporter Importer => ledger.Host.Services.GetRequiredService<BulkImporter>();
+
+    private static AgreementHistory Signed(string id, int citations) => new(id,
+    [
+        new AgreementProposed(id, "Imported " + id, "treaty", ["JP", "GB"], ["defence-industry"], null, Day, []),
+        new PartySigned("JP", Day.AddDays(1), null, null),
+        new PartySigned("GB", Day.AddDays(2), null, null),
+        .. Enumerable.Range(0, citations).Select(i => (IAgreementEvent)new SourceCited("Reuters", $"https://example.org/{i}", Day, null, Day)),
+    ]);
+
+    [Fact]
+    public async Task imported_agreements_read_verify_feed_and_take_commands_like_recorded_ones()
+    {
+        var ids = Enumerable.Range(0, 3).Select(_ => Given.NewId("import")).ToArray();
+        var written = await Importer.ImportAsync([.. ids.Select((id, i) => Signed(id, i))], "importer", CancellationToken.None);
+        Assert.Equal(3 + 4 + 5, written);
+
+        var details = await ledger.Host.GetAsync($"/agreements/{ids[2]}");
+        Assert.Equal("Signed", details["status"].GetString());
+        Assert.Equal(5, details["version"].GetInt64());
+        Assert.Equal("\"5\"", details.ETag);
+
+        var timeline = await ledger.Host.GetAsync($"/agreements/{ids[2]}/timeline");
+        Assert.All(timeline["entries"].EnumerateArray(), e => Assert.Equal("importer", e.GetProperty("recordedBy").GetString()));
+
+        var verified = await ledger.Host.GetAsync($"/audit/verify?agreementId={ids[2]}");
+        Assert.True(verified["verified"].GetBoolean(), verified.Text);
+
+        // The stream version, the snapshot and the hash chain line up for the next command.
+        await ledger.Host.PostAsync($"/agreements/{ids[2]}/funding", new { funder = "EU", amount = 5, currency = "EUR", occurredOn = "2024-02-01" }, 200,
+            s => s.WithRequestHeader("If-Match", "\"5\""));
+        var after = await ledger.Host.GetAsync($"/audit/verify?agreementId={ids[2]}");
+        Assert.True(after["verified"].GetBoolean(), after.Text);
+        Assert.Equal("Funded", (await ledger.Host.GetAsync($"/agreements/{ids[2]}"))["status"].GetString());
+
+        var feed = await ledger.Host.GetAsync("/events?after=0&limit=1000");
+        var mine = feed["events"].EnumerateArray().Where(e => e.GetProperty("agreementId").GetString() == ids[1]).ToArray();
+        Assert.Equal([1L, 2L, 3L, 4L], mine.Select(e => e.GetProperty("version").GetInt64()));
+    }
+
+    [Fact]
+    public async Task an_invalid_history_or_an_existing_id_imports_nothing()
+    {
+        var before = await ledger.TotalEventsAsync();
+        var good = Given.NewId("import");
+        var brokenId = Given.NewId("import");
+        var broken = new AgreementHistory(brokenId,
+        [
+            new AgreementProposed(brokenId, "Broken", "treaty", ["JP"], [], null, Day, []),
+            new FundingCommitted("EU", 1, "EUR", null, Day), // funding before any signature
+        ]);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Importer.ImportAsync([Signed(good, 1), broken], "importer", CancellationToken.None));
+        Assert.Contains("event 2", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+        await ledger.Host.GetAsync($"/agreements/{good}", 404);
+
+        var existing = Given.NewId("import");
+        await ledger.Host.ProposedAsync(existing, "JP");
+        before = await ledger.TotalEventsAsync();
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Importer.ImportAsync([Signed(good, 1), Signed(existing, 1)], "importer", CancellationToken.None));
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+        await ledger.Host.GetAsync($"/agreements/{good}", 404);
+    }
+}
