@@ -16,6 +16,7 @@ namespace AgreementLedger.Benchmarks;
 public sealed class BenchmarkLedger : IAsyncDisposable
 {
     private LocalPostgresCluster _cluster = null!;
+    private bool _ownsCluster;
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -32,34 +33,49 @@ public sealed class BenchmarkLedger : IAsyncDisposable
 
     public static async Task<BenchmarkLedger> StartAsync()
     {
-        var ledger = new BenchmarkLedger();
         var root = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-        ledger._cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(root));
-        await ledger._cluster.EnsureDatabaseAsync("bench");
-        ledger.ConnectionString = ledger._cluster.ConnectionString("bench");
-        // Run from any folder: the test host would otherwise look for the API project beside the solution.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AGREEMENTLEDGER_API", AppContext.BaseDirectory);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(root));
         try
         {
-            ledger.Host = await AlbaHost.For<Program>(builder =>
-            {
-                builder.UseEnvironment("Benchmark");
-                builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
-                builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
-                builder.UseSetting("Logging:LogLevel:Default", "Warning");
-                builder.ConfigureServices(services => services.RunWolverineInSoloMode());
-            });
+            var ledger = await StartAsync(cluster, "bench");
+            ledger._ownsCluster = true;
+            return ledger;
         }
         catch
         {
             // Never leave a cluster running behind a failed start.
-            await ledger._cluster.StopAsync();
+            await cluster.StopAsync();
             Directory.Delete(root, recursive: true);
             throw;
         }
+    }
 
+    /// <summary>A host on a new database of a cluster the caller owns.</summary>
+    public static async Task<BenchmarkLedger> StartAsync(LocalPostgresCluster cluster, string database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var ledger = new BenchmarkLedger { _cluster = cluster };
+        await cluster.EnsureDatabaseAsync(database);
+        ledger.ConnectionString = cluster.ConnectionString(database);
+        // Run from any folder: the test host would otherwise look for the API project beside the solution.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AGREEMENTLEDGER_API", AppContext.BaseDirectory);
+        ledger.Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Benchmark");
+            builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
+            builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        });
         return ledger;
     }
+
+    /// <summary>The signing key the hosts accept tokens of; separate service processes get it too.</summary>
+    public static string TokenKey => SigningKey;
 
     /// <summary>
     /// Records an agreement with <paramref name="count"/> events (the proposal, then source citations),
@@ -105,7 +121,10 @@ public sealed class BenchmarkLedger : IAsyncDisposable
     {
         await Host.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await _cluster.StopAsync();
-        Directory.Delete(_cluster.Root, recursive: true);
+        if (_ownsCluster)
+        {
+            await _cluster.StopAsync();
+            Directory.Delete(_cluster.Root, recursive: true);
+        }
     }
 }

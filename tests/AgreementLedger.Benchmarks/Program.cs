@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 namespace AgreementLedger.Benchmarks;
 
 /// <summary>
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- suite quick|full [--out FILE] [--only W1,W4]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events]
@@ -15,6 +16,12 @@ public static class BenchmarkMain
         if (args is ["verify-million", .. var rest])
         {
             await VerifyMillion.RunAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 1_000_000);
+            return;
+        }
+
+        if (args is ["suite", .. var suiteArgs])
+        {
+            Environment.ExitCode = await Suite.SuiteCommand.RunAsync(suiteArgs);
             return;
         }
 

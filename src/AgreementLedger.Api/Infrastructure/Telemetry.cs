@@ -34,7 +34,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService("agreement-ledger"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*")
+                .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*", "System.Runtime")
                 .AddPrometheusExporter())
             .WithTracing(tracing =>
             {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace AgreementLedger.Benchmarks.Suite;
+
+/// <summary>
+/// The service as its own process (Production environment, Kestrel on loopback), so its memory is
+/// its own and the load driver talks to it over real sockets.
+/// </summary>
+public sealed partial class ServiceUnderLoad : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServiceUnderLoad(Process process, Uri address, TimeSpan startedIn)
+    {
+        _process = process;
+        Address = address;
+        StartedIn = startedIn;
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = address,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        Client.DefaultRequestHeaders.Authorization = System.Net.Http.Headers.AuthenticationHeaderValue.Parse(BenchmarkLedger.AdminBearer);
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>From process start to the first 200 of <c>firstRequest</c>.</summary>
+    public TimeSpan StartedIn { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<ServiceUnderLoad> StartAsync(string connectionString, string firstRequest)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ConnectionStrings__Ledger"] = connectionString;
+        start.Environment["Ledger__Auth__SigningKey"] = BenchmarkLedger.TokenKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var watch = Stopwatch.StartNew();
+        var process = Process.Start(start)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null && output.Count < 2000) { output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null && output.Count < 2000) { output.Enqueue(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        probe.DefaultRequestHeaders.Authorization = System.Net.Http.Headers.AuthenticationHeaderValue.Parse(BenchmarkLedger.AdminBearer);
+        while (watch.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {process.ExitCode}:\n{string.Join('\n', output)}");
+            }
+
+            try
+            {
+                using var answer = await probe.GetAsync(firstRequest);
+                if (answer.StatusCode == HttpStatusCode.OK)
+                {
+                    return new ServiceUnderLoad(process, probe.BaseAddress, watch.Elapsed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(10);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The service did not answer 200 within 120 s.");
+    }
+
+    /// <summary>Resident set size now and its peak since start (VmRSS, VmHWM), in bytes.</summary>
+    public (long Rss, long Peak) Memory()
+    {
+        var status = File.ReadAllText($"/proc/{_process.Id}/status");
+        return (Kb(status, "VmRSS"), Kb(status, "VmHWM"));
+    }
+
+    /// <summary>Bytes the service allocated on the managed heap so far (from its Prometheus metrics).</summary>
+    public async Task<double> AllocatedBytesAsync()
+    {
+        var metrics = await Client.GetStringAsync("/metrics");
+        var match = AllocatedMetric().Match(metrics);
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+    }
+
+    [GeneratedRegex(@"^dotnet_gc_heap_total_allocated_bytes_total(?:\{[^}]*\})? ([0-9.e+]+)", RegexOptions.Multiline)]
+    private static partial Regex AllocatedMetric();
+
+    private static long Kb(string status, string field)
+    {
+        var line = status.Split('\n').First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        Client.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
