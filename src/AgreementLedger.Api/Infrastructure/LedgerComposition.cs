@@ -9,6 +9,7 @@ using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions.Integration;
 using JasperFx.Resources;
+using JasperFx.CodeGeneration;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -97,6 +98,10 @@ public static class LedgerComposition
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(LedgerComposition).Assembly;
+            // Handlers are pre-generated into Internal/Generated (`-- codegen write`) and loaded as they
+            // are everywhere but Development, which compiles them at start so edits need no step.
+            // GeneratedCodeTests fails when the committed code is stale.
+            opts.CodeGeneration.TypeLoadMode = builder.Environment.IsDevelopment() ? TypeLoadMode.Dynamic : TypeLoadMode.Static;
             opts.Durability.HealthCheckPollingTime = cluster.HealthCheckInterval;
             opts.Durability.StaleNodeTimeout = cluster.StaleNodeTimeout;
             opts.Durability.CheckAssignmentPeriod = cluster.CheckAssignmentPeriod;
