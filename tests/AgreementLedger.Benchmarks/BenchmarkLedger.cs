@@ -64,6 +64,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
             builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:AgreementLedger.Seeding", "Information");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 builder.UseSetting(key, value);

@@ -50,10 +50,18 @@ public sealed record Agreement
     /// </summary>
     public (IEvent Stamped, Agreement Next) Append(string agreementId, object @event, DateTimeOffset now, string recordedBy, Marten.ISerializer serializer)
     {
+        var (stamped, next, _) = AppendStored(agreementId, @event, now, recordedBy, serializer);
+        return (stamped, next);
+    }
+
+    /// <summary><see cref="Append"/>, also giving the event's JSON exactly as hashed (and as it is to be stored).</summary>
+    public (IEvent Stamped, Agreement Next, string Json) AppendStored(string agreementId, object @event, DateTimeOffset now, string recordedBy, Marten.ISerializer serializer)
+    {
         var version = Version + 1;
         var recordedAt = EventEnvelope.NextRecordedAt(now, LastRecordedAt);
-        var stamped = EventEnvelope.Stamp(@event, agreementId, version, recordedAt, recordedBy, LastHash, serializer);
-        return (stamped, Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt));
+        var json = serializer.ToJson(@event);
+        var stamped = EventEnvelope.Stamp(@event, agreementId, version, recordedAt, recordedBy, LastHash, json);
+        return (stamped, Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt), json);
     }
 
     /// <summary>
@@ -196,6 +204,16 @@ public sealed record Agreement
     }
 
     /// <summary>The first break if <paramref name="event"/> were recorded next, or null when it fits.</summary>
-    public LifecycleBreak? WouldBreak(IAgreementEvent @event) =>
-        Agreements.Lifecycle.Replay(Facts.Add(new LifecycleFact(Version + 1, @event))).Break;
+    public LifecycleBreak? WouldBreak(IAgreementEvent @event)
+    {
+        var fact = new LifecycleFact(Version + 1, @event);
+        // A fact after every known one in effective order meets exactly the current state (the
+        // known facts are kept in that order and never break): one step instead of a replay.
+        if (Facts.IsEmpty || Agreements.Lifecycle.EffectiveOrder.Compare(Facts[^1], fact) < 0)
+        {
+            return Agreements.Lifecycle.Refusal(Lifecycle, @event) is { } reason ? new LifecycleBreak(fact, reason) : null;
+        }
+
+        return Agreements.Lifecycle.Replay(Facts.Add(fact)).Break;
+    }
 }

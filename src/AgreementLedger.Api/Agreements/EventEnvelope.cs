@@ -53,10 +53,21 @@ public static class EventEnvelope
         DateTimeOffset recordedAt,
         string recordedBy,
         string previousHash,
-        ISerializer serializer)
+        ISerializer serializer) =>
+        Stamp(data, agreementId, version, recordedAt, recordedBy, previousHash, serializer.ToJson(data));
+
+    /// <summary><see cref="Stamp(object, string, long, DateTimeOffset, string, string, ISerializer)"/> over JSON already serialized by the store's serializer.</summary>
+    public static IEvent Stamp(
+        object data,
+        string agreementId,
+        long version,
+        DateTimeOffset recordedAt,
+        string recordedBy,
+        string previousHash,
+        string storedJson)
     {
         var type = EventTypeNames.Of(data);
-        using var stored = JsonDocument.Parse(serializer.ToJson(data));
+        using var stored = JsonDocument.Parse(storedJson);
         var hash = EventHash.Compute(previousHash, new HashedEvent(
             type, agreementId, version, (data as IAgreementEvent)?.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));
 

@@ -33,7 +33,7 @@ public static class LedgerComposition
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<StoredEvents>();
@@ -153,6 +153,7 @@ public static class LedgerComposition
         var rateLimited = builder.AddLedgerRateLimiting();
         services.AddSingleton(new RateLimitingSwitch(rateLimited));
         services.AddSingleton<BulkImporter>();
+        services.AddSingleton<AgreementLedger.Agreements.Rebuilding.SnapshotRebuilder>();
         services.AddSingleton<DemoDataLoader>();
         if (database.Embedded && builder.Configuration.GetValue("Ledger:Seed:OnFirstStart", true))
         {
@@ -165,6 +166,33 @@ public static class LedgerComposition
             .AddCheck<AgreementLedger.Subscriptions.FeedHealthCheck>("event-feed", tags: ["ready"])
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddOpenApi();
+    }
+
+    /// <summary>
+    /// The connection string with two pool defaults the service relies on for speed, unless the
+    /// operator set them: statements used often are prepared once per connection (Max Auto Prepare),
+    /// and a pooled connection is not reset on return (No Reset On Close) — the reset's DISCARD ALL
+    /// would throw away those statements and Marten's cached PL/pgSQL plans on every command. The
+    /// service sets no session state beyond a transaction (only <c>set local</c>).
+    /// </summary>
+    public static string TunedConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return given.ConnectionString == builder.ConnectionString ? connectionString : builder.ConnectionString;
+
+        static bool Mentions(string connectionString, params string[] keys) =>
+            keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
     }
 
     public static void UseLedger(this WebApplication app)

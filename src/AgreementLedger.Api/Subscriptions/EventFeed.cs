@@ -98,7 +98,10 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
 
     public async Task<FeedPage> ReadAsync(long after, int limit, IReadOnlySet<string>? types, CancellationToken ct)
     {
-        var safe = await SafePositionAsync(ct);
+        // A consumer catching up far behind the last safe position found needs no new one: that
+        // position stays safe forever. Only at the head is it worth waiting for writers again.
+        var known = Volatile.Read(ref _safe).Position;
+        var safe = after + limit <= known ? known : await SafePositionAsync(ct);
         if (after >= safe)
         {
             return new FeedPage([], after);

@@ -36,17 +36,58 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServiceUnderLoad> StartAsync(string connectionString, string firstRequest)
+    /// <summary>
+    /// The production artifact, as deploy/Dockerfile builds it: published for linux-x64 with
+    /// ReadyToRun, once per suite run (falls back to this build's copy if publishing fails).
+    /// </summary>
+    public static async Task<string> PublishAsync()
     {
+        var output = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", "service-r2r");
+        var project = Path.Combine(Repository(), "src", "AgreementLedger.Api");
+        var publish = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output })
+        {
+            publish.ArgumentList.Add(arg);
+        }
+
+        Console.WriteLine("publishing the service (Release, linux-x64, ReadyToRun) …");
+        using var process = Process.Start(publish)!;
+        var log = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            Console.WriteLine($"publish failed ({process.ExitCode}); measuring this build's copy instead:\n{log}");
+            return AppContext.BaseDirectory;
+        }
+
+        return output;
+    }
+
+    private static string Repository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AgreementLedger.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("AgreementLedger.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static async Task<ServiceUnderLoad> StartAsync(string connectionString, string firstRequest, string? folder = null)
+    {
+        folder ??= AppContext.BaseDirectory;
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = folder,
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
+        start.ArgumentList.Add(Path.Combine(folder, "AgreementLedger.Api.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__Ledger"] = connectionString;

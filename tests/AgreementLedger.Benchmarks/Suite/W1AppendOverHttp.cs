@@ -41,13 +41,16 @@ public static class W1AppendOverHttp
             await baseline.ExecuteNonQueryAsync();
         }
 
+        var published = await ServiceUnderLoad.PublishAsync();
         var rows = new List<Row>();
-        await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 64 }.ConnectionString);
+        // The same pool settings as the service's own (prepared statements, no reset on return).
+        await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(
+            AgreementLedger.Infrastructure.LedgerComposition.TunedConnectionString(connectionString)) { MaxPoolSize = 64 }.ConnectionString);
         var baselineVersions = Enumerable.Repeat(1L, ids.Length).ToArray();
         var baselineHashes = Enumerable.Repeat(EventHash.Genesis, ids.Length).ToArray();
         var ledgerVersions = Enumerable.Repeat(1L, ids.Length).ToArray();
         var body = JsonSerializer.Serialize(new { publisher = "Load driver", url = "https://example.org/load", occurredOn = "2024-03-01" });
-        await using (var service = await ServiceUnderLoad.StartAsync(connectionString, "/health/ready"))
+        await using (var service = await ServiceUnderLoad.StartAsync(connectionString, "/health/ready", published))
         {
             foreach (var writers in new[] { 1, 16 })
             {
@@ -118,12 +121,12 @@ public static class W1AppendOverHttp
         var starts = new List<TimeSpan>();
         for (var i = 0; i < sizes.ColdStarts; i++)
         {
-            await using var again = await ServiceUnderLoad.StartAsync(connectionString, $"/agreements/{ids[0]}");
+            await using var again = await ServiceUnderLoad.StartAsync(connectionString, $"/agreements/{ids[0]}", published);
             starts.Add(again.StartedIn);
         }
 
         var median = starts.Order().ElementAt(starts.Count / 2);
-        rows.Add(new Row("Cold start to the first 200 (GET /agreements/{id}, database running)", "—",
+        rows.Add(new Row("Cold start to the first 200 (GET /agreements/{id}, database running, ReadyToRun build)", "—",
             $"{Format.Seconds(median)} (median of {starts.Count}; best {Format.Seconds(starts.Min())})", "—", "≤ 2 s", median <= TimeSpan.FromSeconds(2)));
         return rows;
     }

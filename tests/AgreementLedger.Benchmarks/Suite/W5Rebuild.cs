@@ -3,14 +3,16 @@ using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using JasperFx.Events;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace AgreementLedger.Benchmarks.Suite;
 
 /// <summary>
-/// W5: rebuild the projections (the agreement snapshots) from every event, through Marten's
-/// projection daemon as <c>-- projections rebuild</c> does. Baseline: a hand-written one-pass fold —
+/// W5: rebuild the projections (the agreement snapshots) from every event with the service's
+/// <c>rebuild-snapshots</c> (and, for comparison, Marten's daemon rebuild as <c>-- projections
+/// rebuild</c> does it). Baseline: a hand-written one-pass fold —
 /// read every event in stream order with raw Npgsql, deserialise, fold with the same
 /// <see cref="Agreement"/> code, and COPY the snapshots back.
 /// </summary>
@@ -22,17 +24,31 @@ public static class W5Rebuild
         await VerifyMillion.LoadAsync(ledger, sizes.W5Events);
         await FeedCatchUp.VacuumAsync(ledger);
 
+        // The first pass warms the caches for everyone; the baseline is the better of two.
+        var first = Stopwatch.StartNew();
+        await HandFoldAsync(ledger);
+        first.Stop();
         var baseline = Stopwatch.StartNew();
         var folded = await HandFoldAsync(ledger);
         baseline.Stop();
+        if (first.Elapsed < baseline.Elapsed)
+        {
+            baseline = first;
+        }
 
         await ExecuteAsync(ledger, "truncate ledger.mt_doc_agreement");
-        var rebuild = Stopwatch.StartNew();
+        var marten = Stopwatch.StartNew();
         using (var daemon = await ledger.Store.BuildProjectionDaemonAsync())
         {
             await daemon.RebuildProjectionAsync<Agreement>(TimeSpan.FromMinutes(60), CancellationToken.None);
         }
 
+        marten.Stop();
+
+        await ExecuteAsync(ledger, "truncate ledger.mt_doc_agreement");
+        var rebuild = Stopwatch.StartNew();
+        var rebuilder = ledger.Host.Services.GetRequiredService<AgreementLedger.Agreements.Rebuilding.SnapshotRebuilder>();
+        await rebuilder.RebuildAsync(CancellationToken.None);
         rebuild.Stop();
         await using var connection = ledger.Connect();
         await connection.OpenAsync();
@@ -46,9 +62,9 @@ public static class W5Rebuild
         return
         [
             new Row($"W5 rebuild of the projections, {sizes.W5Events:N0} events ({folded:N0} agreements)",
-                Format.Seconds(baseline.Elapsed) + " (hand-written one-pass fold)", Format.Seconds(rebuild.Elapsed) + " (Marten daemon rebuild)",
+                Format.Seconds(baseline.Elapsed) + " (hand-written one-pass fold)", Format.Seconds(rebuild.Elapsed) + " (`rebuild-snapshots`)",
                 Format.Ratio(baseline.Elapsed / rebuild.Elapsed), "≥ 0.5", baseline.Elapsed / rebuild.Elapsed >= 0.5,
-                "ratio = baseline time ÷ ledger time"),
+                $"ratio = baseline time ÷ ledger time; Marten's own daemon rebuild (`projections rebuild`) of the same snapshots took {Format.Seconds(marten.Elapsed)} ({baseline.Elapsed / marten.Elapsed:F2})"),
         ];
     }
 

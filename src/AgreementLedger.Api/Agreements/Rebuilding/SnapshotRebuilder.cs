@@ -1,0 +1,135 @@
+using System.Data;
+using AgreementLedger.Infrastructure;
+using JasperFx.CommandLine;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AgreementLedger.Agreements.Rebuilding;
+
+/// <summary>
+/// Rebuilds every agreement snapshot (<c>mt_doc_agreement</c>, the inline projection) from the
+/// events in one pass: one ordered read of the event table in a consistent snapshot, the same fold
+/// Marten applies (<see cref="Agreement.Evolve"/>), and the snapshots written back by COPY. Safe
+/// while the service keeps taking commands: a snapshot that a command wrote after the read began
+/// carries a higher version and is never overwritten by an older rebuilt one.
+/// </summary>
+public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, ILogger<SnapshotRebuilder> logger)
+{
+    private static readonly Dictionary<string, Type> TypesByName =
+        EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+    public sealed record Result(long Events, long Agreements, long Written, TimeSpan Took);
+
+    public async Task<Result> RebuildAsync(CancellationToken ct)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var serializer = store.Options.Serializer();
+        await using var read = await db.OpenConnectionAsync(ct);
+        await using var snapshot = await read.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using var write = await db.OpenConnectionAsync(ct);
+        await using var writing = await write.BeginTransactionAsync(ct);
+        await using (var temp = new NpgsqlCommand(
+            "create temp table rebuilt_agreement (id varchar primary key, data jsonb, mt_version bigint) on commit drop", write, writing))
+        {
+            await temp.ExecuteNonQueryAsync(ct);
+        }
+
+        long events = 0, agreements = 0;
+        await using (var copy = await write.BeginBinaryImportAsync("copy rebuilt_agreement (id, data, mt_version) from stdin (format binary)", ct))
+        {
+            await using var command = new NpgsqlCommand(
+                $"select stream_id, version, type, data, timestamp, headers ->> '{EventEnvelope.HashHeader}' from {schema.Events}.mt_events order by stream_id, version",
+                read, snapshot);
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+            string? current = null;
+            var agreement = new Agreement();
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetString(0);
+                if (id != current)
+                {
+                    if (current is not null)
+                    {
+                        await WriteAsync(copy, current, agreement, serializer, ct);
+                        agreements++;
+                    }
+
+                    current = id;
+                    agreement = new Agreement();
+                }
+
+                var version = reader.GetInt64(1);
+                var type = reader.GetString(2);
+                if (!TypesByName.TryGetValue(type, out var clrType))
+                {
+                    throw new InvalidOperationException($"Event type '{type}' at version {version} of '{id}' is not known to this service.");
+                }
+
+                // Read as UTF-8 bytes (sequential access): the jsonb text, deserialised without a string.
+                var data = serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3)));
+                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
+                var hash = reader.IsDBNull(5) ? agreement.LastHash : reader.GetString(5);
+                agreement = agreement.Fold(version, data, hash, recordedAt);
+                if (++events % 250_000 == 0)
+                {
+                    LogProgress(logger, events, agreements);
+                }
+            }
+
+            if (current is not null)
+            {
+                await WriteAsync(copy, current, agreement, serializer, ct);
+                agreements++;
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        long written;
+        await using (var upsert = new NpgsqlCommand(
+            $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+            $"select id, data, mt_version, @type, transaction_timestamp() from rebuilt_agreement " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
+            "where d.mt_version <= excluded.mt_version", write, writing))
+        {
+            upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
+            upsert.CommandTimeout = 0;
+            written = await upsert.ExecuteNonQueryAsync(ct);
+        }
+
+        await writing.CommitAsync(ct);
+        await snapshot.CommitAsync(ct);
+        var result = new Result(events, agreements, written, watch.Elapsed);
+        LogDone(logger, events, agreements, written, watch.Elapsed.TotalSeconds);
+        return result;
+    }
+
+    private static async Task WriteAsync(NpgsqlBinaryImporter copy, string id, Agreement agreement, ISerializer serializer, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct);
+        await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(serializer.ToJson(agreement), NpgsqlDbType.Jsonb, ct);
+        await copy.WriteAsync(agreement.Version, NpgsqlDbType.Bigint, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilding snapshots: {Events} events folded, {Agreements} agreements done")]
+    private static partial void LogProgress(ILogger logger, long events, long agreements);
+
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Rebuilt the snapshots of {Agreements} agreements from {Events} events in {Seconds:F1} s ({Written} written; the rest were newer already)")]
+    private static partial void LogDone(ILogger logger, long events, long agreements, long written, double seconds);
+}
+
+[Description("Rebuild every agreement snapshot from the events in one pass; safe while other nodes serve traffic", Name = "rebuild-snapshots")]
+public sealed class RebuildSnapshotsCommand : JasperFxAsyncCommand<NetCoreInput>
+{
+    public override async Task<bool> Execute(NetCoreInput input)
+    {
+        using var host = input.BuildHost();
+        var rebuilder = host.Services.GetRequiredService<SnapshotRebuilder>();
+        var result = await rebuilder.RebuildAsync(CancellationToken.None);
+        Console.WriteLine($"Rebuilt {result.Agreements} agreement snapshots from {result.Events} events in {result.Took.TotalSeconds:F1} s ({result.Written} written).");
+        return true;
+    }
+}
