@@ -61,7 +61,7 @@ public sealed class StoredEvents(NpgsqlDataSource db, LedgerSchema schema, IDocu
             events.Add(new StoredEvent(
                 reader.GetString(0),
                 reader.GetInt64(1),
-                serializer.FromJson(clrType, reader, 3),
+                serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3))),
                 reader.IsDBNull(4) ? "" : reader.GetString(4),
                 reader.GetFieldValue<DateTimeOffset>(5)));
         }

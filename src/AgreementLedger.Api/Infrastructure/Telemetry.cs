@@ -26,17 +26,24 @@ public static class LedgerMetrics
 
 public static class Telemetry
 {
-    /// <summary>Metrics for Prometheus at /metrics; traces exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>
+    /// Metrics for Prometheus at /metrics. Traces only when they go somewhere — exported over OTLP
+    /// when OTEL_EXPORTER_OTLP_ENDPOINT is set, or collected when Ledger:Telemetry:Traces is true —
+    /// since recording spans nobody reads costs every request (measured in docs/benchmarks.md).
+    /// </summary>
     public static void AddLedgerTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddOpenTelemetry()
+        var traces = otlp || builder.Configuration.GetValue("Ledger:Telemetry:Traces", false);
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("agreement-ledger"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*", "System.Runtime")
-                .AddPrometheusExporter())
-            .WithTracing(tracing =>
+                .AddPrometheusExporter());
+        if (traces)
+        {
+            telemetry.WithTracing(tracing =>
             {
                 tracing.AddAspNetCoreInstrumentation().AddSource("Wolverine", "Marten").AddNpgsql();
                 if (otlp)
@@ -44,5 +51,6 @@ public static class Telemetry
                     tracing.AddOtlpExporter();
                 }
             });
+        }
     }
 }

@@ -24,20 +24,26 @@ public sealed record FeedEvent(
     RawJson Data,
     string Hash);
 
-/// <summary>JSON text read from jsonb, written through as it is: valid by construction, never re-parsed.</summary>
+/// <summary>
+/// JSON read from jsonb as UTF-8 bytes and written through as it is: valid by construction, never
+/// re-parsed or transcoded.
+/// </summary>
 [JsonConverter(typeof(RawJsonConverter))]
-public readonly record struct RawJson(string Json);
+public readonly record struct RawJson(byte[] Utf8)
+{
+    public string Json => System.Text.Encoding.UTF8.GetString(Utf8);
+}
 
 public sealed class RawJsonConverter : JsonConverter<RawJson>
 {
     public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var document = JsonDocument.ParseValue(ref reader);
-        return new RawJson(document.RootElement.GetRawText());
+        return new RawJson(JsonSerializer.SerializeToUtf8Bytes(document.RootElement));
     }
 
     public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) =>
-        writer.WriteRawValue(value.Json, skipInputValidation: true);
+        writer.WriteRawValue(value.Utf8, skipInputValidation: true);
 }
 
 public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
@@ -156,7 +162,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
                 reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
                 EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
                 reader.IsDBNull(6) ? "" : reader.GetString(6),
-                new RawJson(reader.GetString(4)),
+                new RawJson(reader.GetFieldValue<byte[]>(4)),
                 reader.IsDBNull(7) ? "" : reader.GetString(7)));
         }
 

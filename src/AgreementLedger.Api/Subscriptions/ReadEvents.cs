@@ -11,6 +11,7 @@ public static class ReadEventsEndpoint
     public const int MaxLimit = 1000;
 
     [WolverineGet("/events", OperationId = "readEvents")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<FeedPage>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(string? after, string? limit, string? types, EventFeed feed, HttpContext http)
     {
         var checks = new Checks();
@@ -28,6 +29,6 @@ public static class ReadEventsEndpoint
             return Problems.Result(checks.Result());
         }
 
-        return TypedResults.Ok(await feed.ReadAsync(from, take, wanted, http.RequestAborted));
+        return FeedJson.Ok(await feed.ReadAsync(from, take, wanted, http.RequestAborted));
     }
 }

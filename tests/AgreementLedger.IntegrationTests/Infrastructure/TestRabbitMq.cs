@@ -19,6 +19,22 @@ public static class TestRabbitMq
 
     private static async Task<Uri> StartAsync()
     {
+        // A node that does not come up (seen once under heavy load, with no output at all) is
+        // stopped and a fresh one started on new ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(attempt == 1 ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(120));
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<Uri> StartOnceAsync(TimeSpan within)
+    {
         var external = Environment.GetEnvironmentVariable("LEDGER_TEST_RABBITMQ");
         if (!string.IsNullOrWhiteSpace(external))
         {
@@ -35,6 +51,10 @@ public static class TestRabbitMq
         var root = Path.Combine(Path.GetTempPath(), "agreement-ledger-tests", $"rabbitmq-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(root);
         int amqp = FreePort(), distribution = FreePort(), epmd = FreePort();
+        while (distribution == amqp || epmd == amqp || epmd == distribution)
+        {
+            (distribution, epmd) = (FreePort(), FreePort());
+        }
         await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"),
             $"listeners.tcp.default = 127.0.0.1:{amqp}\nloopback_users = none\nlog.console = false\nlog.file.level = warning\n");
         await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[].\n");
@@ -62,10 +82,16 @@ public static class TestRabbitMq
         var watch = Stopwatch.StartNew();
         while (!await AcceptsAsync(amqp))
         {
-            if (watch.Elapsed > TimeSpan.FromSeconds(60))
+            if (watch.Elapsed > within)
             {
-                var output = File.Exists(Path.Combine(root, "server.out")) ? await File.ReadAllTextAsync(Path.Combine(root, "server.out")) : "";
-                throw new InvalidOperationException($"RabbitMQ did not accept connections on port {amqp} within 60 s:\n{output}");
+                var logs = Directory.Exists(root)
+                    ? string.Join("\n", Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+                        .Where(f => f.EndsWith(".log", StringComparison.Ordinal) || f.EndsWith(".out", StringComparison.Ordinal))
+                        .Select(f => $"--- {f}\n{File.ReadAllText(f)}"))
+                    : "";
+                Console.Error.WriteLine($"RabbitMQ did not accept connections on port {amqp} within {within.TotalSeconds:F0} s; stopping it:\n{logs}");
+                Stop(process.Id, epmd);
+                throw new TimeoutException($"RabbitMQ did not accept connections on port {amqp} within {within.TotalSeconds:F0} s");
             }
 
             await Task.Delay(200);
@@ -92,6 +118,18 @@ public static class TestRabbitMq
         }
 
         Process.Start(start)?.Dispose();
+    }
+
+    private static void Stop(int group, int epmdPort)
+    {
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false };
+        foreach (var arg in new[] { "-c", $"kill -KILL -- -{group}; ERL_EPMD_PORT={epmdPort} epmd -kill" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var stop = Process.Start(start);
+        stop?.WaitForExit(10_000);
     }
 
     private static async Task<bool> AcceptsAsync(int port)
