@@ -93,6 +93,13 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = BenchmarkLedger.TokenKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // For diagnosis only: LEDGER_BENCH_SERVICE_ENV="Name=value;Name=value" changes the service's settings.
+        foreach (var pair in (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            start.Environment[parts[0]] = parts.Length > 1 ? parts[1] : "";
+        }
+
         var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();

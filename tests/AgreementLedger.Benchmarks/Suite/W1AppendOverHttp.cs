@@ -113,7 +113,9 @@ public static class W1AppendOverHttp
                         $"{ledger.Succeeded:N0} commands ({ledger.Failed} refused), baseline {raw.Succeeded:N0} ({raw.Failed} refused); service RSS peak {Format.Mb(rssPeak)} during the run ({Format.Mb(peakBefore)} before), {allocated / Math.Max(1, ledger.Succeeded) / 1024:F0} KB allocated per command")));
                 if (writers == 16)
                 {
-                    rows.Add(new Row("Service RSS under W1 (16 writers)", "—", Format.Mb(rssPeak), "—", "≤ 300 MB", rssPeak <= 300L * 1024 * 1024));
+                    // The process's own high-water mark (VmHWM): start-up and both runs included.
+                    var peak = service.Memory().Peak;
+                    rows.Add(new Row("Service peak RSS during W1 (whole process life)", "—", Format.Mb(peak), "—", "≤ 300 MB", peak <= 300L * 1024 * 1024));
                 }
             }
         }
