@@ -94,7 +94,14 @@ public static class AgreementCommand
         var etag = IfMatch.ETag(details.Version);
         IdempotencyMiddleware.Complete(http, session, status, json, etag, location);
         var appended = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
-        await session.SaveChangesAsync(http.RequestAborted);
+        using (var span = LedgerMetrics.Source.StartActivity("ledger.append"))
+        {
+            span?.SetTag("ledger.agreement_id", details.Id);
+            span?.SetTag("ledger.event_types", string.Join(',', appended));
+            span?.SetTag("ledger.stream_version", details.Version);
+            await session.SaveChangesAsync(http.RequestAborted);
+        }
+
         IdempotencyMiddleware.Committed(http);
         appended.ForEach(LedgerMetrics.EventAppended);
 

@@ -76,6 +76,12 @@ public static class LedgerComposition
                     json.AllowOutOfOrderMetadataProperties = true;
                 });
                 opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
+                if (Telemetry.TracesOn(builder.Configuration))
+                {
+                    // Connection spans with their commands as events, beside Npgsql's own spans.
+                    opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                }
+
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(AgreementLedger.Subscriptions.Webhooks.WebhookStore.Definition(schema.Events));
@@ -160,6 +166,7 @@ public static class LedgerComposition
             services.AddHostedService<DemoDataOnFirstStart>();
         }
 
+        services.Configure<TelemetryOptions>(builder.Configuration.GetSection("Ledger:Telemetry"));
         builder.AddLedgerTelemetry();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
@@ -221,6 +228,7 @@ public static class LedgerComposition
         app.UseStatusCodePages();
         app.UseOpenModeIfConfigured();
         app.UseRouting();
+        app.UseCommandTiming();
         app.UseAuthentication();
         app.UseAuthorization();
         var rateLimited = app.Services.GetRequiredService<RateLimitingSwitch>().On;

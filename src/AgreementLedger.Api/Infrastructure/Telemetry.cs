@@ -1,15 +1,23 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Npgsql;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace AgreementLedger.Infrastructure;
 
-/// <summary>The service's own instruments, beside those of ASP.NET Core, Marten, Wolverine and Npgsql.</summary>
+/// <summary>
+/// The service's own spans and instruments, beside those of ASP.NET Core, Marten, Wolverine and
+/// Npgsql. docs/operations.md lists every name.
+/// </summary>
 public static class LedgerMetrics
 {
     public const string MeterName = "AgreementLedger";
+
+    /// <summary>The source of the service's own spans (<c>ledger.append</c>).</summary>
+    public static readonly ActivitySource Source = new(MeterName);
 
     private static readonly Meter Meter = new(MeterName);
 
@@ -19,33 +27,85 @@ public static class LedgerMetrics
     private static readonly Counter<long> Replayed = Meter.CreateCounter<long>(
         "ledger.idempotency.replayed", unit: "{response}", description: "Commands answered from a stored idempotent response");
 
+    private static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>(
+        "ledger.command.duration", unit: "s", description: "Time to answer a recording command, by route and outcome (accepted, refused, failed)",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    private static readonly UpDownCounter<long> StreamConsumers = Meter.CreateUpDownCounter<long>(
+        "ledger.feed.stream_consumers", unit: "{consumer}", description: "Clients connected to GET /events/stream on this node");
+
+    private static readonly Counter<long> StreamDrops = Meter.CreateCounter<long>(
+        "ledger.feed.stream_dropped", unit: "{consumer}", description: "Event-stream clients dropped for taking nothing (slow clients)");
+
     public static void EventAppended(string type) => Appended.Add(1, new KeyValuePair<string, object?>("type", type));
 
     public static void IdempotentReplay() => Replayed.Add(1);
+
+    public static void CommandAnswered(string route, int status, TimeSpan elapsed) => CommandDuration.Record(
+        elapsed.TotalSeconds,
+        new KeyValuePair<string, object?>("route", route),
+        new KeyValuePair<string, object?>("outcome", status switch { < 400 => "accepted", < 500 => "refused", _ => "failed" }));
+
+    public static void StreamConsumerConnected() => StreamConsumers.Add(1);
+
+    public static void StreamConsumerDisconnected() => StreamConsumers.Add(-1);
+
+    public static void StreamConsumerDropped() => StreamDrops.Add(1);
+
+    private static IReadOnlyList<Measurement<long>> _lags = [];
+
+    private static readonly ObservableGauge<long> Lag = Meter.CreateObservableGauge(
+        "ledger.projection.lag", () => Volatile.Read(ref _lags), unit: "{event}",
+        description: "Stored events each projection, subscription and webhook subscription has still to process");
+
+    /// <summary>The newest lag figures, read by <see cref="ProjectionLagMonitor"/>; the gauge serves them.</summary>
+    internal static void LagsRead(IReadOnlyList<Measurement<long>> lags) => Volatile.Write(ref _lags, lags);
 }
 
 public static class Telemetry
 {
     /// <summary>
-    /// Metrics for Prometheus at /metrics. Traces only when they go somewhere — exported over OTLP
-    /// when OTEL_EXPORTER_OTLP_ENDPOINT is set, or collected when Ledger:Telemetry:Traces is true —
-    /// since recording spans nobody reads costs every request (measured in docs/benchmarks.md).
+    /// Metrics for Prometheus at /metrics (and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set);
+    /// logs through OpenTelemetry beside the console; traces only when they go somewhere — exported
+    /// over OTLP, or collected when Ledger:Telemetry:Traces is true — since recording spans nobody
+    /// reads costs every request (measured in docs/benchmarks.md).
     /// </summary>
     public static void AddLedgerTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var traces = otlp || builder.Configuration.GetValue("Ledger:Telemetry:Traces", false);
+        var traces = TracesOn(builder.Configuration);
+        builder.Services.AddHostedService<ProjectionLagMonitor>();
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("agreement-ledger"))
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*", "System.Runtime")
-                .AddPrometheusExporter());
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "agreement-ledger"))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddMeter(LedgerMetrics.MeterName, "Marten", "Npgsql", "Wolverine*", "System.Runtime")
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            })
+            .WithLogging(
+                logging =>
+                {
+                    if (otlp)
+                    {
+                        logging.AddOtlpExporter();
+                    }
+                },
+                options =>
+                {
+                    options.IncludeFormattedMessage = true;
+                    options.IncludeScopes = true;
+                });
         if (traces)
         {
             telemetry.WithTracing(tracing =>
             {
-                tracing.AddAspNetCoreInstrumentation().AddSource("Wolverine", "Marten").AddNpgsql();
+                tracing.AddAspNetCoreInstrumentation().AddSource(LedgerMetrics.MeterName, "Wolverine", "Marten").AddNpgsql();
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();
@@ -53,4 +113,31 @@ public static class Telemetry
             });
         }
     }
+
+    public static bool TracesOn(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || configuration.GetValue("Ledger:Telemetry:Traces", false);
+
+    /// <summary>Records <c>ledger.command.duration</c> for every POST under /agreements, tagged with its route template.</summary>
+    public static void UseCommandTiming(this WebApplication app) => app.Use(async (http, next) =>
+    {
+        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.StartsWithSegments("/agreements"))
+        {
+            await next(http);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var status = StatusCodes.Status500InternalServerError;
+        try
+        {
+            await next(http);
+            status = http.Response.StatusCode;
+        }
+        finally
+        {
+            // An exception escaping here becomes a 500 in the exception handler further out.
+            var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            LedgerMetrics.CommandAnswered(route, status, Stopwatch.GetElapsedTime(started));
+        }
+    });
 }

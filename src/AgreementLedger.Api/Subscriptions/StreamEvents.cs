@@ -63,6 +63,7 @@ public static partial class StreamEventsEndpoint
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         long after = 0;
+        LedgerMetrics.StreamConsumerConnected();
         try
         {
             await WriteAsync(http, ": agreement-ledger event stream\n\n", slowClient, ct);
@@ -100,11 +101,16 @@ public static partial class StreamEventsEndpoint
         }
         catch (SlowClientException)
         {
+            LedgerMetrics.StreamConsumerDropped();
             StreamLog.SlowClientDropped(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", after, slowClient);
         }
         catch (OperationCanceledException)
         {
             // The client went away.
+        }
+        finally
+        {
+            LedgerMetrics.StreamConsumerDisconnected();
         }
     }
 

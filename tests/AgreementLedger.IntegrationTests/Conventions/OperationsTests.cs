@@ -36,6 +36,8 @@ public sealed class OperationsTests(LedgerHost ledger)
         Assert.Contains("ledger_events_appended_total{", text, StringComparison.Ordinal);
         Assert.Contains("type=\"agreement_proposed\"", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+        Assert.Contains("ledger_command_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Contains("route=\"/agreements\"", text, StringComparison.Ordinal);
     }
 
     [Fact]

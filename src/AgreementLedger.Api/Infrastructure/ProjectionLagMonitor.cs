@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+using AgreementLedger.Subscriptions.Webhooks;
+using Npgsql;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>Ledger:Telemetry settings.</summary>
+public sealed class TelemetryOptions
+{
+    /// <summary>How often <c>ledger.projection.lag</c> is read from the database.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Reads, every <see cref="TelemetryOptions.LagInterval"/>, how many stored events each asynchronous
+/// consumer has still to process — every Marten projection and subscription (from its progression
+/// row, wherever in the cluster it runs, including the daemon's high-water mark) and every webhook
+/// subscription (from its cursor) — and serves the figures as the <c>ledger.projection.lag</c>
+/// gauge, tagged <c>projection</c>. One cheap query; the gauge callback never touches the database.
+/// </summary>
+public sealed partial class ProjectionLagMonitor(
+    NpgsqlDataSource db, LedgerSchema schema, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options, ILogger<ProjectionLagMonitor> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.LagInterval > TimeSpan.Zero ? options.Value.LagInterval : TimeSpan.FromSeconds(10);
+        using var timer = new PeriodicTimer(interval);
+        do
+        {
+            try
+            {
+                LedgerMetrics.LagsRead(await ReadAsync(stoppingToken));
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // The database is away: keep the last figures and say so once per attempt.
+                LagUnreadable(logger, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task<IReadOnlyList<Measurement<long>>> ReadAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"with newest as (select coalesce(max(seq_id), 0) as head from {schema.Events}.mt_events) " +
+            $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.mt_event_progression p, newest " +
+            $"union all select 'webhook:' || w.id, greatest(newest.head - w.position, 0) from {schema.Events}.{WebhookStore.TableName} w, newest");
+        var lags = new List<Measurement<long>>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            lags.Add(new Measurement<long>(reader.GetInt64(1), new KeyValuePair<string, object?>("projection", reader.GetString(0))));
+        }
+
+        return lags;
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Projection lag could not be read: {Reason}")]
+    private static partial void LagUnreadable(ILogger logger, string reason);
+}

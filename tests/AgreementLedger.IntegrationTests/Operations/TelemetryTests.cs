@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using AgreementLedger.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace AgreementLedger.IntegrationTests.Operations;
+
+/// <summary>A host whose traces, metrics and logs also go to in-memory exporters the tests read.</summary>
+public sealed class TelemetryLedgerHost : LedgerHost
+{
+    public List<Activity> Spans { get; } = [];
+
+    public List<MetricSnapshot> Metrics { get; } = [];
+
+    public List<LogRecord> Logs { get; } = [];
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:Telemetry:Traces"] = "true",
+        ["Ledger:Telemetry:LagInterval"] = "00:00:00.200",
+    };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
+        services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddInMemoryExporter(Logs));
+    }
+
+    /// <summary>Exports what the meters hold now and returns the data points of one instrument.</summary>
+    public IReadOnlyList<MetricPoint> Points(string instrument)
+    {
+        lock (Metrics)
+        {
+            Metrics.Clear();
+            Host.Services.GetRequiredService<MeterProvider>().ForceFlush();
+            var points = new List<MetricPoint>();
+            foreach (var metric in Metrics.Where(m => m.Name == instrument))
+            {
+                points.AddRange(metric.MetricPoints);
+            }
+
+            return points;
+        }
+    }
+
+    public static string? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key)
+            {
+                return tag.Value?.ToString();
+            }
+        }
+
+        return null;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TelemetryCollection : ICollectionFixture<TelemetryLedgerHost>
+{
+    public const string Name = "telemetry";
+}
+
+[Collection(TelemetryCollection.Name)]
+public sealed class TelemetryTests(TelemetryLedgerHost ledger)
+{
+    [Fact]
+    public async Task a_command_yields_one_trace_from_the_request_through_the_append_span_to_the_sql()
+    {
+        var id = Given.NewId("traced");
+
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        ledger.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        Activity[] spans;
+        lock (ledger.Spans)
+        {
+            spans = [.. ledger.Spans];
+        }
+
+        var append = Assert.Single(spans, s => s.OperationName == "ledger.append" && Equals(s.GetTagItem("ledger.agreement_id"), id));
+        Assert.Equal("agreement_proposed", append.GetTagItem("ledger.event_types"));
+        Assert.Equal(1L, append.GetTagItem("ledger.stream_version"));
+        var trace = spans.Where(s => s.TraceId == append.TraceId).ToList();
+        var request = Assert.Single(trace, s => s.Kind == ActivityKind.Server);
+        Assert.Equal("POST", request.GetTagItem("http.request.method"));
+        Assert.Equal(201, request.GetTagItem("http.response.status_code"));
+        Assert.True(IsWithin(append, request, trace), "the append span is not inside the request's span");
+        var sql = trace.Where(s => s.Source.Name == "Npgsql" && IsWithin(s, append, trace)).ToList();
+        Assert.NotEmpty(sql);
+        Assert.Contains(trace, s => s.Source.Name == "Marten");
+    }
+
+    [Fact]
+    public async Task appended_events_and_command_latency_are_counted()
+    {
+        static double Sum(IEnumerable<MetricPoint> points) => points.Sum(p => (double)p.GetSumLong());
+        var before = Sum(ledger.Points("ledger.events.appended").Where(p => TelemetryLedgerHost.Tag(p, "type") == "source_cited"));
+        var timedBefore = ledger.Points("ledger.command.duration")
+            .Where(p => TelemetryLedgerHost.Tag(p, "route") == "/agreements/{id}/sources" && TelemetryLedgerHost.Tag(p, "outcome") == "accepted")
+            .Sum(p => p.GetHistogramCount());
+        var id = Given.NewId("counted");
+        await ledger.Host.ProposedAsync(id, "JP");
+
+        await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Reuters", url = "https://example.org/a", publishedOn = "2024-01-11" }, 200);
+
+        var after = Sum(ledger.Points("ledger.events.appended").Where(p => TelemetryLedgerHost.Tag(p, "type") == "source_cited"));
+        Assert.True(after >= before + 1, $"ledger.events.appended{{type=source_cited}} went from {before} to {after}");
+        var timed = ledger.Points("ledger.command.duration")
+            .Where(p => TelemetryLedgerHost.Tag(p, "route") == "/agreements/{id}/sources" && TelemetryLedgerHost.Tag(p, "outcome") == "accepted")
+            .ToList();
+        Assert.True(timed.Sum(p => p.GetHistogramCount()) >= timedBefore + 1);
+        Assert.True(timed.Sum(p => p.GetHistogramSum()) > 0);
+    }
+
+    [Fact]
+    public async Task a_refused_command_is_timed_as_refused()
+    {
+        var id = Given.NewId("refused");
+
+        await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Reuters", url = "https://example.org/a", publishedOn = "2024-01-11" }, 404);
+
+        Assert.Contains(ledger.Points("ledger.command.duration"), p =>
+            TelemetryLedgerHost.Tag(p, "route") == "/agreements/{id}/sources" && TelemetryLedgerHost.Tag(p, "outcome") == "refused" && p.GetHistogramCount() > 0);
+    }
+
+    [Fact]
+    public async Task projection_lag_is_reported_per_projection_and_webhook_subscription()
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("lag"), "JP");
+        // A subscription whose receiver never answers: its cursor stays behind the newest event.
+        var subscription = await ledger.Host.PostAsync("/subscriptions", new { url = "http://127.0.0.1:9/never", secret = "telemetry-test-secret" }, 201);
+        var webhook = "webhook:" + subscription["id"].GetString();
+        await ledger.Host.ProposedAsync(Given.NewId("lag"), "KR");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        IReadOnlyList<MetricPoint> lags;
+        do
+        {
+            await Task.Delay(200);
+            lags = ledger.Points("ledger.projection.lag");
+        }
+        while (DateTime.UtcNow < deadline &&
+               !(lags.Any(p => TelemetryLedgerHost.Tag(p, "projection") == webhook && p.GetGaugeLastValueLong() >= 1) &&
+                 lags.Any(p => TelemetryLedgerHost.Tag(p, "projection") == "integration-events:All")));
+
+        Assert.Contains(lags, p => TelemetryLedgerHost.Tag(p, "projection") == webhook && p.GetGaugeLastValueLong() >= 1);
+        var relay = Assert.Single(lags, p => TelemetryLedgerHost.Tag(p, "projection") == "integration-events:All");
+        Assert.True(relay.GetGaugeLastValueLong() >= 0);
+        await ledger.Host.Scenario(s =>
+        {
+            s.Delete.Url("/subscriptions/" + webhook["webhook:".Length..]);
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+            s.StatusCodeShouldBe(204);
+        });
+    }
+
+    [Fact]
+    public async Task connected_event_stream_consumers_are_counted()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var client = ledger.Host.Server.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Admin);
+        using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token))
+        {
+            using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            await lines.ReadLineAsync(timeout.Token);
+
+            var connected = ledger.Points("ledger.feed.stream_consumers").Sum(p => p.GetSumLong());
+            Assert.True(connected >= 1, $"ledger.feed.stream_consumers is {connected} with a client connected");
+        }
+    }
+
+    [Fact]
+    public void logs_go_through_opentelemetry()
+    {
+        LogRecord[] logs;
+        lock (ledger.Logs)
+        {
+            logs = [.. ledger.Logs];
+        }
+
+        Assert.Contains(logs, l => l.FormattedMessage?.Contains("Integration events go to", StringComparison.Ordinal) == true);
+    }
+
+    private static bool IsWithin(Activity span, Activity ancestor, IReadOnlyList<Activity> trace)
+    {
+        var byId = trace.ToDictionary(s => s.SpanId);
+        for (var current = span; byId.TryGetValue(current.ParentSpanId, out var parent); current = parent)
+        {
+            if (parent.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
