@@ -15,20 +15,28 @@ if (args is ["token", .. var tokenArgs])
     return await AgreementLedger.Infrastructure.Auth.TokenCommand.RunAsync(tokenArgs, builder.Configuration, Console.Out);
 }
 
-try
+// Help needs no database, configuration or key: it only lists and describes the commands.
+var helpOnly = args is ["help" or "?" or "--help" or "-h", ..];
+if (!helpOnly)
 {
-    var database = await LedgerDatabase.ResolveAsync(builder);
-    builder.AddLedger(database);
+    try
+    {
+        var database = await LedgerDatabase.ResolveAsync(builder);
+        builder.AddLedger(database);
+    }
+    catch (StartupException e)
+    {
+        await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + e.Message);
+        return 2;
+    }
 }
-catch (StartupException e)
-{
-    await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + e.Message);
-    return 2;
-}
-
 
 var app = builder.Build();
-app.UseLedger();
+if (!helpOnly)
+{
+    app.UseLedger();
+}
+
 return await app.RunJasperFxCommands(args);
 
 /// <summary>The entry point, visible to the test host.</summary>

@@ -32,16 +32,29 @@ public static class ExportLedgerEndpoint
         }
 
         var ct = http.RequestAborted;
-        var position = await digests.SafePositionAsync(ct);
-        if (at.AsOf is { } knownAt)
-        {
-            position = Math.Min(position, await LastPositionKnownAtAsync(db, schema, knownAt, ct));
-        }
-
+        var position = await ExportPositionAsync(at.AsOf, db, schema, digests, ct);
         var csv = format == "csv";
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"agreement-ledger-{position}.{(csv ? "csv" : "ndjson")}\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await WriteAsync(http.Response.Body, csv, position, db, schema, digests, ct);
+    }
+
+    /// <summary>The last position an export covers: the safe position, or the last one known at <paramref name="asOf"/>.</summary>
+    public static async Task<long> ExportPositionAsync(DateTimeOffset? asOf, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
+    {
+        var position = await digests.SafePositionAsync(ct);
+        return asOf is { } knownAt ? Math.Min(position, await LastPositionKnownAtAsync(db, schema, knownAt, ct)) : position;
+    }
+
+    /// <summary>
+    /// Writes every event up to <paramref name="position"/> in position order as it is read, then the
+    /// signed digest over exactly those events (kept, like the periodic digests). Used by the route
+    /// and by the <c>export</c> command.
+    /// </summary>
+    public static async Task<SignedDigest> WriteAsync(
+        Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         if (csv)
         {
             await writer.WriteLineAsync(string.Join(',', CsvColumns));
@@ -71,6 +84,7 @@ public static class ExportLedgerEndpoint
         // The digest was computed over exactly the rows just written: keep it rather than read them all again.
         var signed = await digests.KeepAsync(position, digest, ct);
         await writer.WriteLineAsync(csv ? DigestCsv(signed) : DigestNdjson(signed));
+        return signed;
     }
 
     /// <summary>The newest position all of whose events (and all before it) were recorded by <paramref name="asOf"/>.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace AgreementLedger.Infrastructure.Auth;
 
-/// <summary><c>token --role auditor [--role …] --sub name [--hours 8]</c>: prints a bearer token for the configured key.</summary>
+/// <summary><c>token --role auditor [recorder …] --sub name [--hours 8]</c>: prints a bearer token for the configured key.</summary>
 public static class TokenCommand
 {
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output)
@@ -22,13 +22,19 @@ public static class TokenCommand
         return 0;
     }
 
+    /// <summary>The values after each occurrence of <paramref name="flag"/>, up to the next flag: <c>--role a --role b</c> or <c>--role a b</c>.</summary>
     private static IEnumerable<string> Values(string[] args, string flag)
     {
-        for (var i = 0; i < args.Length - 1; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == flag)
+            if (args[i] != flag)
             {
-                yield return args[i + 1];
+                continue;
+            }
+
+            for (var j = i + 1; j < args.Length && !args[j].StartsWith("--", StringComparison.Ordinal); j++)
+            {
+                yield return args[j];
             }
         }
     }

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Operations;
+
+[CollectionDefinition(Name)]
+public sealed class CommandLineCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "command-line";
+}
+
+/// <summary>The service's command line, run as its own process the way an operator runs it.</summary>
+[Collection(CommandLineCollection.Name)]
+public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ledger-cli-").FullName;
+
+    [Fact]
+    public async Task help_lists_and_explains_every_operator_command_without_a_database()
+    {
+        // Production with nothing configured: help must still answer.
+        var (exit, output, _) = await RunAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "help");
+
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "codegen", "projections", "rebuild-snapshots", "db-apply", "db-patch", "seed", "export", "verify-export", "token" })
+        {
+            Assert.Matches($@"(?m)^\s+{command}\s+\S", output);
+        }
+
+        var (_, exportHelp, _) = await RunAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "help", "export");
+        Assert.Contains("--format", exportHelp, StringComparison.Ordinal);
+        Assert.Contains("--as-of", exportHelp, StringComparison.Ordinal);
+        Assert.Contains("--out", exportHelp, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task export_writes_a_file_that_verify_export_accepts_with_the_ledgers_public_key()
+    {
+        var id = Given.NewId("cli-export");
+        await ledger.Host.ProposedAsync(id, "JP", "GB", "IT");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = Path.Combine(_folder, "ledger.pem");
+        await File.WriteAllTextAsync(pem, key.ExportSubjectPublicKeyInfoPem());
+        var file = Path.Combine(_folder, "ledger.ndjson");
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
+            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+            ["Ledger__Audit__SigningKey"] = Convert.ToBase64String(key.ExportPkcs8PrivateKey()),
+        };
+
+        var (exported, _, log) = await RunAsync(environment, "export", "--out", file);
+        var (verified, report, _) = await RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", pem);
+
+        Assert.Equal(0, exported);
+        Assert.Contains("Exported the ledger up to position", log, StringComparison.Ordinal);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.Contains(lines, l => l.Contains($"\"agreementId\":\"{id}\"", StringComparison.Ordinal));
+        Assert.StartsWith("{\"record\":\"digest\"", lines[^1], StringComparison.Ordinal);
+        Assert.Equal(0, verified);
+        Assert.StartsWith("VERIFIED", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task export_refuses_an_unknown_format_and_writes_nothing()
+    {
+        var file = Path.Combine(_folder, "never.xml");
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
+            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+        };
+
+        var (exit, _, error) = await RunAsync(environment, "export", "--format", "xml", "--out", file);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--format must be ndjson or csv", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public async Task token_takes_several_roles_after_one_flag()
+    {
+        var (exit, token, _) = await RunAsync(new Dictionary<string, string> { ["Ledger__Auth__SigningKey"] = TestTokens.Key }, "token", "--role", "auditor", "subscriber", "--sub", "dana");
+
+        Assert.Equal(0, exit);
+        await ledger.Host.GetAsync("/events", 200, token.Trim());
+        await ledger.Host.GetAsync("/audit/verify", 200, token.Trim());
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
