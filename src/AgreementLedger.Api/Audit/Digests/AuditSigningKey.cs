@@ -51,6 +51,37 @@ public sealed class AuditSigningKey : IDisposable
 
     public string PublicKeyPem() => PemEncoding.WriteString("PUBLIC KEY", PublicKey);
 
+    /// <summary>
+    /// Public keys of signing keys used before a rotation (Ledger:Audit:PreviousPublicKeys): they no
+    /// longer sign, but digests kept under them still verify, and GET /audit/public-key lists them.
+    /// </summary>
+    public IReadOnlyList<byte[]> PreviousPublicKeys { get; private init; } = [];
+
+    /// <summary>Every key that verifies kept digests, by key id: the current one first.</summary>
+    public IReadOnlyDictionary<string, byte[]> VerifyingKeys =>
+        new[] { PublicKey }.Concat(PreviousPublicKeys).DistinctBy(KeyIdOf).ToDictionary(KeyIdOf, k => k, StringComparer.Ordinal);
+
+    /// <summary>Parses public keys given as PEM or as base64 DER SubjectPublicKeyInfo.</summary>
+    public static IReadOnlyList<byte[]> ParsePublicKeys(IEnumerable<string> keys) => keys
+        .Where(k => !string.IsNullOrWhiteSpace(k))
+        .Select(k =>
+        {
+            using var key = ECDsa.Create();
+            if (k.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                key.ImportFromPem(k);
+            }
+            else
+            {
+                key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(k.Trim()), out _);
+            }
+
+            return key.ExportSubjectPublicKeyInfo();
+        })
+        .ToList();
+
+    public AuditSigningKey WithPreviousPublicKeys(IReadOnlyList<byte[]> previous) => new(_key, Source) { PreviousPublicKeys = previous };
+
     public static AuditSigningKey Load(string? configured, string? keyFile)
     {
         if (!string.IsNullOrWhiteSpace(configured))

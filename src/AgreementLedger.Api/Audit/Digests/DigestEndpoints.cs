@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Globalization;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
@@ -36,10 +37,10 @@ public static class GetDigestEndpoint
     }
 }
 
-/// <summary><c>GET /audit/public-key</c>: the key(s) that verify digest signatures.</summary>
+/// <summary><c>GET /audit/public-key</c>: the key(s) that verify digest signatures: the signing key first, then those it replaced.</summary>
 public static class GetPublicKeyEndpoint
 {
     [WolverineGet("/audit/public-key", OperationId = "getPublicKey")]
     public static PublicKeys Get(AuditSigningKey key) =>
-        new([new PublicKeyView(key.KeyId, AuditSigningKey.Algorithm, Convert.ToBase64String(key.PublicKey), key.PublicKeyPem())]);
+        new([.. key.VerifyingKeys.Select(k => new PublicKeyView(k.Key, AuditSigningKey.Algorithm, Convert.ToBase64String(k.Value), PemEncoding.WriteString("PUBLIC KEY", k.Value)))]);
 }

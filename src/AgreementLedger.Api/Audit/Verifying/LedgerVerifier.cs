@@ -148,7 +148,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Dig
 
     private void Compare(Digests.SignedDigest signed, string recomputed, List<VerificationFailure> failures)
     {
-        if (signed.KeyId == key.KeyId && !Digests.AuditSigningKey.Verify(key.PublicKey, signed.Position, signed.Digest, signed.Signature))
+        if (key.VerifyingKeys.TryGetValue(signed.KeyId, out var publicKey) && !Digests.AuditSigningKey.Verify(publicKey, signed.Position, signed.Digest, signed.Signature))
         {
             Fail(failures, Ledger, signed.Position, $"the kept digest at position {signed.Position} carries an invalid signature: the digest record was forged");
         }

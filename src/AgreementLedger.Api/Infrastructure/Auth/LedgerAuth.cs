@@ -49,7 +49,9 @@ public static class LedgerAuth
                 {
                     ValidIssuer = Issuer,
                     ValidAudience = Audience,
-                    IssuerSigningKey = new SymmetricSecurityKey(bytes),
+                    // The current key, then keys it replaced (Ledger:Auth:PreviousSigningKeys), accepted
+                    // until the tokens they signed expire; only the current key signs new tokens.
+                    IssuerSigningKeys = [new SymmetricSecurityKey(bytes), .. ConfigurationList.Read(section, "PreviousSigningKeys").Select(k => new SymmetricSecurityKey(DecodeKey(k)))],
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RoleClaimType = "role",
                     NameClaimType = "sub",
