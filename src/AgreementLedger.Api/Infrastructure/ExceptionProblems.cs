@@ -28,6 +28,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
             StreamLockedException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),
+            _ when DatabaseUnavailable(exception) =>
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Database unavailable",
+                    "The ledger's database cannot be reached just now. Retry shortly; a command retried with the same Idempotency-Key " +
+                    "is recorded at most once even if this attempt's outcome is unknown."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
                     $"Request bodies are limited to {StrictJsonBodyMiddleware.MaxBodyBytes} bytes."),
@@ -47,6 +51,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                 Detail = "The service failed to handle the request; it has been logged (trace id " + http.TraceIdentifier + ").",
             };
         }
+        else if (problem.Title == "Database unavailable")
+        {
+            LogDatabaseUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
+        }
         else
         {
             LogMapped(logger, exception.GetType().Name, problem.Status ?? 0, http.Request.Method, http.Request.Path);
@@ -54,15 +62,41 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            http.Response.Headers.RetryAfter = "1";
+            http.Response.Headers.RetryAfter = problem.Title == "Database unavailable" ? "5" : "1";
         }
 
         await Problems.Result(problem).ExecuteAsync(http);
         return true;
     }
 
+    /// <summary>
+    /// The database could not be reached or refused new work for a reason that passes: a network
+    /// error, a pool that stayed exhausted, a server starting or shutting down, too many connections.
+    /// Marten and Wolverine wrap Npgsql's exceptions, so the whole chain is searched.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState is Npgsql.PostgresErrorCodes.TooManyConnections or Npgsql.PostgresErrorCodes.CannotConnectNow
+                            or Npgsql.PostgresErrorCodes.AdminShutdown or Npgsql.PostgresErrorCodes.CrashShutdown;
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Exception} answered as {Status} on {Method} {Path}")]
     private static partial void LogMapped(ILogger logger, string exception, int status, string method, string path);

@@ -21,7 +21,7 @@ public class LedgerHost : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Ledger", _connectionString);
+            builder.UseSetting("ConnectionStrings:Ledger", ServiceConnectionString(_connectionString));
             if (!Settings.ContainsKey("Ledger:Auth:Authority"))
             {
                 builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
@@ -39,6 +39,9 @@ public class LedgerHost : IAsyncLifetime
             });
         });
     }
+
+    /// <summary>The connection string the service is given (the tests' own queries use the direct one).</summary>
+    protected virtual string ServiceConnectionString(string direct) => direct;
 
     /// <summary>Configuration for a collection's host.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
