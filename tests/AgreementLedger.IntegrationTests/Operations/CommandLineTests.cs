@@ -82,6 +82,51 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     }
 
     [Fact]
+    public async Task db_patch_writes_the_schema_for_review_and_db_apply_creates_it_in_an_empty_database()
+    {
+        var empty = await TestDatabase.CreateAsync();
+        try
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+                ["ConnectionStrings__Ledger"] = empty,
+                ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+            };
+            var patch = Path.Combine(_folder, "ledger.sql");
+
+            var (patched, _, patchError) = await RunAsync(environment, "db-patch", patch, "--database", "marten://store/");
+
+            Assert.True(patched == 0, patchError);
+            var sql = await File.ReadAllTextAsync(patch);
+            foreach (var table in new[] { "ledger.mt_events", "ledger.mt_streams", "ledger.audit_digests", "ledger.webhook_subscriptions" })
+            {
+                Assert.Contains(table, sql, StringComparison.OrdinalIgnoreCase);
+            }
+
+            Assert.Null(await ScalarAsync(empty, "select to_regclass('ledger.mt_events')::text"));
+
+            var (applied, _, applyError) = await RunAsync(environment, "db-apply");
+
+            Assert.True(applied == 0, applyError);
+            Assert.Equal("ledger.mt_events", await ScalarAsync(empty, "select to_regclass('ledger.mt_events')::text"));
+            Assert.Equal("ledger.audit_digests", await ScalarAsync(empty, "select to_regclass('ledger.audit_digests')::text"));
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(empty);
+        }
+    }
+
+    private static async Task<string?> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    [Fact]
     public async Task token_takes_several_roles_after_one_flag()
     {
         var (exit, token, _) = await RunAsync(new Dictionary<string, string> { ["Ledger__Auth__SigningKey"] = TestTokens.Key }, "token", "--role", "auditor", "subscriber", "--sub", "dana");
