@@ -227,6 +227,7 @@ public static class LedgerComposition
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        AgreementLedger.Ui.WebUi.UseWebUi(app);
         app.UseOpenModeIfConfigured();
         app.UseRouting();
         app.UseCommandTiming();

@@ -57,6 +57,20 @@ public sealed class OperationsTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_web_page_is_served_at_the_root_to_anyone_with_a_strict_content_security_policy()
+    {
+        var page = await ledger.Host.Scenario(s => s.Get.Url("/"));
+        var script = await ledger.Host.Scenario(s => s.Get.Url("/app.js"));
+
+        Assert.StartsWith("text/html", page.Context.Response.ContentType);
+        Assert.Contains("<script src=\"/app.js\" defer></script>", await page.ReadAsTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", page.Context.Response.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", page.Context.Response.Headers.XContentTypeOptions.ToString());
+        Assert.Contains("javascript", script.Context.Response.ContentType, StringComparison.Ordinal);
+        Assert.Contains("/events/stream", await script.ReadAsTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task the_api_reference_is_served_at_scalar()
     {
         var redirect = await ledger.Host.Scenario(s =>

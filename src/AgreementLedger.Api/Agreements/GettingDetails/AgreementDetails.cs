@@ -8,6 +8,9 @@ public sealed record DeliverableView(string DeliverableId, string Name, DateOnly
 
 public sealed record TargetView(string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
 
+/// <summary>A stage on the line and the day it was first reached (API.md "Targets" defines reached).</summary>
+public sealed record StageReached(string Stage, DateOnly ReachedOn);
+
 /// <summary>The agreement's current state as API.md "Queries" shows it; also every command's answer.</summary>
 public sealed record AgreementDetails(
     string Id,
@@ -26,7 +29,8 @@ public sealed record AgreementDetails(
     IReadOnlyList<SourceReference> Sources,
     IReadOnlyList<Amendment> Amendments,
     long Version,
-    string LastRecordedAt)
+    string LastRecordedAt,
+    IReadOnlyList<StageReached> Stages)
 {
     /// <summary>The view of a folded agreement; <paramref name="referenceDate"/> decides which targets are overdue.</summary>
     public static AgreementDetails From(Agreement agreement, DateOnly referenceDate)
@@ -49,7 +53,9 @@ public sealed record AgreementDetails(
             lifecycle.Sources,
             lifecycle.Amendments,
             agreement.Version,
-            EventEnvelope.FormatInstant(agreement.LastRecordedAt));
+            EventEnvelope.FormatInstant(agreement.LastRecordedAt),
+            [new StageReached(nameof(AgreementStatus.Proposed), agreement.ProposedOn),
+                .. lifecycle.Reached.OrderBy(r => Enum.Parse<AgreementStatus>(r.Key)).Select(r => new StageReached(r.Key, r.Value))]);
     }
 
     /// <summary>Met when reached on or before the target date; overdue when not met and the date has passed.</summary>

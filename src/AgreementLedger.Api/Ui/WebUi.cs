@@ -1,0 +1,37 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace AgreementLedger.Ui;
+
+/// <summary>
+/// The page for policy staff and auditors at <c>/</c>: three static files embedded in the service
+/// (no separate server, no build step), talking to the same HTTP API as every other client with the
+/// caller's bearer token. Anonymous like /health: the files hold no data.
+/// </summary>
+public static class WebUi
+{
+    private const string ResourcePrefix = "AgreementLedger.Ui.wwwroot";
+
+    /// <summary>Only this origin's scripts and styles; data only from the API on the same origin.</summary>
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    public static void UseWebUi(this WebApplication app)
+    {
+        var files = new EmbeddedFileProvider(typeof(WebUi).Assembly, ResourcePrefix);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = "" });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                // Embedded files change only with the service: revalidate instead of going stale.
+                headers.CacheControl = "no-cache";
+            },
+        });
+    }
+}

@@ -1,0 +1,235 @@
+using System.Net.Http.Json;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AgreementLedger.IntegrationTests.Ui;
+
+/// <summary>The page at / in headless Chromium, against the real service with the demo agreements.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class WebPageTests(BrowserHost host)
+{
+    [Fact]
+    public async Task an_agreement_recorded_through_the_forms_appears_on_the_timeline_and_the_as_of_control_shows_the_earlier_state()
+    {
+        var id = Infrastructure.Given.NewId("ui");
+        var page = await host.SignedInPageAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Record a new agreement" }).ClickAsync();
+        await page.GetByLabel("Title (required)").FillAsync("Browser-recorded partnership");
+        await page.GetByLabel("Id", new() { Exact = true }).FillAsync(id);
+        await page.GetByLabel("Kind (required)").SelectOptionAsync("partnership");
+        await page.GetByLabel("Parties (required)").FillAsync("JP GB");
+        await page.GetByLabel("Areas", new() { Exact = true }).FillAsync("defence-industry");
+        await page.GetByLabel("Proposed on", new() { Exact = true }).FillAsync("2024-01-10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the proposal" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/agreements/{id}"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Browser-recorded partnership" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
+        await Expect(page.Locator("#timeline-picture [data-stage='Proposed']")).ToHaveCountAsync(1);
+
+        // A moment that lies after the proposal and before the signatures, to the second.
+        await Task.Delay(1200);
+        var between = DateTime.UtcNow;
+        await Task.Delay(1200);
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "A party signed" });
+        foreach (var party in new[] { "JP", "GB" })
+        {
+            await page.GetByLabel("Party (required)").FillAsync(party);
+            await page.GetByLabel("Signed on").FillAsync("2024-03-01");
+            await page.GetByLabel("Place").FillAsync("Tokyo");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+            await Expect(page.Locator("#recorded")).ToContainTextAsync($"Recorded: a party signed (version {(party == "JP" ? 2 : 3)})");
+        }
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#timeline-picture [data-type='party_signed']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#timeline-picture [data-stage='Signed']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#events")).ToContainTextAsync("GB signed in Tokyo");
+        await Expect(page.Locator(".audit")).ToContainTextAsync("verified");
+        await page.ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-agreement.png"), FullPage = true });
+
+        await page.GetByLabel("As known at (your time)").FillAsync(between.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show it then" }).ClickAsync();
+
+        await Expect(page.Locator("#time-banner")).ToContainTextAsync("As known at");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#timeline-picture [data-type='party_signed']")).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("What happened?")).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to now" }).ClickAsync();
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
+
+        await page.GetByLabel("As in effect on").FillAsync("2024-02-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show it then" }).ClickAsync();
+        await Expect(page.Locator("#time-banner")).ToContainTextAsync("as in effect on 2024-02-01");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
+        Assert.Empty(host.Errors[page]);
+    }
+
+    [Fact]
+    public async Task the_apis_validation_and_lifecycle_messages_show_inline_and_nothing_is_recorded()
+    {
+        var id = await ProposeThroughApiAsync("ui-refused");
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Funding committed" });
+        await page.GetByLabel("Funder (required)").FillAsync("JP");
+        await page.GetByLabel("Amount (required)").FillAsync("1000000");
+        await page.GetByLabel("Currency (required)").FillAsync("JPY");
+        await page.GetByLabel("Committed on").FillAsync("2099-01-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+
+        var occurredOn = page.GetByLabel("Committed on");
+        await Expect(occurredOn).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator(".field-error")).ToContainTextAsync("future");
+        await Expect(page.Locator(".alert")).ToContainTextAsync("(400)");
+
+        await occurredOn.FillAsync("2024-02-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        // Funding before every party signed breaks the lifecycle: the API's 409 detail is shown as it is.
+        await Expect(page.Locator(".alert")).ToContainTextAsync("(409)");
+        await Expect(page.Locator(".alert")).ToContainTextAsync("Recording this would break the lifecycle");
+        await Expect(occurredOn).Not.ToHaveAttributeAsync("aria-invalid", "true");
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("#version")).ToHaveTextAsync("1");
+        using var client = OfficerClient();
+        var stored = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}");
+        Assert.Equal(1, stored.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task an_event_recorded_elsewhere_appears_without_reloading()
+    {
+        var id = await ProposeThroughApiAsync("ui-live");
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("1");
+
+        using var client = OfficerClient();
+        (await client.PostAsJsonAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-02", location = "Brussels" })).EnsureSuccessStatusCode();
+
+        await Expect(page.Locator("#version")).ToHaveTextAsync("2", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Negotiating");
+        await Expect(page.Locator("#timeline-picture [data-type='negotiation_round_held']")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task targets_are_drawn_and_an_overdue_one_is_flagged()
+    {
+        var id = await ProposeThroughApiAsync("ui-target");
+        using var client = OfficerClient();
+        (await client.PostAsJsonAsync($"/agreements/{id}/targets", new { milestone = "Signed", targetDate = "2024-06-30" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/agreements/{id}/targets", new { milestone = "Negotiating", targetDate = "2099-06-30" })).EnsureSuccessStatusCode();
+
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+
+        await Expect(page.Locator("#timeline-picture .target.overdue[data-milestone='Signed']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#timeline-picture .target.pending[data-milestone='Negotiating']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#targets")).ToContainTextAsync("Signed by 2024-06-30: OVERDUE");
+    }
+
+    [Fact]
+    public async Task the_list_filters_by_party_and_status_and_links_to_each_agreement()
+    {
+        var page = await host.SignedInPageAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Global Combat Air Programme (GCAP) treaty" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-list.png"), FullPage = true });
+
+        await page.GetByLabel("Party", new() { Exact = true }).FillAsync("KR");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("party=KR"));
+        var rows = page.Locator("tbody tr");
+        await Expect(rows.First).ToBeVisibleAsync();
+        foreach (var parties in await page.Locator("tbody tr td:nth-child(4)").AllTextContentsAsync())
+        {
+            Assert.Contains("KR", parties, StringComparison.Ordinal);
+        }
+
+        await page.GetByLabel("Status").SelectOptionAsync("Withdrawn");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.GetByText("0 agreements")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clear filters" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Global Combat Air Programme (GCAP) treaty" }).ClickAsync();
+        await Expect(page.Locator("#status")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("#sources li").First).ToBeVisibleAsync();
+    }
+
+    [Theory]
+    [InlineData("#/", 1366)]
+    [InlineData("#/", 390)]
+    [InlineData("#/agreements/gcap-treaty", 1366)]
+    [InlineData("#/agreements/gcap-treaty", 390)]
+    [InlineData("#/propose", 390)]
+    public async Task pages_pass_axe_and_fit_laptop_and_phone_widths(string hash, int width)
+    {
+        var page = await host.SignedInPageAsync(hash, width, 900);
+        await Expect(page.Locator("main h1")).ToBeVisibleAsync();
+        // The event stream stays open, so "network idle" never comes: wait for the content instead.
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("Loading…");
+        if (hash.Contains("agreements", StringComparison.Ordinal))
+        {
+            await Expect(page.Locator("#timeline-picture")).ToBeVisibleAsync();
+            await Expect(page.Locator(".audit")).Not.ToContainTextAsync("checking");
+        }
+
+        var axe = await page.RunAxe();
+
+        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        if (width < 500 && hash.Contains("gcap", StringComparison.Ordinal))
+        {
+            await page.ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-agreement-phone.png"), FullPage = true });
+        }
+    }
+
+    [Fact]
+    public async Task the_keyboard_reaches_the_skip_link_first_and_the_recording_form_by_tab()
+    {
+        var page = await host.SignedInPageAsync("#/agreements/gcap-treaty");
+        await Expect(page.Locator("#status")).Not.ToBeEmptyAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("#status")).Not.ToBeEmptyAsync();
+
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        Assert.Equal("main", await page.EvaluateAsync<string>("document.activeElement.id"));
+
+        for (var i = 0; i < 40 && await page.EvaluateAsync<string>("document.activeElement.id") != "command"; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Equal("command", await page.EvaluateAsync<string>("document.activeElement.id"));
+    }
+
+    private HttpClient OfficerClient()
+    {
+        var client = new HttpClient { BaseAddress = host.Service.Address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
+        return client;
+    }
+
+    private async Task<string> ProposeThroughApiAsync(string prefix)
+    {
+        var id = Infrastructure.Given.NewId(prefix);
+        using var client = OfficerClient();
+        var answer = await client.PostAsJsonAsync("/agreements", new
+        {
+            id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10",
+        });
+        answer.EnsureSuccessStatusCode();
+        return id;
+    }
+}
