@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
@@ -114,19 +113,15 @@ public sealed class BrowserHost : IAsyncLifetime
 
     private static async Task SeedAsync(string connectionString)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
-        start.ArgumentList.Add("seed");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ConnectionStrings__Ledger"] = connectionString;
-        start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>
         {
-            throw new InvalidOperationException($"seed failed ({process.ExitCode}): {await output} {await error}");
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__Ledger"] = connectionString,
+            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+        }, "seed");
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"seed failed ({exit}): {output} {error}");
         }
     }
 }
