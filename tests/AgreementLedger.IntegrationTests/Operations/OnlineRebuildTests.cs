@@ -1,0 +1,79 @@
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Operations;
+
+[CollectionDefinition(Name)]
+public sealed class OnlineRebuildCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "online-rebuild";
+}
+
+/// <summary><c>rebuild-snapshots</c> run by an operator as its own process while the API keeps taking commands.</summary>
+[Collection(OnlineRebuildCollection.Name)]
+public sealed class OnlineRebuildTests(LedgerHost ledger)
+{
+    [Fact]
+    public async Task the_rebuild_command_runs_while_commands_keep_succeeding_and_leaves_every_snapshot_equal_to_its_events()
+    {
+        var ids = Enumerable.Range(0, 40).Select(_ => Given.NewId("online")).ToList();
+        foreach (var id in ids)
+        {
+            await ledger.Host.ProposedAsync(id, "JP", "KR");
+            await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", location = "Seoul" }, 200);
+        }
+
+        // Damage a few snapshots so that the rebuild has something to repair.
+        await ledger.ExecuteAsync("update ledger.mt_doc_agreement set data = jsonb_set(data, '{title}', '\"damaged\"') where id = any($1)", (object)ids.Take(5).ToArray());
+
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var accepted = 0;
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            while (!stop.IsCancellationRequested)
+            {
+                var id = ids[random.Next(5, ids.Count)];
+                var answer = await ledger.Host.Scenario(s =>
+                {
+                    s.Post.Json(new { publisher = "Yonhap", publishedOn = "2024-02-02" }).ToUrl($"/agreements/{id}/sources");
+                    s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+                    s.IgnoreStatusCode();
+                });
+                if (answer.Context.Response.StatusCode == 200)
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+                else
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"{id}: {answer.Context.Response.StatusCode}");
+                    }
+                }
+            }
+        })).ToList();
+
+        var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
+            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+        }, "rebuild-snapshots");
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("Rebuilt", output, StringComparison.Ordinal);
+        Assert.Empty(failures);
+        Assert.True(accepted > 0);
+        foreach (var id in ids)
+        {
+            var snapshot = await ledger.Host.GetAsync($"/agreements/{id}");
+            var folded = await ledger.Host.GetAsync($"/agreements/{id}?version={snapshot["version"].GetInt64()}");
+            Assert.Equal(folded.Text, snapshot.Text);
+            Assert.NotEqual("damaged", snapshot["title"].GetString());
+        }
+    }
+}
