@@ -121,6 +121,33 @@ public sealed class WebPageTests(BrowserHost host)
     }
 
     [Fact]
+    public async Task a_mistaken_event_is_retracted_from_its_row_with_an_idempotency_key_and_stays_visible_as_retracted()
+    {
+        var id = await ProposeThroughApiAsync("ui-retract");
+        using var client = OfficerClient();
+        (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party = "KR", occurredOn = "2024-03-02" })).EnsureSuccessStatusCode();
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retract version 3" }).ClickAsync();
+        await Expect(page.GetByLabel("Version to retract (required)")).ToHaveValueAsync("3");
+        await Expect(page.GetByLabel("Why it was wrong (required)")).ToBeFocusedAsync();
+        await page.GetByLabel("Why it was wrong (required)").FillAsync("KR has not signed yet");
+        var request = await page.RunAndWaitForRequestAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync(),
+            r => r.Method == "POST" && r.Url.EndsWith($"/agreements/{id}/retractions", StringComparison.Ordinal));
+
+        Assert.StartsWith("ui-", await request.HeaderValueAsync("idempotency-key"), StringComparison.Ordinal);
+        await Expect(page.Locator("#recorded")).ToContainTextAsync("version 4");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
+        await Expect(page.Locator("#events tr.retracted")).ToContainTextAsync("KR signed");
+        await Expect(page.Locator("#events tr[data-type='event_retracted']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#timeline-picture [data-type='party_signed']")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Retract version 3" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task targets_are_drawn_and_an_overdue_one_is_flagged()
     {
         var id = await ProposeThroughApiAsync("ui-target");

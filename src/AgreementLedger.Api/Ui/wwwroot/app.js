@@ -64,9 +64,10 @@ function authHeaders() {
   return session.token ? { Authorization: "Bearer " + session.token } : {};
 }
 
-async function api(path, { method = "GET", body } = {}) {
+async function api(path, { method = "GET", body, idempotencyKey } = {}) {
   const headers = { Accept: "application/json", ...authHeaders() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -78,6 +79,12 @@ async function api(path, { method = "GET", body } = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { json = { title: "Unexpected answer", detail: text.slice(0, 200) }; }
   if (response.status === 401) showTokenPanel("This needs a token: paste one below.");
   return { ok: response.ok, status: response.status, json, headers: response.headers };
+}
+
+/** A fresh Idempotency-Key (getRandomValues also works where randomUUID does not: plain http off localhost). */
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "ui-" + Array.from(bytes, b => b.toString(16).padStart(2, "0")).join("");
 }
 
 function query(params) {
@@ -260,7 +267,7 @@ function commandForm({ legend, fields, submitLabel, onSubmit }) {
       field.help ? h("p", { id: helpId, class: "help", text: field.help }) : null);
   });
   const submit = h("button", { type: "submit", text: submitLabel || "Record" });
-  const form = h("form", { novalidate: true },
+  const form = h("form", { novalidate: true, "data-command": legend },
     h("fieldset", {}, h("legend", { text: legend }), alertBox, h("div", { class: "grid" }, groups),
       h("div", { class: "actions" }, submit)));
 
@@ -297,6 +304,9 @@ function commandForm({ legend, fields, submitLabel, onSubmit }) {
     announce(`${problem?.title || "Not recorded"}: ${problem?.detail || ""}`);
   }
 
+  // One key per thing recorded: a submission retried after a lost answer is recorded once; after
+  // a success the next one gets a new key. Refusals are not stored, so a corrected retry may reuse it.
+  let idempotencyKey = newIdempotencyKey();
   form.addEventListener("submit", async event => {
     event.preventDefault();
     const body = {};
@@ -309,8 +319,8 @@ function commandForm({ legend, fields, submitLabel, onSubmit }) {
     }
     submit.disabled = true;
     try {
-      const answer = await onSubmit(body);
-      if (answer.ok) { clearProblems(); form.reset(); }
+      const answer = await onSubmit(body, idempotencyKey);
+      if (answer.ok) { clearProblems(); form.reset(); idempotencyKey = newIdempotencyKey(); }
       else showProblem(answer.json, answer.status);
     } finally {
       submit.disabled = false;
@@ -467,9 +477,9 @@ function proposeView(main) {
       { name: "occurredOn", label: "Proposed on", type: "date", help: "Default: today" },
       { name: "summary", label: "Summary", type: "textarea" },
     ],
-    async onSubmit(body) {
+    async onSubmit(body, idempotencyKey) {
       body.areas ??= [];
-      const answer = await api("/agreements", { method: "POST", body });
+      const answer = await api("/agreements", { method: "POST", body, idempotencyKey });
       if (answer.ok) {
         announce(`Recorded ${answer.json.title}`);
         go(`/agreements/${encodeURIComponent(answer.json.id)}`, { recorded: "1" });
@@ -511,6 +521,8 @@ async function agreementView(main, id, params) {
   });
 
   const recordArea = h("section", { "aria-labelledby": "record-heading" });
+  // Set once the recording forms exist (never while looking at another time): opens the retraction form for a version.
+  let retract = null;
   fill(main, 
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
     heading, audit, controls, picture, details, recordArea);
@@ -549,7 +561,7 @@ async function agreementView(main, id, params) {
       legend(),
       timeline.truncated ? h("p", { class: "help", text: "Only the first 10,000 events are drawn." }) : null);
     fill(details, 
-      h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), eventsTable(timeline.entries)),
+      h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), eventsTable(timeline.entries, retract)),
       h("div", {}, sideLists(agreement)));
     return agreement;
   }
@@ -581,8 +593,8 @@ async function agreementView(main, id, params) {
       fill(slot, command ? commandForm({
         legend: command.label,
         fields: command.fields,
-        async onSubmit(body) {
-          const answer = await api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body });
+        async onSubmit(body, idempotencyKey) {
+          const answer = await api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body, idempotencyKey });
           if (answer.ok) {
             fill(status, h("p", { class: "notice", text: `Recorded: ${command.label.toLowerCase()} (version ${answer.json.version}).` }));
             announce(`Recorded ${command.label}. Version ${answer.json.version}.`);
@@ -596,6 +608,15 @@ async function agreementView(main, id, params) {
     fill(recordArea, 
       h("h2", { id: "record-heading", text: "Record what happened" }),
       h("label", { for: "command", text: "What happened?" }), chooser, status, slot);
+    retract = version => {
+      chooser.value = "retractions";
+      chooser.dispatchEvent(new Event("change"));
+      const form = slot.querySelector("form");
+      form.elements.version.value = version;
+      form.elements.reason.focus();
+      form.scrollIntoView({ block: "center" });
+    };
+    await refresh();
     onLiveEvent(debounce(event => {
       if (event.agreementId === id) { refresh(); checkAudit(); announce(`New event on this agreement: ${event.type}`); }
     }, 300));
@@ -620,15 +641,19 @@ async function loadTimeline(id, at) {
   return { entries, truncated: Boolean(cursor) };
 }
 
-function eventsTable(entries) {
+function eventsTable(entries, retract) {
   return h("div", { class: "table-wrap" }, h("table", { id: "events" },
     h("caption", { class: "visually-hidden", text: "Events in effective order" }),
-    h("thead", {}, h("tr", {}, ["Occurred on", "What happened", "Version"].map(t => h("th", { scope: "col", text: t })), h("th", { scope: "col", class: "hide-narrow", text: "Recorded" }))),
+    h("thead", {}, h("tr", {}, ["Occurred on", "What happened", "Version"].map(t => h("th", { scope: "col", text: t })), h("th", { scope: "col", class: "hide-narrow", text: "Recorded" }),
+      retract ? h("th", { scope: "col", text: "Correct" }) : null)),
     h("tbody", {}, entries.map(e => h("tr", { "data-type": e.type, class: e.retracted ? "retracted" : null },
       h("td", { text: e.occurredOn || "—" }),
       h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null),
       h("td", { text: e.version }),
-      h("td", { class: "hide-narrow", text: `${showInstant(e.recordedAt)} by ${e.recordedBy}` }))))));
+      h("td", { class: "hide-narrow", text: `${showInstant(e.recordedAt)} by ${e.recordedBy}` }),
+      retract ? h("td", {}, e.version > 1 && !e.retracted && e.type !== "event_retracted"
+        ? h("button", { type: "button", class: "secondary", "aria-label": `Retract version ${e.version}`, text: "Retract…", onclick: () => retract(e.version) })
+        : null) : null)))));
 }
 
 function sideLists(agreement) {
