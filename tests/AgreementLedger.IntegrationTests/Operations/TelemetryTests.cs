@@ -99,6 +99,28 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_integration_event_relay_is_traced_through_wolverine()
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("relayed"), "JP");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var wolverine = new List<Activity>();
+        while (wolverine.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            ledger.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            lock (ledger.Spans)
+            {
+                wolverine = [.. ledger.Spans.Where(s => s.Source.Name == "Wolverine" && s.OperationName == "send"
+                    && Equals(s.GetTagItem("messaging.message_type"), "agreement-ledger.event"))];
+            }
+        }
+
+        Assert.NotEmpty(wolverine);
+        Assert.Equal("postgresql", wolverine[0].GetTagItem("messaging.system"));
+    }
+
+    [Fact]
     public async Task appended_events_and_command_latency_are_counted()
     {
         static double Sum(IEnumerable<MetricPoint> points) => points.Sum(p => (double)p.GetSumLong());
