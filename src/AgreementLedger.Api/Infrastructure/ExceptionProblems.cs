@@ -19,7 +19,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
         {
             ExistingStreamIdCollisionException collision =>
                 Problems.AgreementExists(collision.Id?.ToString() ?? "?"),
-            ConcurrencyException =>
+            _ when VersionConflict.Is(exception) =>
                 Problems.Create(StatusCodes.Status412PreconditionFailed, Problems.VersionMismatch, "Version mismatch",
                     "The agreement changed while the command ran; read it again and retry."),
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable } =>

@@ -134,4 +134,41 @@ public sealed class NegotiatingAndSigningTests(LedgerHost ledger)
             Assert.Equal(entries[i - 1].GetProperty("hash").GetString(), entries[i].GetProperty("previousHash").GetString());
         }
     }
+
+    [Fact]
+    public async Task twelve_concurrent_commands_with_if_match_star_all_succeed_with_an_unbroken_chain()
+    {
+        var id = Given.NewId("concurrent-star");
+        await ledger.Host.ProposedAsync(id, "US", "JP");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", summary = $"round {i}" }, 200,
+                s => s.WithRequestHeader("If-Match", "*"))));
+
+        Assert.Equal(Enumerable.Range(2, 12).Select(v => (long)v), answers.Select(a => a["version"].GetInt64()).Order());
+        Assert.True((await ledger.Host.GetAsync($"/audit/verify?agreementId={id}"))["verified"].GetBoolean());
+    }
+
+    [Fact]
+    public async Task of_concurrent_commands_naming_the_same_version_one_succeeds_and_the_others_get_412_appending_nothing()
+    {
+        var id = Given.NewId("concurrent-match");
+        await ledger.Host.ProposedAsync(id, "US", "JP");
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            var answer = await ledger.Host.Scenario(s =>
+            {
+                s.Post.Json(new { occurredOn = "2024-02-01", summary = $"round {i}" }).ToUrl($"/agreements/{id}/negotiation-rounds");
+                s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+                s.WithRequestHeader("If-Match", "\"1\"");
+                s.IgnoreStatusCode();
+            });
+            return answer.Context.Response.StatusCode;
+        }));
+
+        Assert.Equal(1, statuses.Count(s => s == 200));
+        Assert.Equal(5, statuses.Count(s => s == 412));
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+    }
 }

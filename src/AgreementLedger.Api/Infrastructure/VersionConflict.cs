@@ -1,0 +1,30 @@
+using JasperFx;
+
+namespace AgreementLedger.Infrastructure;
+
+/// <summary>
+/// Another command appended to the agreement after this one read it. Marten reports it three ways
+/// depending on where the check fires: its own concurrency exception, the quick-append function's
+/// <c>MT003</c> "stream version mismatch", or the unique (stream, version) key of the event table.
+/// </summary>
+public static class VersionConflict
+{
+    public const string StreamVersionMismatch = "MT003";
+    public const string EventVersionKey = "pk_mt_events_stream_and_version";
+
+    public static bool Is(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ConcurrencyException:
+                case Npgsql.PostgresException { SqlState: StreamVersionMismatch }:
+                case Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: EventVersionKey }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}
