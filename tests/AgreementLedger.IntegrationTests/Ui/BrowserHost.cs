@@ -18,6 +18,9 @@ public sealed class BrowserHost : IAsyncLifetime
 
     public ServiceProcess Service { get; private set; } = null!;
 
+    /// <summary>The service's database, for tests that play someone with write access to it.</summary>
+    public string ConnectionString => _connectionString;
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>A token with every role but admin: what a policy officer who also audits would hold.</summary>

@@ -148,6 +148,27 @@ public sealed class WebPageTests(BrowserHost host)
     }
 
     [Fact]
+    public async Task an_event_altered_behind_the_services_back_shows_as_not_verified()
+    {
+        var id = await ProposeThroughApiAsync("ui-tampered");
+        using var client = OfficerClient();
+        (await client.PostAsJsonAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-02", location = "Brussels" })).EnsureSuccessStatusCode();
+        await using (var connection = new Npgsql.NpgsqlConnection(host.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var edit = new Npgsql.NpgsqlCommand(
+                "update ledger.mt_events set data = jsonb_set(data, '{location}', '\"Geneva\"') where stream_id = $1 and version = 2", connection);
+            edit.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+
+        await Expect(page.Locator(".audit.failed")).ToContainTextAsync("NOT verified");
+        await Expect(page.Locator(".audit.failed li")).ToContainTextAsync("version 2");
+    }
+
+    [Fact]
     public async Task targets_are_drawn_and_an_overdue_one_is_flagged()
     {
         var id = await ProposeThroughApiAsync("ui-target");
