@@ -28,10 +28,6 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
             StreamLockedException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),
-            _ when DatabaseUnavailable(exception) =>
-                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Database unavailable",
-                    "The ledger's database cannot be reached just now. Retry shortly; a command retried with the same Idempotency-Key " +
-                    "is recorded at most once even if this attempt's outcome is unknown."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
                     $"Request bodies are limited to {StrictJsonBodyMiddleware.MaxBodyBytes} bytes."),
@@ -39,6 +35,15 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                 Problems.Create(bad.StatusCode, Problems.Validation, "Bad request", bad.Message),
             _ => null,
         };
+
+        // Checked only when nothing above named the exception: a busy lock stays "busy".
+        var databaseUnavailable = problem is null && DatabaseUnavailable(exception);
+        if (databaseUnavailable)
+        {
+            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Database unavailable",
+                "The ledger's database cannot be reached just now. Retry shortly; a command retried with the same Idempotency-Key " +
+                "is recorded at most once even if this attempt's outcome is unknown.");
+        }
 
         if (problem is null)
         {
@@ -51,7 +56,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                 Detail = "The service failed to handle the request; it has been logged (trace id " + http.TraceIdentifier + ").",
             };
         }
-        else if (problem.Title == "Database unavailable")
+        else if (databaseUnavailable)
         {
             LogDatabaseUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
         }
@@ -62,7 +67,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            http.Response.Headers.RetryAfter = problem.Title == "Database unavailable" ? "5" : "1";
+            http.Response.Headers.RetryAfter = databaseUnavailable ? "5" : "1";
         }
 
         await Problems.Result(problem).ExecuteAsync(http);

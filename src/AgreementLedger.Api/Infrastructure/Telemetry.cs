@@ -72,7 +72,7 @@ public static class Telemetry
     /// </summary>
     public static void AddLedgerTelemetry(this WebApplicationBuilder builder)
     {
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otlp = OtlpOn(builder.Configuration);
         var traces = TracesOn(builder.Configuration);
         builder.Services.AddHostedService<ProjectionLagMonitor>();
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -114,8 +114,9 @@ public static class Telemetry
         }
     }
 
-    public static bool TracesOn(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || configuration.GetValue("Ledger:Telemetry:Traces", false);
+    private static bool OtlpOn(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+    public static bool TracesOn(IConfiguration configuration) => OtlpOn(configuration) || configuration.GetValue("Ledger:Telemetry:Traces", false);
 
     /// <summary>Records <c>ledger.command.duration</c> for every POST under /agreements, tagged with its route template.</summary>
     public static void UseCommandTiming(this WebApplication app) => app.Use(async (http, next) =>

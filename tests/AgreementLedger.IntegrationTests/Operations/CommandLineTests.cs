@@ -63,7 +63,7 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     }
 
     [Fact]
-    public async Task export_refuses_an_unknown_format_and_writes_nothing()
+    public async Task export_refuses_an_unknown_format_or_an_instant_without_offset_and_writes_nothing()
     {
         var file = Path.Combine(_folder, "never.xml");
         var environment = new Dictionary<string, string>
@@ -74,9 +74,13 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         };
 
         var (exit, _, error) = await RunAsync(environment, "export", "--format", "xml", "--out", file);
+        // An instant without an offset is refused, as GET /audit/export?asOf= refuses it.
+        var (noOffset, _, noOffsetError) = await RunAsync(environment, "export", "--as-of", "2025-06-30T00:00:00", "--out", file);
 
         Assert.NotEqual(0, exit);
         Assert.Contains("--format must be ndjson or csv", error, StringComparison.Ordinal);
+        Assert.NotEqual(0, noOffset);
+        Assert.Contains("--as-of must be an ISO 8601 instant with an offset", noOffsetError, StringComparison.Ordinal);
         Assert.False(File.Exists(file));
     }
 

@@ -44,7 +44,7 @@ public sealed class DeploymentFilesTests
         var ledger = Map(services, "ledger");
         Assert.Equal("3", Scalar(Map(ledger, "deploy"), "replicas"));
         Assert.Equal("deploy/Dockerfile", Scalar(Map(ledger, "build"), "dockerfile"));
-        foreach (var (name, service) in services.Children.Select(c => (Name: ((YamlScalarNode)c.Key).Value!, Service: (YamlMappingNode)c.Value)))
+        foreach (var service in services.Children.Values.Cast<YamlMappingNode>())
         {
             if (service.Children.ContainsKey("build"))
             {
@@ -54,7 +54,6 @@ public sealed class DeploymentFilesTests
             var image = Scalar(service, "image");
             Assert.Matches(@"^[a-z0-9./-]+:\d+\.\d+(\.\d+)?[-a-z0-9.]*$", image);
             Assert.DoesNotContain("latest", image, StringComparison.Ordinal);
-            _ = name;
         }
 
         var environment = Map(ledger, "environment");

@@ -15,12 +15,14 @@ public sealed class AuditSigningKey : IDisposable
 
     private readonly ECDsa _key;
 
-    private AuditSigningKey(ECDsa key, string source)
+    private AuditSigningKey(ECDsa key, string source, IReadOnlyList<byte[]>? previousPublicKeys = null)
     {
         _key = key;
         Source = source;
         PublicKey = key.ExportSubjectPublicKeyInfo();
         KeyId = KeyIdOf(PublicKey);
+        VerifyingKeys = new[] { PublicKey }.Concat(previousPublicKeys ?? [])
+            .DistinctBy(KeyIdOf).ToDictionary(KeyIdOf, k => k, StringComparer.Ordinal);
     }
 
     public string KeyId { get; }
@@ -49,17 +51,15 @@ public sealed class AuditSigningKey : IDisposable
             && key.VerifyData(Message(position, digest), bytes[..length], HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
-    public string PublicKeyPem() => PemEncoding.WriteString("PUBLIC KEY", PublicKey);
+    /// <summary>A DER SubjectPublicKeyInfo as a PEM <c>PUBLIC KEY</c> block.</summary>
+    public static string Pem(byte[] subjectPublicKeyInfo) => PemEncoding.WriteString("PUBLIC KEY", subjectPublicKeyInfo);
 
     /// <summary>
-    /// Public keys of signing keys used before a rotation (Ledger:Audit:PreviousPublicKeys): they no
-    /// longer sign, but digests kept under them still verify, and GET /audit/public-key lists them.
+    /// Every key that verifies kept digests, by key id: the current one first, then the public keys
+    /// of signing keys used before a rotation (Ledger:Audit:PreviousPublicKeys), which no longer sign
+    /// but keep the digests signed with them checkable. Built once: the verifier looks keys up per digest.
     /// </summary>
-    public IReadOnlyList<byte[]> PreviousPublicKeys { get; private init; } = [];
-
-    /// <summary>Every key that verifies kept digests, by key id: the current one first.</summary>
-    public IReadOnlyDictionary<string, byte[]> VerifyingKeys =>
-        new[] { PublicKey }.Concat(PreviousPublicKeys).DistinctBy(KeyIdOf).ToDictionary(KeyIdOf, k => k, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, byte[]> VerifyingKeys { get; }
 
     /// <summary>Parses public keys given as PEM or as base64 DER SubjectPublicKeyInfo.</summary>
     public static IReadOnlyList<byte[]> ParsePublicKeys(IEnumerable<string> keys) => keys
@@ -80,7 +80,7 @@ public sealed class AuditSigningKey : IDisposable
         })
         .ToList();
 
-    public AuditSigningKey WithPreviousPublicKeys(IReadOnlyList<byte[]> previous) => new(_key, Source) { PreviousPublicKeys = previous };
+    public AuditSigningKey WithPreviousPublicKeys(IReadOnlyList<byte[]> previous) => new(_key, Source, previous);
 
     public static AuditSigningKey Load(string? configured, string? keyFile)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Globalization;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
@@ -42,5 +41,5 @@ public static class GetPublicKeyEndpoint
 {
     [WolverineGet("/audit/public-key", OperationId = "getPublicKey")]
     public static PublicKeys Get(AuditSigningKey key) =>
-        new([.. key.VerifyingKeys.Select(k => new PublicKeyView(k.Key, AuditSigningKey.Algorithm, Convert.ToBase64String(k.Value), PemEncoding.WriteString("PUBLIC KEY", k.Value)))]);
+        new([.. key.VerifyingKeys.Select(k => new PublicKeyView(k.Key, AuditSigningKey.Algorithm, Convert.ToBase64String(k.Value), AuditSigningKey.Pem(k.Value)))]);
 }

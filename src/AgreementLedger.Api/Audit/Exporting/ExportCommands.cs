@@ -1,4 +1,4 @@
-using System.Globalization;
+using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using JasperFx.CommandLine;
@@ -11,7 +11,7 @@ public sealed class ExportInput : NetCoreInput
     [Description("ndjson (default) or csv; docs/export.md describes both")]
     public string FormatFlag { get; set; } = "ndjson";
 
-    [Description("Export only what was recorded by this instant (ISO 8601, e.g. 2025-06-30T00:00:00Z)")]
+    [Description("Export only what was recorded by this instant (ISO 8601 with an offset, or a date for the end of that UTC day)")]
     [FlagAlias("as-of")]
     public string? AsOfFlag { get; set; }
 
@@ -22,7 +22,6 @@ public sealed class ExportInput : NetCoreInput
 [Description("Write every event up to the safe position, then a signed digest over them, as GET /audit/export does", Name = "export")]
 public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
 {
-
     public override async Task<bool> Execute(ExportInput input)
     {
         if (input.FormatFlag is not ("ndjson" or "csv"))
@@ -34,13 +33,13 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         DateTimeOffset? asOf = null;
         if (input.AsOfFlag is { } text)
         {
-            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            // The same reading as GET /audit/export?asOf=, so the command and the route export alike.
+            asOf = PointInTime.ParseInstant(text);
+            if (asOf is null)
             {
-                await Console.Error.WriteLineAsync("--as-of must be an ISO 8601 instant such as 2025-06-30T00:00:00Z");
+                await Console.Error.WriteLineAsync("--as-of must be an ISO 8601 instant with an offset (2025-06-30T00:00:00Z) or a date (2025-06-30, meaning the end of that UTC day)");
                 return false;
             }
-
-            asOf = parsed;
         }
 
         // Built, not started: the export reads the events and keeps its digest, nothing else runs.
@@ -71,7 +70,6 @@ public sealed class VerifyExportInput
 [Description("Check an export offline, with no database: every hash chain, the digest, and its signature", Name = "verify-export")]
 public sealed class VerifyExportCommand : JasperFxAsyncCommand<VerifyExportInput>
 {
-
     /// <summary>Program.cs runs verify-export before any host exists; this is what help shows and what runs if it gets here.</summary>
     public override async Task<bool> Execute(VerifyExportInput input) =>
         await ExportVerifier.RunAsync(input.PublicKeyFlag is { } key ? [input.File, "--public-key", key] : [input.File], Console.Out) == 0;

@@ -17,7 +17,6 @@ public sealed class TokenInput
 [Description("Mint a bearer token signed with Ledger:Auth:SigningKey (for development and operators)", Name = "token")]
 public sealed class TokenJasperFxCommand : JasperFxAsyncCommand<TokenInput>
 {
-
     /// <summary>Program.cs runs token before any host exists; this is what help shows and what runs if it gets here.</summary>
     public override async Task<bool> Execute(TokenInput input)
     {

@@ -163,7 +163,7 @@ function setUpTokenPanel() {
 const live = {
   controller: null,
   lastId: null,
-  listeners: new Set(),
+  listener: null,
 
   restart() {
     this.controller?.abort();
@@ -221,13 +221,13 @@ const live = {
     if (id) this.lastId = id;
     if (!data) return;
     const event = JSON.parse(data);
-    for (const listener of this.listeners) listener(event);
+    this.listener?.(event);
   },
 };
 
+/** The page on screen is the only one that hears new events. */
 function onLiveEvent(listener) {
-  live.listeners.clear();
-  if (listener) live.listeners.add(listener);
+  live.listener = listener;
 }
 
 function debounce(action, ms) {
@@ -431,14 +431,8 @@ async function listView(main, params) {
   fill(main, h("h1", { text: "Agreements" }), filters, results);
 
   async function load() {
-    const rows = [];
-    let cursor = null, problem = null;
-    do {
-      const answer = await api("/agreements" + query({ party: params.party, status: params.status, kind: params.kind, area: params.area, asOf: params.asOf, limit: 100, cursor }));
-      if (!answer.ok) { problem = answer; break; }
-      rows.push(...answer.json.items);
-      cursor = answer.json.next;
-    } while (cursor && rows.length < 1000);
+    const { items: rows, problem } = await allPages("/agreements",
+      { party: params.party, status: params.status, kind: params.kind, area: params.area, asOf: params.asOf, limit: 100 }, "items", 1000);
     if (problem) {
       fill(results, h("div", { class: "alert", role: "alert" }, h("h3", { text: problem.json?.title || "Could not list agreements" }), h("p", { text: problem.json?.detail || "" })));
       return;
@@ -496,7 +490,8 @@ async function agreementView(main, id, params) {
   const asOf = params.asOf || "";
   const effectiveOn = params.effectiveOn || "";
   const travelling = Boolean(asOf || effectiveOn);
-  const at = query({ asOf, effectiveOn });
+  const when = { asOf, effectiveOn };
+  const at = query(when);
 
   const heading = h("div", {}, h("p", { text: "Loading…" }));
   const picture = h("section", { "aria-labelledby": "picture-heading" });
@@ -528,7 +523,7 @@ async function agreementView(main, id, params) {
     heading, audit, controls, picture, details, recordArea);
 
   async function refresh() {
-    const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, at)]);
+    const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when)]);
     if (!state.ok) {
       fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
         h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
@@ -624,21 +619,25 @@ async function agreementView(main, id, params) {
 }
 
 function fact(term, value) {
-  return [h("div", {}, h("dt", { text: term }), h("dd", {}, value))];
+  return h("div", {}, h("dt", { text: term }), h("dd", {}, value));
 }
 
-async function loadTimeline(id, at) {
-  const entries = [];
-  let cursor = null, pages = 0;
+/** Follows `next` from page to page until the last page or maxItems; an error ends it with what came so far. */
+async function allPages(path, params, itemsKey, maxItems) {
+  const items = [];
+  let cursor = null;
   do {
-    const separator = at ? "&" : "?";
-    const answer = await api(`/agreements/${encodeURIComponent(id)}/timeline${at}${separator}limit=1000${cursor ? "&cursor=" + encodeURIComponent(cursor) : ""}`);
-    if (!answer.ok) break;
-    entries.push(...answer.json.entries);
+    const answer = await api(path + query({ ...params, cursor }));
+    if (!answer.ok) return { items, truncated: false, problem: answer };
+    items.push(...answer.json[itemsKey]);
     cursor = answer.json.next;
-    pages++;
-  } while (cursor && pages < 10);
-  return { entries, truncated: Boolean(cursor) };
+  } while (cursor && items.length < maxItems);
+  return { items, truncated: Boolean(cursor), problem: null };
+}
+
+async function loadTimeline(id, when) {
+  const { items, truncated } = await allPages(`/agreements/${encodeURIComponent(id)}/timeline`, { ...when, limit: 1000 }, "entries", 10000);
+  return { entries: items, truncated };
 }
 
 function eventsTable(entries, retract) {
