@@ -36,6 +36,23 @@ public sealed class QueriesTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_state_lists_each_stage_reached_with_its_day_in_effective_time_and_as_in_effect_then()
+    {
+        var id = Given.NewId("stages");
+        await ledger.Host.ProposedAsync(id, "JP");
+        await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-20" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+
+        static string[] Stages(Answer a) =>
+            [.. a["stages"].EnumerateArray().Select(s => $"{s.GetProperty("stage").GetString()} {s.GetProperty("reachedOn").GetString()}")];
+
+        Assert.Equal(["Proposed 2024-01-10", "Negotiating 2024-01-20", "Negotiated 2024-02-01", "Signed 2024-02-01"],
+            Stages(await ledger.Host.GetAsync($"/agreements/{id}")));
+        Assert.Equal(["Proposed 2024-01-10", "Negotiating 2024-01-20"],
+            Stages(await ledger.Host.GetAsync($"/agreements/{id}?effectiveOn=2024-01-25")));
+    }
+
+    [Fact]
     public async Task filters_by_status_area_and_kind()
     {
         var party = Given.NewParty();
