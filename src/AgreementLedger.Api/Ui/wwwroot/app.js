@@ -239,8 +239,12 @@ function debounce(action, ms) {
 
 let formCount = 0;
 
-/** A form built from field specs; submit calls onSubmit(body) and shows the API's problem inline. */
-function commandForm({ legend, fields, submitLabel, onSubmit }) {
+/**
+ * A form built from field specs: submit sends send(body, idempotencyKey) and shows the API's problem
+ * inline; on success the form is emptied first and only then onRecorded(answer) runs, so nothing
+ * typed after the "recorded" notice is wiped by a late reset.
+ */
+function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
   const prefix = "f" + (++formCount);
   const alertBox = h("div", { role: "alert", tabindex: "-1" });
   const inputs = {};
@@ -319,9 +323,13 @@ function commandForm({ legend, fields, submitLabel, onSubmit }) {
     }
     submit.disabled = true;
     try {
-      const answer = await onSubmit(body, idempotencyKey);
-      if (answer.ok) { clearProblems(); form.reset(); idempotencyKey = newIdempotencyKey(); }
-      else showProblem(answer.json, answer.status);
+      const answer = await send(body, idempotencyKey);
+      if (!answer.ok) { showProblem(answer.json, answer.status); return; }
+      clearProblems();
+      form.reset();
+      idempotencyKey = newIdempotencyKey();
+      submit.disabled = false;
+      await onRecorded(answer);
     } finally {
       submit.disabled = false;
     }
@@ -471,14 +479,13 @@ function proposeView(main) {
       { name: "occurredOn", label: "Proposed on", type: "date", help: "Default: today" },
       { name: "summary", label: "Summary", type: "textarea" },
     ],
-    async onSubmit(body, idempotencyKey) {
+    send(body, idempotencyKey) {
       body.areas ??= [];
-      const answer = await api("/agreements", { method: "POST", body, idempotencyKey });
-      if (answer.ok) {
-        announce(`Recorded ${answer.json.title}`);
-        go(`/agreements/${encodeURIComponent(answer.json.id)}`, { recorded: "1" });
-      }
-      return answer;
+      return api("/agreements", { method: "POST", body, idempotencyKey });
+    },
+    onRecorded(answer) {
+      announce(`Recorded ${answer.json.title}`);
+      go(`/agreements/${encodeURIComponent(answer.json.id)}`, { recorded: "1" });
     },
   });
   fill(main, h("h1", { text: "Record a new agreement" }), form);
@@ -522,8 +529,13 @@ async function agreementView(main, id, params) {
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
     heading, audit, controls, picture, details, recordArea);
 
+  // Refreshes overlap (a recording, a live event); an answer older than one already shown is dropped.
+  let refreshes = 0, shown = 0;
   async function refresh() {
+    const ticket = ++refreshes;
     const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when)]);
+    if (ticket < shown) return state.ok ? state.json : null;
+    shown = ticket;
     if (!state.ok) {
       fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
         h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
@@ -561,8 +573,12 @@ async function agreementView(main, id, params) {
     return agreement;
   }
 
+  let audits = 0, auditShown = 0;
   async function checkAudit() {
+    const ticket = ++audits;
     const answer = await api(`/audit/verify${query({ agreementId: id })}`);
+    if (ticket < auditShown) return;
+    auditShown = ticket;
     if (answer.status === 403) { audit.className = "audit"; audit.textContent = "Audit status needs the auditor role."; return; }
     if (!answer.ok) { audit.className = "audit failed"; audit.textContent = "Audit: " + (answer.json?.title || "could not be checked"); return; }
     const report = answer.json;
@@ -588,15 +604,13 @@ async function agreementView(main, id, params) {
       fill(slot, command ? commandForm({
         legend: command.label,
         fields: command.fields,
-        async onSubmit(body, idempotencyKey) {
-          const answer = await api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body, idempotencyKey });
-          if (answer.ok) {
-            fill(status, h("p", { class: "notice", text: `Recorded: ${command.label.toLowerCase()} (version ${answer.json.version}).` }));
-            announce(`Recorded ${command.label}. Version ${answer.json.version}.`);
-            await refresh();
-            checkAudit();
-          }
-          return answer;
+        send: (body, idempotencyKey) =>
+          api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body, idempotencyKey }),
+        async onRecorded(answer) {
+          fill(status, h("p", { class: "notice", text: `Recorded: ${command.label.toLowerCase()} (version ${answer.json.version}).` }));
+          announce(`Recorded ${command.label}. Version ${answer.json.version}.`);
+          await refresh();
+          checkAudit();
         },
       }) : "");
     });
