@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgreementLedger.Audit;
+using AgreementLedger.IntegrationTests.Conventions;
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Audit;
+
+/// <summary>
+/// docs/verify_export.py is the auditor's check written from docs/ alone (Python's standard library
+/// and openssl, none of the service's code). These tests hold the service to it: what the service
+/// exports must verify there, and any edit must not.
+/// </summary>
+[Collection(AuditDigestCollection.Name)]
+public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
+{
+    private static readonly string Script = Path.Combine(Repository.Root, "docs", "verify_export.py");
+    private readonly string _folder = Directory.CreateTempSubdirectory("ledger-reference-").FullName;
+
+    [Fact]
+    public async Task the_worked_example_of_hashing_md_holds_in_the_reference_check()
+    {
+        var (exitCode, output) = await PythonAsync(["--self-test"]);
+
+        Assert.True(exitCode == 0, output);
+        Assert.StartsWith("SELF-TEST PASSED", output);
+    }
+
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task an_export_verifies_in_the_reference_check_and_any_edit_or_another_key_does_not(string format)
+    {
+        var id = Given.NewId("reference");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", place = "Tōkyō \"HQ\", 東京 😀", occurredOn = "2024-02-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", place = "London/Whitehall", occurredOn = "2024-02-02" }, 200);
+        // Decimals are where a naive canonical form goes wrong: 1234.50 is hashed as 1234.5, 0.10 as 0.1.
+        await ledger.Host.PostAsync($"/agreements/{id}/funding", new { funder = "EU", amount = 1234.50m, currency = "EUR", occurredOn = "2024-03-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/funding", new { funder = "JP", amount = 0.10m, currency = "JPY", occurredOn = "2024-03-02" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/funding", new { funder = "GB", amount = 98765432109.99m, currency = "GBP", occurredOn = "2024-03-03" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Reuters", note = "line one\nline two\ttabbed \\ back-slashed", occurredOn = "2024-03-04" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/retractions", new { version = 7, reason = "misreported" }, 200);
+
+        var export = Path.Combine(_folder, "ledger." + format);
+        var key = Path.Combine(_folder, "key.pem");
+        var text = await ExportAsync(format);
+        await File.WriteAllTextAsync(export, text);
+        await File.WriteAllTextAsync(key, (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("pem").GetString());
+
+        var (good, goodOutput) = await PythonAsync([export, "--public-key", key]);
+        Assert.True(good == 0, goodOutput);
+        Assert.StartsWith("VERIFIED", goodOutput);
+
+        // One character of one event's data.
+        await File.WriteAllTextAsync(export, Replace(text, "London/Whitehall", "London/Whitehalm"));
+        var (edited, editedOutput) = await PythonAsync([export, "--public-key", key]);
+        Assert.Equal(1, edited);
+        Assert.Contains($"{id} version 3: the hash does not match", editedOutput);
+
+        // A respelt amount with the same value is not an edit: 1234.5 and 1234.50 are one number.
+        await File.WriteAllTextAsync(export, Replace(text, "1234.5", "1234.50"));
+        var (respelt, respeltOutput) = await PythonAsync([export, "--public-key", key]);
+        Assert.True(respelt == 0, respeltOutput);
+
+        // The newest event cut off: the signed digest no longer matches what is left.
+        await File.WriteAllTextAsync(export, WithoutLastEvent(text, format));
+        var (cut, cutOutput) = await PythonAsync([export, "--public-key", key]);
+        Assert.Equal(1, cut);
+        Assert.Contains("the digest over the exported events is", cutOutput);
+
+        // A key that did not sign it.
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        await File.WriteAllTextAsync(export, text);
+        await File.WriteAllTextAsync(key, other.ExportSubjectPublicKeyInfoPem());
+        var (otherKey, otherKeyOutput) = await PythonAsync([export, "--public-key", key]);
+        Assert.Equal(1, otherKey);
+        Assert.Contains("not with the key given", otherKeyOutput);
+    }
+
+    [Fact]
+    public async Task a_signature_over_another_digest_does_not_verify_in_the_reference_check()
+    {
+        var text = await ExportAsync("ndjson");
+        var lines = text.TrimEnd('\n').Split('\n');
+        var digest = JsonNode.Parse(lines[^1])!.AsObject();
+        // The right key and key id, a well-formed signature, but over a different message.
+        var signature = Convert.FromBase64String(digest["signature"]!.GetValue<string>());
+        signature[10] ^= 0x01;
+        digest["signature"] = Convert.ToBase64String(signature);
+        lines[^1] = digest.ToJsonString();
+        var export = Path.Combine(_folder, "ledger.ndjson");
+        var key = Path.Combine(_folder, "key.pem");
+        await File.WriteAllTextAsync(export, string.Join('\n', lines) + "\n");
+        await File.WriteAllTextAsync(key, (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("pem").GetString());
+
+        var (exitCode, output) = await PythonAsync([export, "--public-key", key]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("the digest's signature does not verify", output);
+    }
+
+    /// <summary>
+    /// The reference canonical form and the service's agree on thousands of generated values:
+    /// arbitrary doubles, two-place decimals, strings with controls, quotes, non-ASCII and
+    /// surrogate pairs, and member names whose UTF-16 order differs from their code-point order.
+    /// </summary>
+    [Fact]
+    public async Task the_reference_canonical_form_agrees_with_the_services_on_generated_values()
+    {
+        var random = new Random(20261130);
+        var values = Enumerable.Range(0, 3000).Select(_ => Value(random, depth: 0)).Select(v => v?.ToJsonString() ?? "null").ToList();
+        var input = Path.Combine(_folder, "values.ndjson");
+        await File.WriteAllLinesAsync(input, values.Select(v => $"{{\"v\":{v}}}"));
+
+        var (exitCode, output) = await PythonAsync(["--canonicalize"], stdinFile: input);
+
+        Assert.True(exitCode == 0, output);
+        var python = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(values.Count, python.Length);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var service = CanonicalJson.Serialize($"{{\"v\":{values[i]}}}");
+            Assert.True(service == python[i], $"value {i}: {values[i]}\n service: {service}\n python:  {python[i]}");
+        }
+    }
+
+    private static JsonNode? Value(Random random, int depth)
+    {
+        switch (random.Next(depth >= 3 ? 5 : 7))
+        {
+            case 0:
+                // Any finite double, from its bits.
+                double d;
+                do
+                {
+                    d = BitConverter.Int64BitsToDouble(random.NextInt64());
+                }
+                while (!double.IsFinite(d));
+                return JsonValue.Create(d);
+            case 1:
+                return JsonValue.Create(Math.Round((decimal)random.NextDouble() * (decimal)Math.Pow(10, random.Next(0, 13)), 2));
+            case 2:
+                return JsonValue.Create(random.Next(-1000, 1000));
+            case 3:
+                return JsonValue.Create(Text(random));
+            case 4:
+                return random.Next(3) switch { 0 => JsonValue.Create(true), 1 => JsonValue.Create(false), _ => null };
+            case 5:
+                return new JsonArray(Enumerable.Range(0, random.Next(4)).Select(_ => Value(random, depth + 1)).ToArray());
+            default:
+                var obj = new JsonObject();
+                for (var i = random.Next(5); i > 0; i--)
+                {
+                    obj[Text(random)] = Value(random, depth + 1);
+                }
+
+                return obj;
+        }
+    }
+
+    private static readonly string[] Pieces = ["a", "B", "1", "\"", "\\", "/", "\n", "\t", "\u0001", "\u001f", "\u007f", "é", "€", "東", "\ufb33", "\ue000", "😀", "𝄞", " "];
+
+    private static string Text(Random random) =>
+        string.Concat(Enumerable.Range(0, random.Next(6)).Select(_ => Pieces[random.Next(Pieces.Length)]));
+
+    private async Task<string> ExportAsync(string format)
+    {
+        var result = await ledger.Host.Scenario(s =>
+        {
+            s.Get.Url("/audit/export?format=" + format);
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+        });
+        return await result.ReadAsTextAsync();
+    }
+
+    private static string Replace(string text, string from, string to)
+    {
+        Assert.Contains(from, text);
+        return text.Replace(from, to, StringComparison.Ordinal);
+    }
+
+    /// <summary>Drops the last event record, keeping the digest record.</summary>
+    private static string WithoutLastEvent(string text, string format)
+    {
+        var lines = text.TrimEnd('\n').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.True(lines.Count >= 3, text);
+        lines.RemoveAt(lines.Count - 2);
+        var newline = format == "csv" ? "\r\n" : "\n";
+        return string.Join(newline, lines) + newline;
+    }
+
+    private static async Task<(int ExitCode, string Output)> PythonAsync(string[] args, string? stdinFile = null)
+    {
+        var start = new ProcessStartInfo("python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdinFile is not null,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(Script);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (stdinFile is not null)
+        {
+            await using (var stdin = process.StandardInput.BaseStream)
+            {
+                await stdin.WriteAsync(await File.ReadAllBytesAsync(stdinFile));
+            }
+        }
+
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
