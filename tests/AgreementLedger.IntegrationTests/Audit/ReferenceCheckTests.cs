@@ -102,6 +102,22 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         Assert.Contains("the digest's signature does not verify", output);
     }
 
+    [Theory]
+    [InlineData("ledger.ndjson", "not json\n")]
+    [InlineData("ledger.ndjson", "{\"record\":\"event\",\"position\":1}\n")]
+    [InlineData("ledger.csv", "record,position\r\nevent,1\r\n")]
+    public async Task a_file_that_is_not_an_export_fails_the_reference_check_without_crashing(string name, string content)
+    {
+        var file = Path.Combine(_folder, name);
+        await File.WriteAllTextAsync(file, content);
+
+        var (exitCode, output) = await PythonAsync([file]);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("NOT VERIFIED: the file is not a well-formed export", output);
+        Assert.DoesNotContain("Traceback", output);
+    }
+
     /// <summary>
     /// The reference canonical form and the service's agree on thousands of generated values:
     /// arbitrary doubles, two-place decimals, strings with controls, quotes, non-ASCII and

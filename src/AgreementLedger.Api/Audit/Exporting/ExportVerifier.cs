@@ -119,7 +119,18 @@ public static class ExportVerifier
         }
 
         using var reader = new StreamReader(file, Encoding.UTF8);
-        var report = Verify(reader, file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), key);
+        ExportVerification report;
+        try
+        {
+            report = Verify(reader, file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), key);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
+        {
+            // A file that is not an export at all fails the check; it is not a crash of the checker.
+            await output.WriteLineAsync($"NOT VERIFIED: the file is not a well-formed export ({e.GetType().Name}: {e.Message})");
+            return 1;
+        }
+
         await output.WriteLineAsync($"{(report.Verified ? "VERIFIED" : "NOT VERIFIED")}: {report.Events} events of {report.Agreements} agreements, digest at position {report.Digest?.Position.ToString(CultureInfo.InvariantCulture) ?? "?"}");
         foreach (var failure in report.Failures)
         {
