@@ -36,6 +36,8 @@ public static class LedgerComposition
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<PendingReleases>();
+        services.AddHostedService(sp => sp.GetRequiredService<PendingReleases>());
         services.AddSingleton<StoredEvents>();
         services.AddSingleton<LedgerVerifier>();
         services.AddSingleton<LedgerDigests>();

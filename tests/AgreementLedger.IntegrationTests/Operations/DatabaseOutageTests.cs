@@ -86,4 +86,87 @@ public sealed class DatabaseOutageTests(OutageLedgerHost ledger)
         Assert.Equal(2, await ledger.EventCountAsync(id));
         Assert.Equal(0, await ledger.EventCountAsync(never));
     }
+
+    [Fact]
+    public async Task a_keyed_command_cut_off_by_the_outage_is_recorded_once_when_retried_with_its_key_after_the_database_is_back()
+    {
+        var id = Given.NewId("outage-keyed");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        var cite = new { publisher = "Reuters", url = "https://example.org/outage-keyed", publishedOn = "2024-01-12" };
+        var key = "outage-" + Guid.NewGuid();
+
+        // Hold the agreement's stream row so that the command, once it has claimed its key, waits
+        // inside the database; then the database goes away under it.
+        await using var holder = new NpgsqlConnection(ledger.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("select 1 from ledger.mt_streams where id = $1 for update", holder, hold))
+        {
+            lockRow.Parameters.Add(new NpgsqlParameter { Value = id });
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var first = SendAsync(id, cite, key);
+        await Eventually(async () => await ledger.ScalarAsync<long>(
+            "select count(*) from ledger.idempotency_keys where key = $1 and state = 'running'", key) == 1, "the key is claimed");
+        await Eventually(async () => await ledger.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") >= 1, "the command waits for the row");
+
+        ledger.Relay.Cut();
+        int firstStatus;
+        try
+        {
+            firstStatus = await first;
+        }
+        finally
+        {
+            await hold.RollbackAsync();
+            ledger.Relay.Open();
+        }
+
+        Assert.Equal(503, firstStatus);
+
+        // The client retries with the same key after Retry-After. Until the claim of the cut-off
+        // attempt is released it may hear 409 in-flight or 503; it must then be recorded, once —
+        // not refused as in flight for the whole two-minute lease.
+        var statuses = new List<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((statuses.Count == 0 || statuses[^1] != 200) && DateTime.UtcNow < deadline)
+        {
+            statuses.Add(await SendAsync(id, cite, key));
+            if (statuses[^1] != 200)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.True(statuses[^1] == 200, "answers to the retries: " + string.Join(", ", statuses));
+        Assert.All(statuses, s => Assert.Contains(s, new[] { 200, 409, 503 }));
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+        // A further retry is the stored answer again, appending nothing.
+        Assert.Equal(200, await SendAsync(id, cite, key));
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+    }
+
+    private async Task<int> SendAsync(string id, object body, string key)
+    {
+        var answer = await ledger.Host.Scenario(s =>
+        {
+            s.Post.Json(body).ToUrl($"/agreements/{id}/sources");
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+            s.WithRequestHeader("Idempotency-Key", key);
+            s.IgnoreStatusCode();
+        });
+        return answer.Context.Response.StatusCode;
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(50);
+        }
+    }
 }

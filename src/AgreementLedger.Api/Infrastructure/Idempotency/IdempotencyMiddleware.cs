@@ -9,11 +9,14 @@ using Microsoft.Extensions.Options;
 namespace AgreementLedger.Infrastructure.Idempotency;
 
 /// <summary>The claim a keyed command holds while it runs.</summary>
-public sealed class IdempotencyClaim(string principal, string key)
+public sealed class IdempotencyClaim(string principal, string key, DateTimeOffset claimedAt)
 {
     public string Principal { get; } = principal;
 
     public string Key { get; } = key;
+
+    /// <summary>When it was claimed, to the microsecond PostgreSQL keeps: it names this claim among later ones.</summary>
+    public DateTimeOffset ClaimedAt { get; } = claimedAt;
 
     public bool Completed { get; set; }
 }
@@ -24,7 +27,7 @@ public sealed class IdempotencyClaim(string principal, string key)
 /// gets the first 2xx answer again with <c>Idempotent-Replayed: true</c>; another body is 422; a
 /// retry while the first is still running is 409.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, TimeProvider clock, IOptions<IdempotencyOptions> options)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, PendingReleases pending, TimeProvider clock, IOptions<IdempotencyOptions> options)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -62,7 +65,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
 
         var principal = Principal.NameOf(http.User);
-        var outcome = await store.ClaimAsync(principal, key, Fingerprint(http.Request, body), clock.GetUtcNow(), options.Value, http.RequestAborted);
+        var now = clock.GetUtcNow();
+        var claimedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var outcome = await store.ClaimAsync(principal, key, Fingerprint(http.Request, body), claimedAt, options.Value, http.RequestAborted);
         switch (outcome)
         {
             case ClaimOutcome.Replay replay:
@@ -80,7 +85,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 return;
         }
 
-        var claim = new IdempotencyClaim(principal, key);
+        var claim = new IdempotencyClaim(principal, key, claimedAt);
         http.Features.Set(claim);
         try
         {
@@ -90,7 +95,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         {
             if (!claim.Completed)
             {
-                await store.ReleaseAsync(principal, key);
+                try
+                {
+                    await store.ReleaseAsync(principal, key, claimedAt, CancellationToken.None);
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                {
+                    // The database went away with the request: release the claim as soon as it is
+                    // back, so the client's retry is not refused as in flight for a whole lease.
+                    pending.Add(claim, e);
+                }
             }
         }
     }

@@ -103,13 +103,17 @@ public sealed class IdempotencyStore(NpgsqlDataSource db, LedgerSchema schema)
             reader.IsDBNull(5) ? null : reader.GetString(5)));
     }
 
-    /// <summary>Drops a claim whose request did not answer 2xx: non-2xx answers are not stored.</summary>
-    public async Task ReleaseAsync(string principal, string key)
+    /// <summary>
+    /// Drops a claim whose request did not answer 2xx (non-2xx answers are not stored): only that
+    /// claim, never a later one made after its lease ran out.
+    /// </summary>
+    public async Task ReleaseAsync(string principal, string key, DateTimeOffset claimedAt, CancellationToken ct)
     {
-        await using var release = db.CreateCommand($"delete from {Table} where principal = $1 and key = $2 and state = 'running'");
+        await using var release = db.CreateCommand($"delete from {Table} where principal = $1 and key = $2 and state = 'running' and claimed_at = $3");
         release.Parameters.Add(new NpgsqlParameter { Value = principal });
         release.Parameters.Add(new NpgsqlParameter { Value = key });
-        await release.ExecuteNonQueryAsync(CancellationToken.None);
+        release.Parameters.Add(new NpgsqlParameter { Value = claimedAt });
+        await release.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The SQL that completes a claim inside the command's transaction (Marten's '?' placeholders).</summary>
