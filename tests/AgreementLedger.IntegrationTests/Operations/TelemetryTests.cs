@@ -202,6 +202,34 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_failed_audit_verification_is_logged_as_an_error_naming_the_first_broken_event()
+    {
+        var id = Given.NewId("alarm");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+        Assert.DoesNotContain(LogsAbout(id), l => l.LogLevel >= Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        await ledger.ExecuteAsync("update ledger.mt_events set user_name = 'mallory' where stream_id = $1 and version = 2", id);
+        var report = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+
+        Assert.False(report["verified"].GetBoolean());
+        var alarm = Assert.Single(LogsAbout(id), l => l.LogLevel == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains("NOT VERIFIED", alarm.FormattedMessage, StringComparison.Ordinal);
+        Assert.Contains($"{id} version 2", alarm.FormattedMessage, StringComparison.Ordinal);
+    }
+
+    private List<LogRecord> LogsAbout(string id)
+    {
+        lock (ledger.Logs)
+        {
+            ledger.Host.Services.GetRequiredService<OpenTelemetry.Logs.LoggerProvider>().ForceFlush();
+            return [.. ledger.Logs.Where(l => l.CategoryName?.EndsWith("LedgerVerifier", StringComparison.Ordinal) == true
+                && l.FormattedMessage?.Contains(id, StringComparison.Ordinal) == true)];
+        }
+    }
+
+    [Fact]
     public void logs_go_through_opentelemetry()
     {
         LogRecord[] logs;

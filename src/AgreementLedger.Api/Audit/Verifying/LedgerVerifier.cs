@@ -14,12 +14,43 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
 /// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
 /// </summary>
-public sealed class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Digests.LedgerDigests digests, Digests.AuditSigningKey key)
+public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
 {
-    /// <summary>Failures reported in full; beyond this only the count grows (the answer stays small).</summary>
+    /// <summary>Failures reported; further ones are not listed (the answer stays small).</summary>
     public const int MaxReportedFailures = 1000;
 
+    /// <summary>
+    /// Verifies and logs the outcome: a failure as an error naming the first broken event, for the
+    /// alerting that watches the logs; a success with its size and duration.
+    /// </summary>
     public async Task<VerificationReport> VerifyAsync(string? agreementId, CancellationToken ct)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = await RecomputeAsync(agreementId, ct);
+        var scope = agreementId is null ? "the whole ledger" : $"agreement {agreementId}";
+        if (report.Verified)
+        {
+            // One agreement is checked on every view of its web page: worth a line only when debugging.
+            LogVerified(logger, agreementId is null ? LogLevel.Information : LogLevel.Debug, scope, report.EventsChecked, report.StreamsChecked, watch.Elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            var first = report.Failures[0];
+            LogNotVerified(logger, scope, report.Failures.Count, report.Failures.Count >= MaxReportedFailures ? " or more" : "",
+                first.AgreementId, first.Version, first.Reason, report.EventsChecked, report.StreamsChecked);
+        }
+
+        return report;
+    }
+
+    [LoggerMessage(Message = "Audit verification of {Scope}: verified, {Events} events of {Agreements} agreements recomputed in {ElapsedMs:F0} ms")]
+    private static partial void LogVerified(ILogger logger, LogLevel level, string scope, long events, long agreements, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message =
+        "Audit verification of {Scope}: NOT VERIFIED, {FailureCount}{More} failure(s); first: {AgreementId} version {Version}: {Reason} ({Events} events of {Agreements} agreements recomputed)")]
+    private static partial void LogNotVerified(ILogger logger, string scope, int failureCount, string more, string agreementId, long version, string reason, long events, long agreements);
+
+    private async Task<VerificationReport> RecomputeAsync(string? agreementId, CancellationToken ct)
     {
         var failures = new List<VerificationFailure>();
         long streams = 0, events = 0;
