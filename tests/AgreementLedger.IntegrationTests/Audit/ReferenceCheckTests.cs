@@ -45,10 +45,9 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         await ledger.Host.PostAsync($"/agreements/{id}/retractions", new { version = 7, reason = "misreported" }, 200);
 
         var export = Path.Combine(_folder, "ledger." + format);
-        var key = Path.Combine(_folder, "key.pem");
+        var key = await PublicKeyFileAsync();
         var text = await ExportAsync(format);
         await File.WriteAllTextAsync(export, text);
-        await File.WriteAllTextAsync(key, (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("pem").GetString());
 
         var (good, goodOutput) = await PythonAsync([export, "--public-key", key]);
         Assert.True(good == 0, goodOutput);
@@ -92,9 +91,8 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         digest["signature"] = Convert.ToBase64String(signature);
         lines[^1] = digest.ToJsonString();
         var export = Path.Combine(_folder, "ledger.ndjson");
-        var key = Path.Combine(_folder, "key.pem");
+        var key = await PublicKeyFileAsync();
         await File.WriteAllTextAsync(export, string.Join('\n', lines) + "\n");
-        await File.WriteAllTextAsync(key, (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("pem").GetString());
 
         var (exitCode, output) = await PythonAsync([export, "--public-key", key]);
 
@@ -105,17 +103,23 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
     [Theory]
     [InlineData("ledger.ndjson", "not json\n")]
     [InlineData("ledger.ndjson", "{\"record\":\"event\",\"position\":1}\n")]
+    [InlineData("ledger.ndjson", "{\"record\":\"digest\",\"position\":\"one\",\"digest\":\"x\",\"signature\":\"x\",\"keyId\":\"x\"}\n")]
     [InlineData("ledger.csv", "record,position\r\nevent,1\r\n")]
-    public async Task a_file_that_is_not_an_export_fails_the_reference_check_without_crashing(string name, string content)
+    public async Task a_file_that_is_not_an_export_fails_both_checkers_without_crashing(string name, string content)
     {
         var file = Path.Combine(_folder, name);
+        var key = await PublicKeyFileAsync();
         await File.WriteAllTextAsync(file, content);
 
-        var (exitCode, output) = await PythonAsync([file]);
+        var (reference, referenceOutput) = await PythonAsync([file, "--public-key", key]);
+        var (service, serviceOutput, serviceError) = await ServiceCommand.RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", key);
 
-        Assert.Equal(1, exitCode);
-        Assert.StartsWith("NOT VERIFIED: the file is not a well-formed export", output);
-        Assert.DoesNotContain("Traceback", output);
+        Assert.Equal(1, reference);
+        Assert.StartsWith("NOT VERIFIED: the file is not a well-formed export", referenceOutput);
+        Assert.DoesNotContain("Traceback", referenceOutput);
+        Assert.Equal(1, service);
+        Assert.StartsWith("NOT VERIFIED: the file is not a well-formed export", serviceOutput);
+        Assert.DoesNotContain("   at ", serviceOutput + serviceError);
     }
 
     /// <summary>
@@ -181,6 +185,14 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
 
     private static string Text(Random random) =>
         string.Concat(Enumerable.Range(0, random.Next(6)).Select(_ => Pieces[random.Next(Pieces.Length)]));
+
+    /// <summary>The service's digest key as a PEM file, as an auditor would fetch and keep it.</summary>
+    private async Task<string> PublicKeyFileAsync()
+    {
+        var key = Path.Combine(_folder, "key.pem");
+        await File.WriteAllTextAsync(key, (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("pem").GetString());
+        return key;
+    }
 
     private async Task<string> ExportAsync(string format)
     {
