@@ -8,6 +8,18 @@ if (args is ["verify-export", .. var exportArgs])
     return await AgreementLedger.Audit.Exporting.ExportVerifier.RunAsync(exportArgs, Console.Out);
 }
 
+// Marten's daemon command, routed so that it cannot damage a running ledger (ProjectionsCommandGuard).
+switch (AgreementLedger.Agreements.Rebuilding.ProjectionsCommandGuard.Route(args))
+{
+    case { Refusal: { } refusal }:
+        await Console.Error.WriteLineAsync("projections: " + refusal);
+        return 2;
+    case { Args: { } routed } when routed != args:
+        await Console.Error.WriteLineAsync($"projections rebuild: running '{string.Join(' ', routed)}', the rebuild that is safe while the service runs.");
+        args = routed;
+        break;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", .. var tokenArgs])
 {

@@ -40,6 +40,17 @@ public static class AgreementCommand
         }
 
         var stream = await session.Events.FetchForExclusiveWriting<Agreement>(id, ct);
+        if (stream.StartingVersion is > 0 and var streamVersion && stream.Aggregate?.Version != streamVersion)
+        {
+            // The snapshot is missing or behind the events (overwritten by a foreign rebuild, restored
+            // apart from them, edited). Deciding on it would chain the new event to the wrong hash and
+            // version: rebuild it from the events and have the client retry, nothing appended.
+            await http.RequestServices.GetRequiredService<Rebuilding.SnapshotRebuilder>().RepairAsync(id, streamVersion, ct);
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement repaired, retry",
+                $"The stored state of '{id}' was behind its events and has just been rebuilt from them; nothing was recorded. Retry the command."));
+        }
+
         if (stream.Aggregate is not { } agreement)
         {
             return Problems.Result(Problems.AgreementNotFound(id));

@@ -33,6 +33,35 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         Assert.Contains("--out", exportHelp, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("would publish integration events a second time", "projections")]
+    [InlineData("would publish integration events a second time", "projections", "run")]
+    [InlineData("count them twice", "projections", "rebuild", "-p", "integration-events")]
+    [InlineData("No projection 'Nope'", "projections", "rebuild", "--projection", "Nope")]
+    public async Task martens_projections_command_refuses_what_would_damage_a_running_ledger(string why, params string[] args)
+    {
+        var (exit, _, error) = await RunAsync(WithDatabase(), args);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(why, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task martens_projections_list_still_answers()
+    {
+        var (exit, output, error) = await RunAsync(WithDatabase(), "projections", "list");
+
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("Agreement", output, StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, string> WithDatabase() => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+        ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
+        ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+    };
+
     [Fact]
     public async Task export_writes_a_file_that_verify_export_accepts_with_the_ledgers_public_key()
     {

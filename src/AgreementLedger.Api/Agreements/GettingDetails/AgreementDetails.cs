@@ -83,8 +83,10 @@ public static class GetAgreementEndpoint
             return Problems.Result(checks.Result());
         }
 
+        // Now is the snapshot; when it is missing (a foreign rebuild deleted it, say) the events still
+        // answer, folded as time travel folds them, instead of a wrong 404.
         var agreement = at.IsNow
-            ? await session.LoadAsync<Agreement>(id, http.RequestAborted)
+            ? await session.LoadAsync<Agreement>(id, http.RequestAborted) ?? await FoldAsync(events, id, at, http.RequestAborted)
             : await FoldAsync(events, id, at, http.RequestAborted);
         if (agreement is null)
         {

@@ -14,7 +14,7 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// while the service keeps taking commands: a snapshot that a command wrote after the read began
 /// carries a higher version and is never overwritten by an older rebuilt one.
 /// </summary>
-public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, ILogger<SnapshotRebuilder> logger)
+public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, StoredEvents stored, ILogger<SnapshotRebuilder> logger)
 {
     private static readonly Dictionary<string, Type> TypesByName =
         EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
@@ -105,6 +105,31 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         return result;
     }
 
+    /// <summary>
+    /// Rebuilds one agreement's snapshot from its events, in its own transaction, unless a newer one
+    /// is stored meanwhile. For a command that found the snapshot missing or behind the stream.
+    /// </summary>
+    public async Task<Agreement> RepairAsync(string id, long streamVersion, CancellationToken ct)
+    {
+        var agreement = Agreement.Replay(await stored.ReadAsync(id, asOf: null, upToVersion: null, ct));
+        await using var upsert = db.CreateCommand(
+            $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+            "values (@id, @data, @version, @type, transaction_timestamp()) " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
+            "where d.mt_version <= excluded.mt_version");
+        upsert.Parameters.AddWithValue("id", id);
+        upsert.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = store.Options.Serializer().ToJson(agreement) });
+        upsert.Parameters.AddWithValue("version", agreement.Version);
+        upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
+        await upsert.ExecuteNonQueryAsync(ct);
+        LogRepaired(logger, id, agreement.Version, streamVersion);
+        return agreement;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "The snapshot of agreement {AgreementId} was missing or behind its events (stream version {StreamVersion}); rebuilt it from its events at version {Version}")]
+    private static partial void LogRepaired(ILogger logger, string agreementId, long version, long streamVersion);
+
     private static async Task WriteAsync(NpgsqlBinaryImporter copy, string id, Agreement agreement, ISerializer serializer, CancellationToken ct)
     {
         await copy.StartRowAsync(ct);
@@ -121,9 +146,11 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
     private static partial void LogDone(ILogger logger, long events, long agreements, long written, double seconds);
 }
 
-[Description("Rebuild every agreement snapshot from the events in one pass; safe while other nodes serve traffic", Name = "rebuild-snapshots")]
+[Description("Rebuild every agreement snapshot from the events in one pass; safe while other nodes serve traffic (also what 'projections rebuild' runs)", Name = Name)]
 public sealed class RebuildSnapshotsCommand : JasperFxAsyncCommand<NetCoreInput>
 {
+    public const string Name = "rebuild-snapshots";
+
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();

@@ -1,0 +1,66 @@
+using AgreementLedger.IntegrationTests.Infrastructure;
+
+namespace AgreementLedger.IntegrationTests.Agreements;
+
+/// <summary>
+/// A snapshot behind its events (a foreign rebuild overwrote it, a restore mixed two points in time)
+/// must never be decided on: the new event would be chained to the wrong hash and version.
+/// </summary>
+[Collection(CommandsCollection.Name)]
+public sealed class StaleSnapshotTests(LedgerHost ledger)
+{
+    [Fact]
+    public async Task a_command_on_a_snapshot_behind_its_events_appends_nothing_repairs_it_and_succeeds_when_retried()
+    {
+        var id = Given.NewId("stale");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        var old = await ledger.ScalarAsync<string>("select data::text from ledger.mt_doc_agreement where id = $1", id);
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-20" }, 200);
+        await ledger.ExecuteAsync("update ledger.mt_doc_agreement set data = $2::jsonb, mt_version = 1 where id = $1", id, old);
+
+        var refused = await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-02" }, 503);
+
+        Assert.Equal("1", refused.Headers["Retry-After"]);
+        Assert.Equal(3, await ledger.EventCountAsync(id));
+        await AssertSnapshotIsTheFoldAsync(id, 3);
+
+        var retried = await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-02" }, 200);
+
+        Assert.Equal(4, retried["version"].GetInt64());
+        Assert.Equal("Signed", retried["status"].GetString());
+        var chain = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+        Assert.True(chain["verified"].GetBoolean(), chain.Text);
+    }
+
+    [Fact]
+    public async Task an_agreement_whose_snapshot_is_gone_is_read_from_its_events_and_repaired_by_the_next_command()
+    {
+        var id = Given.NewId("stale-gone");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-20" }, 200);
+        var before = await ledger.Host.GetAsync($"/agreements/{id}");
+        await ledger.ExecuteAsync("delete from ledger.mt_doc_agreement where id = $1", id);
+
+        // Reads fall back to the events: the same answer, not 404.
+        Assert.Equal(before.Text, (await ledger.Host.GetAsync($"/agreements/{id}")).Text);
+        await ledger.Host.GetAsync($"/agreements/{Given.NewId("never-proposed")}", 404);
+
+        await ledger.Host.PostAsync($"/agreements/{id}/terms-agreed", new { occurredOn = "2024-01-25" }, 503);
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+        await AssertSnapshotIsTheFoldAsync(id, 2);
+
+        var retried = await ledger.Host.PostAsync($"/agreements/{id}/terms-agreed", new { occurredOn = "2024-01-25" }, 200);
+        Assert.Equal("Negotiated", retried["status"].GetString());
+        var chain = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+        Assert.True(chain["verified"].GetBoolean(), chain.Text);
+    }
+
+    private async Task AssertSnapshotIsTheFoldAsync(string id, long version)
+    {
+        var snapshot = await ledger.Host.GetAsync($"/agreements/{id}");
+        var folded = await ledger.Host.GetAsync($"/agreements/{id}?version={version}");
+        Assert.Equal(version, snapshot["version"].GetInt64());
+        Assert.Equal(folded.Text, snapshot.Text);
+    }
+}
