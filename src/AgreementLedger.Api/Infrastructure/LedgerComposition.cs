@@ -79,6 +79,9 @@ public static class LedgerComposition
                     json.AllowOutOfOrderMetadataProperties = true;
                 });
                 opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
+                // The snapshot a command fetched (under the stream's row lock) is the one the inline
+                // projection folds the new event into: without this it is loaded a second time at commit.
+                opts.Events.UseIdentityMapForAggregates = true;
                 if (Telemetry.TracesOn(builder.Configuration))
                 {
                     // Connection spans with their commands as events, beside Npgsql's own spans.
