@@ -8,11 +8,11 @@ if (args is ["verify-export", .. var exportArgs])
     return await AgreementLedger.Audit.Exporting.ExportVerifier.RunAsync(exportArgs, Console.Out);
 }
 
-// Marten's daemon command, routed so that it cannot damage a running ledger (ProjectionsCommandGuard).
-switch (AgreementLedger.Agreements.Rebuilding.ProjectionsCommandGuard.Route(args))
+// Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).
+switch (OperatorCommandGuard.Route(args))
 {
     case { Refusal: { } refusal }:
-        await Console.Error.WriteLineAsync("projections: " + refusal);
+        await Console.Error.WriteLineAsync($"{args[0]}: {refusal}");
         return 2;
     case { Args: { } routed } when routed != args:
         await Console.Error.WriteLineAsync($"projections rebuild: running '{string.Join(' ', routed)}', the rebuild that is safe while the service runs.");

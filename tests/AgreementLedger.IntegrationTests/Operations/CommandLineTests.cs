@@ -38,12 +38,22 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     [InlineData("would publish integration events a second time", "projections", "run")]
     [InlineData("count them twice", "projections", "rebuild", "-p", "integration-events")]
     [InlineData("No projection 'Nope'", "projections", "rebuild", "--projection", "Nope")]
-    public async Task martens_projections_command_refuses_what_would_damage_a_running_ledger(string why, params string[] args)
+    [InlineData("deletes every event", "marten", "--reset")]
+    [InlineData("deletes every event", "marten", "-r")]
+    [InlineData("past gaps by force", "marten", "--advance")]
+    [InlineData("drop the ledger's tables", "resources", "teardown")]
+    [InlineData("drop the ledger's tables", "resources", "Clear")]
+    [InlineData("Wolverine's outbox", "storage", "clear")]
+    [InlineData("Wolverine's outbox", "storage", "rebuild")]
+    public async Task commands_of_marten_wolverine_and_jasperfx_that_would_damage_the_ledger_are_refused(string why, params string[] args)
     {
+        await ledger.Host.ProposedAsync(Given.NewId("guarded"), "JP", "GB");
+        var events = await ledger.TotalEventsAsync();
         var (exit, _, error) = await RunAsync(WithDatabase(), args);
 
         Assert.Equal(2, exit);
         Assert.Contains(why, error, StringComparison.Ordinal);
+        Assert.Equal(events, await ledger.TotalEventsAsync());
     }
 
     [Fact]

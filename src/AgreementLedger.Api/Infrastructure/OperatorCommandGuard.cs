@@ -1,8 +1,19 @@
-namespace AgreementLedger.Agreements.Rebuilding;
+using AgreementLedger.Agreements.Rebuilding;
+
+namespace AgreementLedger.Infrastructure;
 
 /// <summary>
-/// <c>projections</c> is Marten's daemon command, registered by Marten itself. Two of its actions
-/// would damage this ledger while the service runs, so they are routed before the command line is:
+/// Marten, Wolverine and JasperFx register operator commands of their own, and some of them would
+/// damage this ledger. They are routed before the command line is run:
+/// <list type="bullet">
+/// <item>refused: <c>marten --reset</c> (deletes every event), <c>marten --advance</c> (moves the high
+/// water mark past gaps by force: the relay could skip events still committing),
+/// <c>resources clear|teardown</c> (deletes or drops the ledger's tables) and
+/// <c>storage clear|rebuild</c> (throws away Wolverine's outbox: integration events not yet sent
+/// would never be).</item>
+/// </list>
+/// <c>projections</c> is Marten's daemon command. Two of its actions would damage this ledger while
+/// the service runs:
 /// <list type="bullet">
 /// <item><c>projections rebuild</c> of the snapshot: Marten's rebuild deletes every snapshot first and
 /// writes them back page by page, so agreements answer 404 meanwhile, a command appended during it is
@@ -16,7 +27,7 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// </list>
 /// <c>projections list</c> goes to Marten unchanged.
 /// </summary>
-public static class ProjectionsCommandGuard
+public static class OperatorCommandGuard
 {
     public const string Snapshot = "Agreement";
     public const string Relay = "integration-events";
@@ -24,10 +35,27 @@ public static class ProjectionsCommandGuard
     /// <summary>The arguments to run (possibly rewritten), or why the command is refused.</summary>
     public static (string[]? Args, string? Refusal) Route(string[] args)
     {
-        if (args is not ["projections", .. var rest])
+        // JasperFx reads actions and flags without regard to case.
+        var action = args.Length > 1 ? args[1].ToLowerInvariant() : null;
+        switch (args)
         {
-            return (args, null);
+            case ["marten", .. var options] when options.Any(o => o.ToLowerInvariant() is "-r" or "--reset"):
+                return (null, "marten --reset deletes every event of the ledger; it is not available in this service. (A development ledger is reset by deleting its embedded cluster's folder.)");
+            case ["marten", .. var options] when options.Any(o => o.ToLowerInvariant() is "-a" or "--advance"):
+                return (null, "marten --advance moves the high water mark past gaps by force: the integration-events relay could skip events that are still committing. Gaps are waited for, never skipped.");
+            case ["resources", ..] when action is "clear" or "teardown":
+                return (null, $"resources {action} would delete or drop the ledger's tables; it is not available in this service.");
+            case ["storage", ..] when action is "clear" or "rebuild":
+                return (null, $"storage {action} throws away Wolverine's outbox: integration events not yet sent would never be. Not available in this service.");
+            case ["projections", .. var rest]:
+                return RouteProjections(args, rest);
+            default:
+                return (args, null);
         }
+    }
+
+    private static (string[]? Args, string? Refusal) RouteProjections(string[] args, string[] rest)
+    {
 
         string? action = null, projection = null;
         var others = new List<string>();
