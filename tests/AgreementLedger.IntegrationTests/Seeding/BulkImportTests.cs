@@ -80,4 +80,40 @@ public sealed class BulkImportTests(LedgerHost ledger)
         Assert.Equal(before, await ledger.TotalEventsAsync());
         await ledger.Host.GetAsync($"/agreements/{good}", 404);
     }
+
+    /// <summary>A refusal late in a long import leaves nothing; the import that follows is whole and in the given order.</summary>
+    [Fact]
+    public async Task a_refusal_late_in_a_long_import_leaves_nothing_and_a_long_import_is_whole_and_in_order()
+    {
+        var before = await ledger.TotalEventsAsync();
+        var ids = Enumerable.Range(0, 300).Select(_ => Given.NewId("chunked")).ToArray();
+        var histories = ids.Select((id, i) => Signed(id, i % 4)).ToList();
+        histories[250] = new AgreementHistory(ids[250],
+        [
+            new AgreementProposed(ids[250], "Broken", "treaty", ["JP"], [], null, Day, []),
+            new FundingCommitted("EU", 1, "EUR", null, Day),
+        ]);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Importer.ImportAsync(histories, "importer", CancellationToken.None));
+        Assert.Contains(ids[250], refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+        await ledger.Host.GetAsync($"/agreements/{ids[0]}", 404);
+
+        histories[250] = Signed(ids[250], 1);
+        var written = await Importer.ImportAsync(histories, "importer", CancellationToken.None);
+
+        Assert.Equal(histories.Sum(h => h.Events.Count), written);
+        Assert.Equal(before + written, await ledger.TotalEventsAsync());
+        foreach (var id in new[] { ids[0], ids[63], ids[64], ids[250], ids[299] })
+        {
+            var verified = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+            Assert.True(verified["verified"].GetBoolean(), verified.Text);
+            Assert.Equal("Signed", (await ledger.Host.GetAsync($"/agreements/{id}"))["status"].GetString());
+        }
+
+        // Positions follow the given order: every event of an earlier history comes before the next history's.
+        var positions = await ledger.ScalarAsync<long[]>(
+            "select array_agg(seq_id order by array_position($1, stream_id), version) from ledger.mt_events where stream_id = any($1)", (object)ids);
+        Assert.Equal(positions.Order(), positions);
+    }
 }
