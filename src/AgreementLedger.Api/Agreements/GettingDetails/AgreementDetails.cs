@@ -83,10 +83,8 @@ public static class GetAgreementEndpoint
             return Problems.Result(checks.Result());
         }
 
-        // Now is the snapshot; when it is missing (a foreign rebuild deleted it, say) the events still
-        // answer, folded as time travel folds them, instead of a wrong 404.
         var agreement = at.IsNow
-            ? await session.LoadAsync<Agreement>(id, http.RequestAborted) ?? await FoldAsync(events, id, at, http.RequestAborted)
+            ? await CurrentAsync(session, events, id, at, http.RequestAborted)
             : await FoldAsync(events, id, at, http.RequestAborted);
         if (agreement is null)
         {
@@ -97,6 +95,24 @@ public static class GetAgreementEndpoint
 
         http.Response.Headers.ETag = IfMatch.ETag(agreement.Version);
         return TypedResults.Ok(AgreementDetails.From(agreement, at.ReferenceDate(Conventions.Today(clock))));
+    }
+
+    /// <summary>
+    /// Now is the snapshot, read in one round trip with the stream's version. When the two disagree
+    /// (the snapshot is missing, or behind its events: a foreign rebuild, a restore that mixed two
+    /// points in time) the events answer, folded as time travel folds them, so a read never shows
+    /// less than what has been acknowledged; the next command repairs the snapshot.
+    /// </summary>
+    private static async Task<Agreement?> CurrentAsync(IQuerySession session, StoredEvents events, string id, PointInTime at, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var snapshot = batch.Load<Agreement>(id);
+        var stream = batch.Events.FetchStreamState(id);
+        await batch.Execute(ct);
+        var (agreement, state) = (await snapshot, await stream);
+        return state is not null && agreement?.Version == state.Version
+            ? agreement
+            : await FoldAsync(events, id, at, ct);
     }
 
     private static async Task<Agreement?> FoldAsync(StoredEvents events, string id, PointInTime at, CancellationToken ct)
