@@ -19,6 +19,11 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
     private static readonly Dictionary<string, Type> TypesByName =
         EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
+    /// <summary>The upsert's tail: a rebuilt snapshot replaces the stored one unless that one is newer.</summary>
+    private const string NeverOlder =
+        "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
+        "where d.mt_version <= excluded.mt_version";
+
     public sealed record Result(long Events, long Agreements, long Written, TimeSpan Took);
 
     public async Task<Result> RebuildAsync(CancellationToken ct)
@@ -90,8 +95,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         await using (var upsert = new NpgsqlCommand(
             $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
             $"select id, data, mt_version, @type, transaction_timestamp() from rebuilt_agreement " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
-            "where d.mt_version <= excluded.mt_version", write, writing))
+            NeverOlder, write, writing))
         {
             upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
             upsert.CommandTimeout = 0;
@@ -115,8 +119,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         await using var upsert = db.CreateCommand(
             $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
             "values (@id, @data, @version, @type, transaction_timestamp()) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
-            "where d.mt_version <= excluded.mt_version");
+            NeverOlder);
         upsert.Parameters.AddWithValue("id", id);
         upsert.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = store.Options.Serializer().ToJson(agreement) });
         upsert.Parameters.AddWithValue("version", agreement.Version);
