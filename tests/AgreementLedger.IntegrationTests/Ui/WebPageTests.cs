@@ -169,6 +169,48 @@ public sealed class WebPageTests(BrowserHost host)
     }
 
     [Fact]
+    public async Task a_submission_answered_503_with_retry_after_is_retried_once_with_its_key_and_recorded_once()
+    {
+        var id = await ProposeThroughApiAsync("ui-retry");
+        using var client = OfficerClient();
+        (await client.PostAsJsonAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-02", location = "Brussels" })).EnsureSuccessStatusCode();
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("2");
+
+        // The stored state falls behind the events: the service repairs it and answers 503 Retry-After: 1.
+        await using (var connection = new Npgsql.NpgsqlConnection(host.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var stale = new Npgsql.NpgsqlCommand(
+                "update ledger.mt_doc_agreement set data = jsonb_set(data, '{version}', '1'), mt_version = 1 where id = $1", connection);
+            stale.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+            Assert.Equal(1, await stale.ExecuteNonQueryAsync());
+        }
+
+        var commands = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST")
+            {
+                lock (commands)
+                {
+                    commands.Add(request.Headers.TryGetValue("idempotency-key", out var key) ? key : "(none)");
+                }
+            }
+        };
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Negotiation round" });
+        await page.GetByLabel("Held on").FillAsync("2024-03-03");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator("#recorded")).ToContainTextAsync("Recorded: negotiation round (version 3)", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#version")).ToHaveTextAsync("3");
+        Assert.Equal(2, commands.Count);
+        Assert.Equal(commands[0], commands[1]);
+        var timeline = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}/timeline");
+        Assert.Equal(3, timeline.GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
     public async Task targets_are_drawn_and_an_overdue_one_is_flagged()
     {
         var id = await ProposeThroughApiAsync("ui-target");

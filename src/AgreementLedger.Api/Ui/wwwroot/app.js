@@ -323,7 +323,15 @@ function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
     }
     submit.disabled = true;
     try {
-      const answer = await send(body, idempotencyKey);
+      let answer = await send(body, idempotencyKey);
+      if (answer.status === 503) {
+        // The service asked for a retry (the database blinked, or the agreement's stored state was
+        // just rebuilt): once, quietly, after Retry-After, with the same key — recorded at most once.
+        const seconds = Math.min(Math.max(Number(answer.headers?.get("Retry-After")) || 1, 1), 5);
+        announce(`The service asked to retry; retrying in ${seconds} s.`);
+        await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        answer = await send(body, idempotencyKey);
+      }
       if (!answer.ok) { showProblem(answer.json, answer.status); return; }
       clearProblems();
       form.reset();
