@@ -47,7 +47,7 @@ public static class AgreementCommand
             // version: rebuild it from the events and have the client retry, nothing appended.
             await http.RequestServices.GetRequiredService<Rebuilding.SnapshotRebuilder>().RepairAsync(id, streamVersion, ct);
             http.Response.Headers.RetryAfter = "1";
-            return Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement repaired, retry",
+            return Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement repaired, retry",
                 $"The stored state of '{id}' was behind its events and has just been rebuilt from them; nothing was recorded. Retry the command."));
         }
 

@@ -23,10 +23,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                 Problems.Create(StatusCodes.Status412PreconditionFailed, Problems.VersionMismatch, "Version mismatch",
                     "The agreement changed while the command ran; read it again and retry."),
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable } =>
-                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Ledger busy",
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
                     "The event table was locked for too long to find a safe position; retry shortly."),
             StreamLockedException =>
-                Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Agreement busy",
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
@@ -40,7 +40,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
         var databaseUnavailable = problem is null && DatabaseUnavailable(exception);
         if (databaseUnavailable)
         {
-            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "Database unavailable",
+            problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Database unavailable",
                 "The ledger's database cannot be reached just now. Retry shortly; a command retried with the same Idempotency-Key " +
                 "is recorded at most once even if this attempt's outcome is unknown.");
         }

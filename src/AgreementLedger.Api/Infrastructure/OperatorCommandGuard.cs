@@ -1,4 +1,6 @@
+using AgreementLedger.Agreements;
 using AgreementLedger.Agreements.Rebuilding;
+using AgreementLedger.Subscriptions.Integration;
 
 namespace AgreementLedger.Infrastructure;
 
@@ -29,8 +31,8 @@ namespace AgreementLedger.Infrastructure;
 /// </summary>
 public static class OperatorCommandGuard
 {
-    public const string Snapshot = "Agreement";
-    public const string Relay = "integration-events";
+    private const string Snapshot = nameof(Agreement);
+    private const string Relay = IntegrationEventRelay.RelayName;
 
     /// <summary>The arguments to run (possibly rewritten), or why the command is refused.</summary>
     public static (string[]? Args, string? Refusal) Route(string[] args)
@@ -56,7 +58,6 @@ public static class OperatorCommandGuard
 
     private static (string[]? Args, string? Refusal) RouteProjections(string[] args, string[] rest)
     {
-
         string? action = null, projection = null;
         var others = new List<string>();
         for (var i = 0; i < rest.Length; i++)

@@ -17,6 +17,9 @@ public static class Problems
     public const string PayloadTooLarge = "payload-too-large";
     public const string RateLimited = "rate-limited";
 
+    /// <summary>503s (API.md has none): the database, or the agreement's stored state, is not ready; always with Retry-After.</summary>
+    public const string Unavailable = "unavailable";
+
     public static string TypeUri(string code) => "/problems/" + code;
 
     public static ProblemDetails Create(int status, string code, string title, string detail) => new()

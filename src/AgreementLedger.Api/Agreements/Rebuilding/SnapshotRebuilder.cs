@@ -113,7 +113,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
     /// Rebuilds one agreement's snapshot from its events, in its own transaction, unless a newer one
     /// is stored meanwhile. For a command that found the snapshot missing or behind the stream.
     /// </summary>
-    public async Task<Agreement> RepairAsync(string id, long streamVersion, CancellationToken ct)
+    public async Task RepairAsync(string id, long streamVersion, CancellationToken ct)
     {
         var agreement = Agreement.Replay(await stored.ReadAsync(id, asOf: null, upToVersion: null, ct));
         await using var upsert = db.CreateCommand(
@@ -126,7 +126,6 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
         await upsert.ExecuteNonQueryAsync(ct);
         LogRepaired(logger, id, agreement.Version, streamVersion);
-        return agreement;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message =

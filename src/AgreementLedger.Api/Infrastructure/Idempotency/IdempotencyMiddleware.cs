@@ -99,7 +99,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 {
                     await store.ReleaseAsync(principal, key, claimedAt, CancellationToken.None);
                 }
-                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                catch (Exception e) when (PendingReleases.IsOutage(e))
                 {
                     // The database went away with the request: release the claim as soon as it is
                     // back, so the client's retry is not refused as in flight for a whole lease.

@@ -21,6 +21,9 @@ public sealed partial class PendingReleases(IdempotencyStore store, TimeProvider
     private readonly Channel<IdempotencyClaim> _queue = Channel.CreateBounded<IdempotencyClaim>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
+    /// <summary>A release that failed this way waits for the database; any other failure is a bug and propagates.</summary>
+    public static bool IsOutage(Exception e) => e is Npgsql.NpgsqlException or TimeoutException;
+
     public void Add(IdempotencyClaim claim, Exception reason)
     {
         LogQueued(logger, claim.Key, reason.GetBaseException().Message);
@@ -46,7 +49,7 @@ public sealed partial class PendingReleases(IdempotencyStore store, TimeProvider
                     delay = FirstRetry;
                     break;
                 }
-                catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+                catch (Exception e) when (IsOutage(e))
                 {
                     await Task.Delay(delay, clock, stoppingToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetry.Ticks));

@@ -237,6 +237,18 @@ function debounce(action, ms) {
 
 // ---------------------------------------------------------------- forms and the API's problems
 
+/**
+ * For requests that overlap (a recording, a live event): take() before asking, then show(ticket)
+ * says whether the answer may be shown — never one older than an answer already shown.
+ */
+function answerOrder() {
+  let taken = 0, shown = 0;
+  return {
+    take: () => ++taken,
+    show(ticket) { if (ticket < shown) return false; shown = ticket; return true; },
+  };
+}
+
 let formCount = 0;
 
 /**
@@ -537,13 +549,11 @@ async function agreementView(main, id, params) {
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
     heading, audit, controls, picture, details, recordArea);
 
-  // Refreshes overlap (a recording, a live event); an answer older than one already shown is dropped.
-  let refreshes = 0, shown = 0;
+  const refreshes = answerOrder();
   async function refresh() {
-    const ticket = ++refreshes;
+    const ticket = refreshes.take();
     const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when)]);
-    if (ticket < shown) return state.ok ? state.json : null;
-    shown = ticket;
+    if (!refreshes.show(ticket)) return state.ok ? state.json : null;
     if (!state.ok) {
       fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
         h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
@@ -581,12 +591,11 @@ async function agreementView(main, id, params) {
     return agreement;
   }
 
-  let audits = 0, auditShown = 0;
+  const audits = answerOrder();
   async function checkAudit() {
-    const ticket = ++audits;
+    const ticket = audits.take();
     const answer = await api(`/audit/verify${query({ agreementId: id })}`);
-    if (ticket < auditShown) return;
-    auditShown = ticket;
+    if (!audits.show(ticket)) return;
     if (answer.status === 403) { audit.className = "audit"; audit.textContent = "Audit status needs the auditor role."; return; }
     if (!answer.ok) { audit.className = "audit failed"; audit.textContent = "Audit: " + (answer.json?.title || "could not be checked"); return; }
     const report = answer.json;
