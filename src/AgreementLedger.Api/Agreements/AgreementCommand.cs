@@ -114,7 +114,7 @@ public static class AgreementCommand
         }
 
         IdempotencyMiddleware.Committed(http);
-        appended.ForEach(LedgerMetrics.EventAppended);
+        appended.ForEach(http.RequestServices.GetRequiredService<LedgerMetrics>().EventAppended);
 
         http.Response.Headers.ETag = etag;
         if (location is not null)

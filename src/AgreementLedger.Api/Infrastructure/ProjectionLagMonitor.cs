@@ -19,7 +19,7 @@ public sealed class TelemetryOptions
 /// gauge, tagged <c>projection</c>. One cheap query; the gauge callback never touches the database.
 /// </summary>
 public sealed partial class ProjectionLagMonitor(
-    NpgsqlDataSource db, LedgerSchema schema, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options, ILogger<ProjectionLagMonitor> logger)
+    NpgsqlDataSource db, LedgerSchema schema, Microsoft.Extensions.Options.IOptions<TelemetryOptions> options, ILogger<ProjectionLagMonitor> logger, LedgerMetrics metrics)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,7 +30,7 @@ public sealed partial class ProjectionLagMonitor(
         {
             try
             {
-                LedgerMetrics.LagsRead(await ReadAsync(stoppingToken));
+                metrics.LagsRead(await ReadAsync(stoppingToken));
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

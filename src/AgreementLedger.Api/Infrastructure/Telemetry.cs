@@ -10,56 +10,61 @@ namespace AgreementLedger.Infrastructure;
 
 /// <summary>
 /// The service's own spans and instruments, beside those of ASP.NET Core, Marten, Wolverine and
-/// Npgsql. docs/operations.md lists every name.
+/// Npgsql. docs/operations.md lists every name. One per host, from the host's
+/// <see cref="IMeterFactory"/>: the gauges (stream consumers, projection lag) describe this host's
+/// state, never that of another host in the same process.
 /// </summary>
-public static class LedgerMetrics
+public sealed class LedgerMetrics
 {
     public const string MeterName = "AgreementLedger";
 
     /// <summary>The source of the service's own spans (<c>ledger.append</c>).</summary>
     public static readonly ActivitySource Source = new(MeterName);
 
-    private static readonly Meter Meter = new(MeterName);
+    private readonly Counter<long> _appended;
+    private readonly Counter<long> _replayed;
+    private readonly Histogram<double> _commandDuration;
+    private readonly Counter<long> _streamDrops;
+    private long _streamConsumers;
+    private IReadOnlyList<Measurement<long>> _lags = [];
 
-    private static readonly Counter<long> Appended = Meter.CreateCounter<long>(
-        "ledger.events.appended", unit: "{event}", description: "Events appended, by event type");
+    public LedgerMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _appended = meter.CreateCounter<long>(
+            "ledger.events.appended", unit: "{event}", description: "Events appended, by event type");
+        _replayed = meter.CreateCounter<long>(
+            "ledger.idempotency.replayed", unit: "{response}", description: "Commands answered from a stored idempotent response");
+        _commandDuration = meter.CreateHistogram<double>(
+            "ledger.command.duration", unit: "s", description: "Time to answer a recording command, by route and outcome (accepted, refused, failed)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        meter.CreateObservableUpDownCounter(
+            "ledger.feed.stream_consumers", () => Volatile.Read(ref _streamConsumers), unit: "{consumer}",
+            description: "Clients connected to GET /events/stream on this node");
+        _streamDrops = meter.CreateCounter<long>(
+            "ledger.feed.stream_dropped", unit: "{consumer}", description: "Event-stream clients dropped for taking nothing (slow clients)");
+        meter.CreateObservableGauge(
+            "ledger.projection.lag", () => Volatile.Read(ref _lags), unit: "{event}",
+            description: "Stored events each projection, subscription and webhook subscription has still to process");
+    }
 
-    private static readonly Counter<long> Replayed = Meter.CreateCounter<long>(
-        "ledger.idempotency.replayed", unit: "{response}", description: "Commands answered from a stored idempotent response");
+    public void EventAppended(string type) => _appended.Add(1, new KeyValuePair<string, object?>("type", type));
 
-    private static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>(
-        "ledger.command.duration", unit: "s", description: "Time to answer a recording command, by route and outcome (accepted, refused, failed)",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    public void IdempotentReplay() => _replayed.Add(1);
 
-    private static readonly UpDownCounter<long> StreamConsumers = Meter.CreateUpDownCounter<long>(
-        "ledger.feed.stream_consumers", unit: "{consumer}", description: "Clients connected to GET /events/stream on this node");
-
-    private static readonly Counter<long> StreamDrops = Meter.CreateCounter<long>(
-        "ledger.feed.stream_dropped", unit: "{consumer}", description: "Event-stream clients dropped for taking nothing (slow clients)");
-
-    public static void EventAppended(string type) => Appended.Add(1, new KeyValuePair<string, object?>("type", type));
-
-    public static void IdempotentReplay() => Replayed.Add(1);
-
-    public static void CommandAnswered(string route, int status, TimeSpan elapsed) => CommandDuration.Record(
+    public void CommandAnswered(string route, int status, TimeSpan elapsed) => _commandDuration.Record(
         elapsed.TotalSeconds,
         new KeyValuePair<string, object?>("route", route),
         new KeyValuePair<string, object?>("outcome", status switch { < 400 => "accepted", < 500 => "refused", _ => "failed" }));
 
-    public static void StreamConsumerConnected() => StreamConsumers.Add(1);
+    public void StreamConsumerConnected() => Interlocked.Increment(ref _streamConsumers);
 
-    public static void StreamConsumerDisconnected() => StreamConsumers.Add(-1);
+    public void StreamConsumerDisconnected() => Interlocked.Decrement(ref _streamConsumers);
 
-    public static void StreamConsumerDropped() => StreamDrops.Add(1);
-
-    private static IReadOnlyList<Measurement<long>> _lags = [];
-
-    private static readonly ObservableGauge<long> Lag = Meter.CreateObservableGauge(
-        "ledger.projection.lag", () => Volatile.Read(ref _lags), unit: "{event}",
-        description: "Stored events each projection, subscription and webhook subscription has still to process");
+    public void StreamConsumerDropped() => _streamDrops.Add(1);
 
     /// <summary>The newest lag figures, read by <see cref="ProjectionLagMonitor"/>; the gauge serves them.</summary>
-    internal static void LagsRead(IReadOnlyList<Measurement<long>> lags) => Volatile.Write(ref _lags, lags);
+    internal void LagsRead(IReadOnlyList<Measurement<long>> lags) => Volatile.Write(ref _lags, lags);
 }
 
 public static class Telemetry
@@ -74,6 +79,7 @@ public static class Telemetry
     {
         var otlp = OtlpOn(builder.Configuration);
         var traces = TracesOn(builder.Configuration);
+        builder.Services.AddSingleton<LedgerMetrics>();
         builder.Services.AddHostedService<ProjectionLagMonitor>();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "agreement-ledger"))
@@ -119,26 +125,30 @@ public static class Telemetry
     public static bool TracesOn(IConfiguration configuration) => OtlpOn(configuration) || configuration.GetValue("Ledger:Telemetry:Traces", false);
 
     /// <summary>Records <c>ledger.command.duration</c> for every POST under /agreements, tagged with its route template.</summary>
-    public static void UseCommandTiming(this WebApplication app) => app.Use(async (http, next) =>
+    public static void UseCommandTiming(this WebApplication app)
     {
-        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.StartsWithSegments("/agreements"))
+        var metrics = app.Services.GetRequiredService<LedgerMetrics>();
+        app.Use(async (http, next) =>
         {
-            await next(http);
-            return;
-        }
+            if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.StartsWithSegments("/agreements"))
+            {
+                await next(http);
+                return;
+            }
 
-        var started = Stopwatch.GetTimestamp();
-        var status = StatusCodes.Status500InternalServerError;
-        try
-        {
-            await next(http);
-            status = http.Response.StatusCode;
-        }
-        finally
-        {
-            // An exception escaping here becomes a 500 in the exception handler further out.
-            var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            LedgerMetrics.CommandAnswered(route, status, Stopwatch.GetElapsedTime(started));
-        }
-    });
+            var started = Stopwatch.GetTimestamp();
+            var status = StatusCodes.Status500InternalServerError;
+            try
+            {
+                await next(http);
+                status = http.Response.StatusCode;
+            }
+            finally
+            {
+                // An exception escaping here becomes a 500 in the exception handler further out.
+                var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                metrics.CommandAnswered(route, status, Stopwatch.GetElapsedTime(started));
+            }
+        });
+    }
 }

@@ -63,7 +63,8 @@ public static partial class StreamEventsEndpoint
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         long after = 0;
-        LedgerMetrics.StreamConsumerConnected();
+        var metrics = http.RequestServices.GetRequiredService<LedgerMetrics>();
+        metrics.StreamConsumerConnected();
         try
         {
             await WriteAsync(http, ": agreement-ledger event stream\n\n", slowClient, ct);
@@ -101,7 +102,7 @@ public static partial class StreamEventsEndpoint
         }
         catch (SlowClientException)
         {
-            LedgerMetrics.StreamConsumerDropped();
+            metrics.StreamConsumerDropped();
             StreamLog.SlowClientDropped(logger, http.Connection.RemoteIpAddress?.ToString() ?? "?", after, slowClient);
         }
         catch (OperationCanceledException)
@@ -110,7 +111,7 @@ public static partial class StreamEventsEndpoint
         }
         finally
         {
-            LedgerMetrics.StreamConsumerDisconnected();
+            metrics.StreamConsumerDisconnected();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,40 @@ public sealed class TelemetryLedgerHost : LedgerHost
 
             return points;
         }
+    }
+
+    /// <summary>
+    /// What this host's own observable instruments report now, read through a listener on the host's
+    /// meter factory: tests run several hosts in one process, and the OpenTelemetry exporters (which
+    /// select meters by name) see every host's instruments.
+    /// </summary>
+    public IReadOnlyList<(long Value, Dictionary<string, object?> Tags)> Observed(string instrument)
+    {
+        var factory = Host.Services.GetRequiredService<IMeterFactory>();
+        var observed = new List<(long, Dictionary<string, object?>)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (published, l) =>
+            {
+                if (ReferenceEquals(published.Meter.Scope, factory) && published.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(published);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var named = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                named[tag.Key] = tag.Value;
+            }
+
+            observed.Add((value, named));
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return observed;
     }
 
     public static string? Tag(MetricPoint point, string key)
@@ -163,19 +198,19 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
         await ledger.Host.ProposedAsync(Given.NewId("lag"), "KR");
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        IReadOnlyList<MetricPoint> lags;
+        IReadOnlyList<(long Value, Dictionary<string, object?> Tags)> lags;
         do
         {
             await Task.Delay(200);
-            lags = ledger.Points("ledger.projection.lag");
+            lags = ledger.Observed("ledger.projection.lag");
         }
         while (DateTime.UtcNow < deadline &&
-               !(lags.Any(p => TelemetryLedgerHost.Tag(p, "projection") == webhook && p.GetGaugeLastValueLong() >= 1) &&
-                 lags.Any(p => TelemetryLedgerHost.Tag(p, "projection") == "integration-events:All")));
+               !(lags.Any(p => Equals(p.Tags["projection"], webhook) && p.Value >= 1) &&
+                 lags.Any(p => Equals(p.Tags["projection"], "integration-events:All"))));
 
-        Assert.Contains(lags, p => TelemetryLedgerHost.Tag(p, "projection") == webhook && p.GetGaugeLastValueLong() >= 1);
-        var relay = Assert.Single(lags, p => TelemetryLedgerHost.Tag(p, "projection") == "integration-events:All");
-        Assert.True(relay.GetGaugeLastValueLong() >= 0);
+        Assert.Contains(lags, p => Equals(p.Tags["projection"], webhook) && p.Value >= 1);
+        var relay = Assert.Single(lags, p => Equals(p.Tags["projection"], "integration-events:All"));
+        Assert.True(relay.Value >= 0);
         await ledger.Host.Scenario(s =>
         {
             s.Delete.Url("/subscriptions/" + webhook["webhook:".Length..]);
@@ -196,9 +231,18 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
             using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
             await lines.ReadLineAsync(timeout.Token);
 
-            var connected = ledger.Points("ledger.feed.stream_consumers").Sum(p => p.GetSumLong());
-            Assert.True(connected >= 1, $"ledger.feed.stream_consumers is {connected} with a client connected");
+            var connected = Assert.Single(ledger.Observed("ledger.feed.stream_consumers")).Value;
+            Assert.Equal(1, connected);
         }
+
+        // The endpoint notices the client has gone when its next write or poll is cancelled.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && Assert.Single(ledger.Observed("ledger.feed.stream_consumers")).Value != 0)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, Assert.Single(ledger.Observed("ledger.feed.stream_consumers")).Value);
     }
 
     [Fact]

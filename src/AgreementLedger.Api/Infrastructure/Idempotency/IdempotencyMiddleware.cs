@@ -27,7 +27,7 @@ public sealed class IdempotencyClaim(string principal, string key, DateTimeOffse
 /// gets the first 2xx answer again with <c>Idempotent-Replayed: true</c>; another body is 422; a
 /// retry while the first is still running is 409.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, PendingReleases pending, TimeProvider clock, IOptions<IdempotencyOptions> options)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, PendingReleases pending, TimeProvider clock, IOptions<IdempotencyOptions> options, LedgerMetrics metrics)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -71,7 +71,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         switch (outcome)
         {
             case ClaimOutcome.Replay replay:
-                LedgerMetrics.IdempotentReplay();
+                metrics.IdempotentReplay();
                 await WriteReplayAsync(http, replay.Answer);
                 return;
             case ClaimOutcome.OtherBody:
