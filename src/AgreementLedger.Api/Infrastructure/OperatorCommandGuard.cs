@@ -1,6 +1,7 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Agreements.Rebuilding;
 using AgreementLedger.Subscriptions.Integration;
+using JasperFx.CommandLine.Parsing;
 
 namespace AgreementLedger.Infrastructure;
 
@@ -37,20 +38,22 @@ public static class OperatorCommandGuard
     /// <summary>The arguments to run (possibly rewritten), or why the command is refused.</summary>
     public static (string[]? Args, string? Refusal) Route(string[] args)
     {
-        // JasperFx reads actions and flags without regard to case.
-        var action = args.Length > 1 ? args[1].ToLowerInvariant() : null;
-        switch (args)
+        // Judged on the arguments as JasperFx will read them: command names and long flags without
+        // regard to case, "-ra" as "-r -a", "--flag=value" as "--flag value".
+        var tokens = ArgPreprocessor.Process(args).Select(t => t.ToLowerInvariant()).ToArray();
+        var action = tokens.Length > 1 ? tokens[1] : null;
+        switch (tokens)
         {
-            case ["marten", .. var options] when options.Any(o => o.ToLowerInvariant() is "-r" or "--reset"):
+            case ["marten", .. var options] when options.Any(o => o is "-r" or "--reset"):
                 return (null, "marten --reset deletes every event of the ledger; it is not available in this service. (A development ledger is reset by deleting its embedded cluster's folder.)");
-            case ["marten", .. var options] when options.Any(o => o.ToLowerInvariant() is "-a" or "--advance"):
+            case ["marten", .. var options] when options.Any(o => o is "-a" or "--advance"):
                 return (null, "marten --advance moves the high water mark past gaps by force: the integration-events relay could skip events that are still committing. Gaps are waited for, never skipped.");
             case ["resources", ..] when action is "clear" or "teardown":
                 return (null, $"resources {action} would delete or drop the ledger's tables; it is not available in this service.");
             case ["storage", ..] when action is "clear" or "rebuild":
                 return (null, $"storage {action} throws away Wolverine's outbox: integration events not yet sent would never be. Not available in this service.");
-            case ["projections", .. var rest]:
-                return RouteProjections(args, rest);
+            case ["projections", ..]:
+                return RouteProjections(args, [.. ArgPreprocessor.Process(args).Skip(1)]);
             default:
                 return (args, null);
         }
@@ -62,13 +65,13 @@ public static class OperatorCommandGuard
         var others = new List<string>();
         for (var i = 0; i < rest.Length; i++)
         {
-            if (rest[i] is "-p" or "--projection" && i + 1 < rest.Length)
+            if (rest[i].ToLowerInvariant() is "-p" or "--projection" && i + 1 < rest.Length)
             {
                 projection = rest[++i];
             }
             else if (action is null && !rest[i].StartsWith('-'))
             {
-                action = rest[i];
+                action = rest[i].ToLowerInvariant();
             }
             else
             {
@@ -80,9 +83,9 @@ public static class OperatorCommandGuard
         {
             case "list":
                 return (args, null);
-            case "rebuild" when projection is null or Snapshot:
+            case "rebuild" when projection is null || projection.Equals(Snapshot, StringComparison.OrdinalIgnoreCase):
                 return ([RebuildSnapshotsCommand.Name, .. others], null);
-            case "rebuild" when projection == Relay:
+            case "rebuild" when projection.Equals(Relay, StringComparison.OrdinalIgnoreCase):
                 return (null, $"'{Relay}' is a subscription, not a view: replaying it would publish every integration event again and downstream services would count them twice. A consumer that needs the history reads GET /events?after=0.");
             case "rebuild":
                 return (null, $"No projection '{projection}'. This ledger has the snapshot '{Snapshot}' (rebuilt by 'projections rebuild' or 'rebuild-snapshots') and the subscription '{Relay}' (never replayed).");
