@@ -105,6 +105,7 @@ public static class AgreementCommand
         var etag = IfMatch.ETag(details.Version);
         IdempotencyMiddleware.Complete(http, session, status, json, etag, location);
         var appended = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
+        session.QueueOperation(http.RequestServices.GetRequiredService<EventTableAppendLock>());
         using (var span = LedgerMetrics.Source.StartActivity("ledger.append"))
         {
             span?.SetTag("ledger.agreement_id", details.Id);

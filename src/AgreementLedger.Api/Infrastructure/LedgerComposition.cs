@@ -32,6 +32,7 @@ public static class LedgerComposition
         var services = builder.Services;
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
+        services.AddSingleton<EventTableAppendLock>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));

@@ -144,6 +144,65 @@ public sealed class FeedTests(LedgerHost ledger)
         Assert.Equal(seen.Select(s => s.Position).Order(), seen.Select(s => s.Position));
     }
 
+    /// <summary>
+    /// Marten's append function draws an event's position (<c>seq := nextval(…)</c>) one statement
+    /// before it inserts the row. A writer the scheduler pauses in between holds a position below
+    /// that of a later writer who commits first. The function is made to sleep at that point, so the
+    /// pause is certain: neither the feed nor a signed digest may move past the paused position.
+    /// </summary>
+    [Fact]
+    public async Task a_writer_paused_between_drawing_its_position_and_inserting_is_never_overtaken_by_the_feed_or_a_digest()
+    {
+        var paused = Given.NewId("paused");
+        var later = Given.NewId("later");
+        await ledger.Host.ProposedAsync(paused, "JP");
+        var head = await HeadAsync();
+        const string Function = "select pg_get_functiondef(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace " +
+            "where n.nspname = 'ledger' and p.proname = 'mt_quick_append_events'";
+        var original = await ledger.ScalarAsync<string>(Function);
+        const string Draw = "seq := nextval('ledger.mt_events_sequence');";
+        Assert.Contains(Draw, original, StringComparison.Ordinal);
+        await ledger.ExecuteAsync(original.Replace(Draw, Draw + $" if stream = '{paused}' then perform pg_sleep(2); end if;", StringComparison.Ordinal));
+        try
+        {
+            // An append to an existing agreement goes through the function and sleeps with its position drawn.
+            var appending = ledger.Host.PostAsync($"/agreements/{paused}/sources", new { publisher = "Kyodo", occurredOn = "2024-02-01" }, 200);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (await ledger.ScalarAsync<long>("select count(*) from pg_stat_activity where wait_event = 'PgSleep'") == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the append never reached the pause");
+                await Task.Delay(20);
+            }
+
+            // A proposal inserts its row in the statement that draws its position: it commits at once, above the paused one.
+            await ledger.Host.ProposedAsync(later, "KR");
+            var digest = ledger.Host.GetAsync("/audit/digest");
+            var seen = new List<(string Id, long Position)>();
+            var next = head;
+            var patience = DateTime.UtcNow.AddSeconds(20);
+            while (seen.Count < 2 && DateTime.UtcNow < patience)
+            {
+                var page = await ledger.Host.GetAsync($"/events?after={next}");
+                seen.AddRange(page["events"].EnumerateArray().Select(e => (e.GetProperty("agreementId").GetString()!, e.GetProperty("position").GetInt64())));
+                next = page["next"].GetInt64();
+                await Task.Delay(20);
+            }
+
+            await appending;
+            var taken = await digest;
+
+            Assert.Equal([paused, later], seen.Select(s => s.Id));
+            Assert.True(seen[0].Position < seen[1].Position);
+            var again = await ledger.Host.GetAsync($"/audit/digest?position={taken["position"].GetInt64()}");
+            Assert.Equal(taken["digest"].GetString(), again["digest"].GetString());
+            Assert.True((await ledger.Host.GetAsync("/audit/verify"))["verified"].GetBoolean());
+        }
+        finally
+        {
+            await ledger.ExecuteAsync(original);
+        }
+    }
+
     [Fact]
     public async Task the_event_stream_starts_at_once_and_resumes_after_last_event_id_without_loss_or_repeat()
     {

@@ -1,0 +1,32 @@
+using System.Data.Common;
+using AgreementLedger.Infrastructure;
+using JasperFx.Events;
+using Weasel.Core;
+using Weasel.Storage;
+
+namespace AgreementLedger.Agreements;
+
+/// <summary>
+/// Takes the event table's ROW EXCLUSIVE lock as the first statement of an append's batch.
+/// <para>
+/// The feed's safe position is the newest position read under a SHARE lock on the event table,
+/// which waits for every transaction holding ROW EXCLUSIVE (docs/audit.md). That is only sound if
+/// a transaction holds the lock before it draws a position. Marten's append function draws the
+/// position (<c>seq := nextval(…)</c>) in one statement and inserts the row (taking the lock) in the
+/// next: a writer paused between the two holds a position but no lock, and a later writer's event
+/// could be served — and a digest signed — past a position that is still to commit. Queued before
+/// the append (event operations run in the order queued, before document operations), this lock
+/// closes that window in the same round trip.
+/// </para>
+/// </summary>
+public sealed class EventTableAppendLock(LedgerSchema schema) : Weasel.Storage.IStorageOperation, NoDataReturnedCall
+{
+    public Type DocumentType => typeof(IEvent);
+
+    public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, IStorageSession session) =>
+        builder.Append($"lock table {schema.Events}.mt_events in row exclusive mode");
+
+    public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
+
+    public OperationRole Role() => OperationRole.Other;
+}
