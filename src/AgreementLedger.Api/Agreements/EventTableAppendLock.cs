@@ -9,8 +9,8 @@ namespace AgreementLedger.Agreements;
 /// <summary>
 /// Takes the event table's ROW EXCLUSIVE lock as the first statement of an append's batch.
 /// <para>
-/// The feed's safe position is the newest position read under a SHARE lock on the event table,
-/// which waits for every transaction holding ROW EXCLUSIVE (docs/audit.md). That is only sound if
+/// The feed's safe position is the newest stored position once every transaction that held ROW
+/// EXCLUSIVE on the event table when it was read has ended (docs/audit.md). That is only sound if
 /// a transaction holds the lock before it draws a position. Marten's append function draws the
 /// position (<c>seq := nextval(…)</c>) in one statement and inserts the row (taking the lock) in the
 /// next: a writer paused between the two holds a position but no lock, and a later writer's event

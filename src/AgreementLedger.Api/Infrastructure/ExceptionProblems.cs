@@ -24,7 +24,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                     "The agreement changed while the command ran; read it again and retry."),
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable } =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
-                    "The event table was locked for too long to find a safe position; retry shortly."),
+                    "A lock the request needed was held for longer than the database's lock_timeout; retry shortly."),
+            Audit.Digests.WritersStillRunningException =>
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
+                    "Transactions writing events ran too long for a safe position to be found; retry shortly."),
             StreamLockedException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),

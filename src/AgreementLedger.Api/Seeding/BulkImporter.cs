@@ -15,8 +15,8 @@ public sealed record AgreementHistory(string Id, IReadOnlyList<IAgreementEvent> 
 /// Every event goes through the same lifecycle rules and envelope (version, recordedAt,
 /// recordedBy, hash chain) as a command, and each agreement's snapshot is written with it; all of it
 /// in one transaction. The transaction holds <c>ROW EXCLUSIVE</c> on the event table from before it
-/// draws positions until it commits, so the feed's safe position (taken under <c>SHARE</c>) never
-/// passes positions still being imported. Ids that already exist fail the whole import.
+/// draws positions until it commits, so the feed's safe position (which waits for every holder of
+/// that lock) never passes positions still being imported. Ids that already exist fail the whole import.
 /// </summary>
 public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource db, LedgerSchema schema, TimeProvider clock, ILogger<BulkImporter> logger)
 {

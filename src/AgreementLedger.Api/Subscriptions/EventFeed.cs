@@ -54,7 +54,7 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
 /// skipped by force.
 /// </summary>
-public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests) : IDisposable
+public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, ILogger<EventFeed> logger) : IDisposable
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(50);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -88,9 +88,10 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
                     mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
                     Volatile.Write(ref _safe, mark);
                 }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+                catch (WritersStillRunningException e)
                 {
-                    // The lock could not be had in time: the last safe position is still safe, only older.
+                    // The last safe position is still safe, only older; the next reader tries again.
+                    FeedLog.WritersStillRunning(logger, mark.Position, e.Message);
                 }
             }
 
@@ -186,4 +187,11 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
 
         return wanted;
     }
+}
+
+internal static partial class FeedLog
+{
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
+        Message = "The feed stays at safe position {Position} for now: {Reason}. A transaction that holds the event table's write lock this long is stuck or a very large import.")]
+    public static partial void WritersStillRunning(ILogger logger, long position, string reason);
 }

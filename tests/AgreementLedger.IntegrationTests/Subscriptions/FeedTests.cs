@@ -205,6 +205,59 @@ public sealed class FeedTests(LedgerHost ledger)
         }
     }
 
+    /// <summary>
+    /// Finding the safe position takes no lock writers queue behind: neither a long-running writer
+    /// (a large import) nor a maintenance lock on the event table (autovacuum's SHARE UPDATE
+    /// EXCLUSIVE, never released early when it is an anti-wraparound vacuum) holds up commands
+    /// while consumers read the feed; the maintenance lock does not hold up the feed either.
+    /// </summary>
+    [Theory]
+    [InlineData("row exclusive")]
+    [InlineData("share update exclusive")]
+    public async Task feed_readers_never_make_writers_wait_behind_a_long_lock_on_the_event_table(string mode)
+    {
+        var id = Given.NewId("unhindered");
+        await ledger.Host.ProposedAsync(id, "JP");
+        var head = await HeadAsync();
+        await using var holder = new Npgsql.NpgsqlConnection(ledger.ConnectionString);
+        await holder.OpenAsync();
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand($"lock table ledger.mt_events in {mode} mode", holder, holding))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // Consumers keep asking while the lock is held.
+        using var reading = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!reading.IsCancellationRequested)
+            {
+                await ledger.Host.GetAsync($"/events?after={head}");
+            }
+        })).ToArray();
+        await Task.Delay(300);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "NHK", occurredOn = "2024-02-01" }, 200);
+        var commanded = watch.Elapsed;
+
+        if (mode == "share update exclusive")
+        {
+            // Maintenance does not write events: the feed moves on while it runs.
+            var served = await EventuallyAsync($"/events?after={head}", p => p["events"].EnumerateArray().Any(e => e.GetProperty("version").GetInt64() == 2));
+            Assert.Contains(served["events"].EnumerateArray(), e => e.GetProperty("agreementId").GetString() == id && e.GetProperty("version").GetInt64() == 2);
+        }
+
+        await holding.RollbackAsync();
+        await reading.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.True(commanded < TimeSpan.FromSeconds(2), $"a command took {commanded} while feed readers waited on a {mode} lock");
+        var after = await EventuallyAsync($"/events?after={head}", p => p["events"].GetArrayLength() > 0);
+        Assert.Equal((id, 2L), after["events"].EnumerateArray().Select(e => (e.GetProperty("agreementId").GetString(), e.GetProperty("version").GetInt64())).Last());
+    }
+
     [Fact]
     public async Task the_event_stream_starts_at_once_and_resumes_after_last_event_id_without_loss_or_repeat()
     {

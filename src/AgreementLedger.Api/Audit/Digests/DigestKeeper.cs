@@ -24,7 +24,7 @@ public sealed partial class DigestKeeper(LedgerDigests digests, TimeProvider clo
                     LogTaken(logger, taken.Position, taken.Digest);
                 }
             }
-            catch (Npgsql.NpgsqlException e)
+            catch (Exception e) when (e is Npgsql.NpgsqlException or WritersStillRunningException)
             {
                 LogFailed(logger, e);
             }

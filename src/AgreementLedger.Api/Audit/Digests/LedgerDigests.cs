@@ -40,28 +40,61 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
     public static string Step(string previous, string eventHash) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + eventHash)));
 
+    /// <summary>How long <see cref="SafePositionAsync"/> waits for the writers it found before giving up.</summary>
+    public static readonly TimeSpan WriterWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
-    /// The newest position below which no transaction can still commit an event: taken under a
-    /// SHARE lock on the event table, which waits for every writing transaction to end.
+    /// The newest position below which no transaction can still commit an event, found without
+    /// taking a lock that writers would queue behind. Every writer holds the event table's ROW
+    /// EXCLUSIVE lock from before it draws a position until it ends (<see cref="Agreements.EventTableAppendLock"/>,
+    /// the bulk import). So: read the newest stored position N, then list the transactions that hold
+    /// that lock, then wait until each has ended. Any position at or below N not yet committed when N
+    /// was read was drawn before N was, by a transaction already holding the lock — one of those
+    /// waited for. Then every position up to N is committed or never will be.
+    /// Throws <see cref="WritersStillRunningException"/> if they have not ended within <see cref="WriterWait"/>.
     /// </summary>
     public async Task<long> SafePositionAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var timeout = new NpgsqlCommand("set local lock_timeout = '10s'", connection, transaction))
+        long newest;
+        string[] writers;
+        await using (var look = new NpgsqlBatch(connection))
         {
-            await timeout.ExecuteNonQueryAsync(ct);
+            // Two statements, in this order: the writers are listed after the newest position is read.
+            look.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(max(seq_id), 0) from {Events}"));
+            look.BatchCommands.Add(new NpgsqlBatchCommand(
+                "select coalesce(array_agg(distinct virtualtransaction), '{}') from pg_locks " +
+                "where locktype = 'relation' and mode = 'RowExclusiveLock' and granted and pid <> pg_backend_pid() " +
+                $"and database = (select oid from pg_database where datname = current_database()) and relation = '{Events}'::regclass"));
+            await using var reader = await look.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            newest = reader.GetInt64(0);
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            writers = reader.GetFieldValue<string[]>(0);
         }
 
-        await using (var lockEvents = new NpgsqlCommand($"lock table {Events} in share mode", connection, transaction))
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var poll = FirstPoll;
+        while (writers.Length > 0)
         {
-            await lockEvents.ExecuteNonQueryAsync(ct);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > WriterWait)
+            {
+                throw new WritersStillRunningException(newest, writers, WriterWait);
+            }
+
+            await Task.Delay(poll, ct);
+            poll = poll * 2 < LongestPoll ? poll * 2 : LongestPoll;
+            await using var running = new NpgsqlCommand(
+                "select coalesce(array_agg(virtualxid), '{}') from pg_locks where locktype = 'virtualxid' and granted and virtualxid = any($1)", connection);
+            running.Parameters.Add(new NpgsqlParameter { Value = writers });
+            writers = (string[])(await running.ExecuteScalarAsync(ct))!;
         }
 
-        await using var newest = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {Events}", connection, transaction);
-        var position = (long)(await newest.ExecuteScalarAsync(ct))!;
-        await transaction.CommitAsync(ct);
-        return position;
+        return newest;
     }
 
     /// <summary>The digest of the stored events up to <paramref name="position"/>, recomputed in one streaming pass.</summary>
@@ -143,4 +176,12 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         await using var command = db.CreateCommand($"select coalesce(max(position), 0) from {Kept}");
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
+}
+
+/// <summary>Transactions writing events did not end in time for a safe position to be found.</summary>
+public sealed class WritersStillRunningException(long position, IReadOnlyList<string> writers, TimeSpan waited)
+    : TimeoutException($"{writers.Count} transaction(s) writing events ({string.Join(", ", writers)}) had not ended after {waited.TotalSeconds:0.#} s; " +
+        $"positions up to {position} are not yet known to be final")
+{
+    public long Position { get; } = position;
 }
