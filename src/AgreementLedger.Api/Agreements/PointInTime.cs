@@ -104,18 +104,45 @@ public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, Da
         return Agreement.Replay(known, EffectiveOn);
     }
 
+    /// <summary>Agreements folded per read by <see cref="PortfolioAsync"/>: bounds its memory, whatever the ledger's size.</summary>
+    public const int PortfolioChunk = 200;
+
     /// <summary>
-    /// Every agreement as known at <paramref name="asOf"/>, ordered by id, folded from the events
-    /// recorded by then. Reads every such event: fine for a portfolio of thousands of agreements.
+    /// The agreements as known at <paramref name="asOf"/>, in id order after <paramref name="afterId"/>,
+    /// folded from the events recorded by then, <see cref="PortfolioChunk"/> agreements per read: the
+    /// caller stops reading once it has what it needs, so a page costs what it shows (plus what its
+    /// filters pass over), never a fold of the whole ledger held in memory.
     /// </summary>
-    public static async Task<IReadOnlyList<Agreement>> PortfolioAsync(StoredEvents events, DateTimeOffset asOf, CancellationToken ct)
+    public static async IAsyncEnumerable<Agreement> PortfolioAsync(
+        StoredEvents events, DateTimeOffset asOf, string? afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var known = await events.ReadAsync(null, asOf, null, ct);
-        return [.. known.GroupBy(e => e.AgreementId)
-            .Select(stream => stream.ToList())
-            .Where(stream => stream[0].Version == 1 && stream[0].Data is AgreementProposed)
-            .Select(stream => Agreement.Replay(stream))
-            .OrderBy(a => a.Id, StringComparer.Ordinal)];
+        var after = afterId;
+        while (true)
+        {
+            var known = await events.ReadAgreementsAsync(asOf, after, PortfolioChunk, ct);
+            if (known.Count == 0)
+            {
+                yield break;
+            }
+
+            var agreements = 0;
+            foreach (var stream in known.GroupBy(e => e.AgreementId))
+            {
+                var history = stream.ToList();
+                if (history[0].Data is AgreementProposed)
+                {
+                    yield return Agreement.Replay(history);
+                }
+
+                after = stream.Key;
+                agreements++;
+            }
+
+            if (agreements < PortfolioChunk)
+            {
+                yield break;
+            }
+        }
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]

@@ -46,7 +46,29 @@ public sealed class StoredEvents(NpgsqlDataSource db, LedgerSchema schema, IDocu
         command.CommandText =
             $"select stream_id, version, type, data, headers ->> '{EventEnvelope.HashHeader}', timestamp from {schema.Events}.mt_events " +
             $"where {string.Join(" and ", conditions)} order by stream_id, version";
+        return await ReadAsync(command, ct);
+    }
 
+    /// <summary>
+    /// The events recorded at or before <paramref name="asOf"/> of the first <paramref name="count"/>
+    /// agreements after <paramref name="afterId"/> (in id order) that had been proposed by then, by
+    /// agreement then version: one page of the portfolio as known at an instant.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAgreementsAsync(DateTimeOffset asOf, string? afterId, int count, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"with chosen as (select stream_id from {schema.Events}.mt_events where version = 1 and timestamp <= @asOf and stream_id > @after " +
+            "order by stream_id limit @count) " +
+            $"select e.stream_id, e.version, e.type, e.data, e.headers ->> '{EventEnvelope.HashHeader}', e.timestamp " +
+            $"from {schema.Events}.mt_events e join chosen on chosen.stream_id = e.stream_id where e.timestamp <= @asOf order by e.stream_id, e.version");
+        command.Parameters.AddWithValue("asOf", asOf);
+        command.Parameters.AddWithValue("after", afterId ?? "");
+        command.Parameters.AddWithValue("count", count);
+        return await ReadAsync(command, ct);
+    }
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    {
         var serializer = store.Options.Serializer();
         var events = new List<StoredEvent>();
         await using var reader = await command.ExecuteReaderAsync(ct);

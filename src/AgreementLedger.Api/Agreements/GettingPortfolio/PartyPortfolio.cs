@@ -21,14 +21,27 @@ public static class GetPartyPortfolioEndpoint
             return Problems.Result(checks.Result());
         }
 
-        var agreements = at.AsOf is { } knownAt
-            ? [.. (await PointInTime.PortfolioAsync(events, knownAt, http.RequestAborted)).Where(a => a.Lifecycle.Parties.Contains(party))]
-            : await session.Query<Agreement>()
+        var entries = new List<PartyAgreement>();
+        if (at.AsOf is { } knownAt)
+        {
+            await foreach (var agreement in PointInTime.PortfolioAsync(events, knownAt, null, http.RequestAborted))
+            {
+                if (agreement.Lifecycle.Parties.Contains(party))
+                {
+                    entries.Add(Entry(agreement, party));
+                }
+            }
+        }
+        else
+        {
+            var agreements = await session.Query<Agreement>()
                 .Where(a => a.Lifecycle.Parties.Contains(party))
                 .OrderBy(a => a.Id)
                 .ToListAsync(http.RequestAborted);
+            entries.AddRange(agreements.Select(a => Entry(a, party)));
+        }
 
-        return TypedResults.Ok(new PartyPortfolio(party, [.. agreements.Select(a => Entry(a, party))]));
+        return TypedResults.Ok(new PartyPortfolio(party, entries));
     }
 
     public static PartyAgreement Entry(Agreement agreement, string party)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -41,42 +42,74 @@ public static class ListAgreementsEndpoint
             return Problems.Result(checks.Result());
         }
 
-        IQueryable<Agreement> query = at.AsOf is { } knownAt
-            ? (await PointInTime.PortfolioAsync(events, knownAt, http.RequestAborted)).AsQueryable()
-            : session.Query<Agreement>();
-        if (party is not null)
+        var conditions = Conditions(party, status, area, kind);
+        List<Agreement> page;
+        if (at.AsOf is { } knownAt)
         {
-            query = query.Where(a => a.Lifecycle.Parties.Contains(party));
+            // Folded from the events, a chunk of agreements at a time, until the page is full.
+            var tests = conditions.Select(c => c.Compile()).ToList();
+            page = [];
+            await foreach (var agreement in PointInTime.PortfolioAsync(events, knownAt, after, http.RequestAborted))
+            {
+                if (tests.All(test => test(agreement)))
+                {
+                    page.Add(agreement);
+                    if (page.Count > take)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        else
+        {
+            var query = session.Query<Agreement>().AsQueryable();
+            foreach (var condition in conditions)
+            {
+                query = query.Where(condition);
+            }
+
+            if (after is not null)
+            {
+                query = query.Where(a => a.Id.CompareTo(after) > 0);
+            }
+
+            page = [.. await query.OrderBy(a => a.Id).Take(take + 1).ToListAsync(http.RequestAborted)];
         }
 
-        if (status is not null)
-        {
-            var wanted = Enum.Parse<AgreementStatus>(status);
-            query = query.Where(a => a.Lifecycle.Status == wanted);
-        }
-
-        if (area is not null)
-        {
-            query = query.Where(a => a.Areas.Contains(area));
-        }
-
-        if (kind is not null)
-        {
-            query = query.Where(a => a.Kind == kind);
-        }
-
-        if (after is not null)
-        {
-            query = query.Where(a => a.Id.CompareTo(after) > 0);
-        }
-
-        query = query.OrderBy(a => a.Id).Take(take + 1);
-        var page = at.AsOf is null ? await query.ToListAsync(http.RequestAborted) : [.. query];
         var items = page.Take(take)
             .Select(a => new AgreementListItem(a.Id, a.Title, a.Kind, a.Lifecycle.Status.ToString(), a.Lifecycle.Parties, a.ProposedOn, a.Version))
             .ToList();
         var next = page.Count > take ? FormatCursor(items[^1].Id) : null;
         return TypedResults.Ok(new AgreementList(items, next));
+    }
+
+    /// <summary>The list's filters: translated to SQL over the stored snapshots, compiled for agreements folded in memory.</summary>
+    private static List<Expression<Func<Agreement, bool>>> Conditions(string? party, string? status, string? area, string? kind)
+    {
+        var conditions = new List<Expression<Func<Agreement, bool>>>();
+        if (party is not null)
+        {
+            conditions.Add(a => a.Lifecycle.Parties.Contains(party));
+        }
+
+        if (status is not null)
+        {
+            var wanted = Enum.Parse<AgreementStatus>(status);
+            conditions.Add(a => a.Lifecycle.Status == wanted);
+        }
+
+        if (area is not null)
+        {
+            conditions.Add(a => a.Areas.Contains(area));
+        }
+
+        if (kind is not null)
+        {
+            conditions.Add(a => a.Kind == kind);
+        }
+
+        return conditions;
     }
 
     private static string FormatCursor(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("a1|" + lastId));
