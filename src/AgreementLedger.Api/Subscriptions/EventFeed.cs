@@ -64,6 +64,9 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
 
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>The newest safe position found so far, without waiting for anything.</summary>
+    public long LastKnownSafePosition => Volatile.Read(ref _safe).Position;
+
     /// <summary>
     /// The newest safe position, shared by concurrent readers for a few milliseconds: finding it
     /// briefly waits for writing transactions, so readers coalesce instead of queueing one each.

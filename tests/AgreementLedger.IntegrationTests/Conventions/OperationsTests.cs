@@ -24,6 +24,31 @@ public sealed class OperationsTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task readiness_answers_at_once_while_a_long_transaction_writes_events()
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("ready"), "JP");
+        await using var holder = new Npgsql.NpgsqlConnection(ledger.ConnectionString);
+        await holder.OpenAsync();
+        await using var writing = await holder.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("lock table ledger.mt_events in row exclusive mode", holder, writing))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // A large import holds the event table's write lock for as long as it runs; a probe must not wait for it.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var during = await ledger.Host.GetAsync("/health/ready");
+        var answeredIn = watch.Elapsed;
+        await writing.RollbackAsync();
+        var after = await ledger.Host.GetAsync("/health/ready");
+
+        Assert.True(answeredIn < TimeSpan.FromSeconds(1.5), $"readiness took {answeredIn} while a transaction held the write lock");
+        Assert.Equal("Healthy", during["status"].GetString());
+        Assert.True(during["checks"].GetProperty("event-feed").GetProperty("data").GetProperty("waitingForWriters").GetBoolean());
+        Assert.False(after["checks"].GetProperty("event-feed").GetProperty("data").GetProperty("waitingForWriters").GetBoolean());
+    }
+
+    [Fact]
     public async Task metrics_are_served_for_prometheus_including_appended_events()
     {
         var id = Given.NewId("metrics");
