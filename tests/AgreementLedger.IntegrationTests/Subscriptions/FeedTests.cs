@@ -145,6 +145,15 @@ public sealed class FeedTests(LedgerHost ledger)
     }
 
     /// <summary>
+    /// The safe position relies on positions being handed out in the order they are drawn: a
+    /// sequence cache would let a session hand out a lower position after a higher one committed.
+    /// </summary>
+    [Fact]
+    public async Task the_event_sequence_hands_out_positions_without_a_per_session_cache() =>
+        Assert.Equal(1L, await ledger.ScalarAsync<long>(
+            "select cache_size from pg_sequences where schemaname = 'ledger' and sequencename = 'mt_events_sequence'"));
+
+    /// <summary>
     /// Marten's append function draws an event's position (<c>seq := nextval(…)</c>) one statement
     /// before it inserts the row. A writer the scheduler pauses in between holds a position below
     /// that of a later writer who commits first. The function is made to sleep at that point, so the
