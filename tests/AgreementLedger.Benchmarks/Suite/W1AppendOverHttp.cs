@@ -52,6 +52,7 @@ public static class W1AppendOverHttp
         var body = JsonSerializer.Serialize(new { publisher = "Load driver", url = "https://example.org/load", occurredOn = "2024-03-01" });
         await using (var service = await ServiceUnderLoad.StartAsync(connectionString, "/health/ready", published))
         {
+            double sixteenAlone = 0;
             foreach (var writers in new[] { 1, 16 })
             {
                 int Pick(int writer, int n) => writer + writers * (n % (ids.Length / writers));
@@ -101,6 +102,7 @@ public static class W1AppendOverHttp
                 await sampling.CancelAsync();
                 await sampler;
                 var allocated = await service.AllocatedBytesAsync() - allocatedBefore;
+                sixteenAlone = writers == 16 ? ledger.PerSecond : sixteenAlone;
 
                 rows.Add(new Row(
                     $"W1 append over HTTP, {writers} writer{(writers > 1 ? "s" : "")} ({ids.Length:N0} agreements)",
@@ -118,6 +120,48 @@ public static class W1AppendOverHttp
                     rows.Add(new Row("Service peak RSS during W1 (whole process life)", "—", Format.Mb(peak), "—", "≤ 300 MB", peak <= 300L * 1024 * 1024));
                 }
             }
+
+            // The same 16 writers while 4 consumers follow GET /events at its head: the baseline is the
+            // 16-writer run just above, so the ratio is what feed readers cost writers.
+            using var following = new CancellationTokenSource();
+            long served = 0;
+            var consumers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                var next = await SafePositionAsync(service.Client);
+                while (!following.IsCancellationRequested)
+                {
+                    using var page = JsonDocument.Parse(await service.Client.GetStringAsync($"/events?after={next}&limit=1000"));
+                    Interlocked.Add(ref served, page.RootElement.GetProperty("events").GetArrayLength());
+                    next = page.RootElement.GetProperty("next").GetInt64();
+                }
+            })).ToArray();
+            var watched = await Driver.RunAsync(16, sizes.W1Duration, async (writer, n) =>
+            {
+                var i = writer + 16 * (n % (ids.Length / 16));
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/agreements/{ids[i]}/sources")
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", $"\"{ledgerVersions[i]}\"");
+                using var answer = await service.Client.SendAsync(request);
+                if (answer.IsSuccessStatusCode)
+                {
+                    ledgerVersions[i]++;
+                    return true;
+                }
+
+                return false;
+            });
+            await following.CancelAsync();
+            await Task.WhenAll(consumers);
+            rows.Add(new Row(
+                "W1 append over HTTP, 16 writers while 4 consumers follow the feed at its head",
+                $"{Format.Rate(sixteenAlone)} (the same service just before, no consumers)",
+                $"{Format.Rate(watched.PerSecond)} (p50 {Format.Ms(watched.Latency.Percentile(50))}, p99 {Format.Ms(watched.Latency.Percentile(99))})",
+                Format.Ratio(watched.PerSecond / sixteenAlone),
+                "—",
+                null,
+                string.Create(CultureInfo.InvariantCulture, $"{watched.Succeeded:N0} commands ({watched.Failed} refused); the consumers were served {served:N0} events")));
         }
 
         var starts = new List<TimeSpan>();
@@ -131,6 +175,12 @@ public static class W1AppendOverHttp
         rows.Add(new Row("Cold start to the first 200 (GET /agreements/{id}, database running, ReadyToRun build)", "—",
             $"{Format.Seconds(median)} (median of {starts.Count}; best {Format.Seconds(starts.Min())})", "—", "≤ 2 s", median <= TimeSpan.FromSeconds(2)));
         return rows;
+    }
+
+    private static async Task<long> SafePositionAsync(HttpClient client)
+    {
+        using var ready = JsonDocument.Parse(await client.GetStringAsync("/health/ready"));
+        return ready.RootElement.GetProperty("checks").GetProperty("event-feed").GetProperty("data").GetProperty("safePosition").GetInt64();
     }
 
     private static async Task<(bool Ok, string Hash)> RawAppendAsync(NpgsqlDataSource data, string id, long version, string previous)
