@@ -52,6 +52,24 @@ public static class W1AppendOverHttp
         var body = JsonSerializer.Serialize(new { publisher = "Load driver", url = "https://example.org/load", occurredOn = "2024-03-01" });
         await using (var service = await ServiceUnderLoad.StartAsync(connectionString, "/health/ready", published))
         {
+            // One command: cite a source on agreement i with If-Match its known version.
+            async Task<bool> AppendAsync(int i)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/agreements/{ids[i]}/sources")
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", $"\"{ledgerVersions[i]}\"");
+                using var answer = await service.Client.SendAsync(request);
+                if (!answer.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+
+                ledgerVersions[i]++;
+                return true;
+            }
+
             double sixteenAlone = 0;
             foreach (var writers in new[] { 1, 16 })
             {
@@ -82,23 +100,7 @@ public static class W1AppendOverHttp
                         await Task.Delay(100);
                     }
                 });
-                var ledger = await Driver.RunAsync(writers, sizes.W1Duration, async (writer, n) =>
-                {
-                    var i = Pick(writer, n);
-                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/agreements/{ids[i]}/sources")
-                    {
-                        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                    };
-                    request.Headers.TryAddWithoutValidation("If-Match", $"\"{ledgerVersions[i]}\"");
-                    using var answer = await service.Client.SendAsync(request);
-                    if (answer.IsSuccessStatusCode)
-                    {
-                        ledgerVersions[i]++;
-                        return true;
-                    }
-
-                    return false;
-                });
+                var ledger = await Driver.RunAsync(writers, sizes.W1Duration, (writer, n) => AppendAsync(Pick(writer, n)));
                 await sampling.CancelAsync();
                 await sampler;
                 var allocated = await service.AllocatedBytesAsync() - allocatedBefore;
@@ -135,23 +137,7 @@ public static class W1AppendOverHttp
                     next = page.RootElement.GetProperty("next").GetInt64();
                 }
             })).ToArray();
-            var watched = await Driver.RunAsync(16, sizes.W1Duration, async (writer, n) =>
-            {
-                var i = writer + 16 * (n % (ids.Length / 16));
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/agreements/{ids[i]}/sources")
-                {
-                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                };
-                request.Headers.TryAddWithoutValidation("If-Match", $"\"{ledgerVersions[i]}\"");
-                using var answer = await service.Client.SendAsync(request);
-                if (answer.IsSuccessStatusCode)
-                {
-                    ledgerVersions[i]++;
-                    return true;
-                }
-
-                return false;
-            });
+            var watched = await Driver.RunAsync(16, sizes.W1Duration, (writer, n) => AppendAsync(writer + 16 * (n % (ids.Length / 16))));
             await following.CancelAsync();
             await Task.WhenAll(consumers);
             rows.Add(new Row(
