@@ -263,6 +263,39 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
         Assert.Contains($"{id} version 2", alarm.FormattedMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task a_writer_stuck_past_the_wait_is_logged_by_name_and_a_digest_then_answers_503()
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("stuck"), "JP");
+        var known = (await ledger.Host.GetAsync("/events?after=0&limit=1000"))["next"].GetInt64();
+        var application = "stuck-writer-" + Guid.NewGuid().ToString("N")[..8];
+        await using var holder = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(ledger.ConnectionString) { ApplicationName = application }.ConnectionString);
+        await holder.OpenAsync();
+        await using var writing = await holder.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("lock table ledger.mt_events in row exclusive mode", holder, writing))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // The digest waits for the writer for LedgerDigests.WriterWait (10 s), then refuses; the feed keeps its last safe position.
+        await Task.Delay(100);
+        var asked = ledger.Host.GetAsync("/audit/digest", 503);
+        var page = await ledger.Host.GetAsync("/events?after=0&limit=1000");
+        var digest = await asked;
+        await writing.RollbackAsync();
+
+        Assert.Equal("/problems/unavailable", digest.ProblemType);
+        Assert.Equal("1", digest.Headers["Retry-After"]);
+        Assert.True(page["next"].GetInt64() >= known);
+        lock (ledger.Logs)
+        {
+            ledger.Host.Services.GetRequiredService<OpenTelemetry.Logs.LoggerProvider>().ForceFlush();
+            var warning = Assert.Single(ledger.Logs, l => l.FormattedMessage?.Contains(application, StringComparison.Ordinal) == true);
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.LogLevel);
+            Assert.Contains("lock table ledger.mt_events", warning.FormattedMessage, StringComparison.Ordinal);
+        }
+    }
+
     private List<LogRecord> LogsAbout(string id)
     {
         lock (ledger.Logs)

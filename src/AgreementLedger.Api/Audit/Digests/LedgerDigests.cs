@@ -83,7 +83,7 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         {
             if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > WriterWait)
             {
-                throw new WritersStillRunningException(newest, writers, WriterWait);
+                throw new WritersStillRunningException(newest, await DescribeAsync(connection, writers, ct), WriterWait);
             }
 
             await Task.Delay(poll, ct);
@@ -95,6 +95,25 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         }
 
         return newest;
+    }
+
+    /// <summary>Who the transactions are, for the operator: process id, application, state, how long open, what they run.</summary>
+    private static async Task<IReadOnlyList<string>> DescribeAsync(NpgsqlConnection connection, string[] writers, CancellationToken ct)
+    {
+        await using var describe = new NpgsqlCommand(
+            "select format('pid %s (%s, %s, open %s s): %s', a.pid, coalesce(nullif(a.application_name, ''), 'no application name'), a.state, " +
+            "coalesce(extract(epoch from now() - a.xact_start)::bigint, 0), left(a.query, 200)) " +
+            "from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'virtualxid' and l.granted and l.virtualxid = any($1)",
+            connection);
+        describe.Parameters.Add(new NpgsqlParameter { Value = writers });
+        var described = new List<string>();
+        await using var reader = await describe.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            described.Add(reader.GetString(0));
+        }
+
+        return described.Count > 0 ? described : writers;
     }
 
     /// <summary>The digest of the stored events up to <paramref name="position"/>, recomputed in one streaming pass.</summary>
@@ -180,7 +199,7 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
 
 /// <summary>Transactions writing events did not end in time for a safe position to be found.</summary>
 public sealed class WritersStillRunningException(long position, IReadOnlyList<string> writers, TimeSpan waited)
-    : TimeoutException($"{writers.Count} transaction(s) writing events ({string.Join(", ", writers)}) had not ended after {waited.TotalSeconds:0.#} s; " +
+    : TimeoutException($"{writers.Count} transaction(s) writing events had not ended after {waited.TotalSeconds:0.#} s ({string.Join("; ", writers)}); " +
         $"positions up to {position} are not yet known to be final")
 {
     public long Position { get; } = position;
