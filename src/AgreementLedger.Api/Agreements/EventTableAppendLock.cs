@@ -21,10 +21,14 @@ namespace AgreementLedger.Agreements;
 /// </summary>
 public sealed class EventTableAppendLock(LedgerSchema schema) : Weasel.Storage.IStorageOperation, NoDataReturnedCall
 {
+    private readonly string _statement = Statement(schema);
+
+    /// <summary>The statement every writer of events runs before it draws a position (the bulk import too).</summary>
+    public static string Statement(LedgerSchema schema) => $"lock table {schema.Events}.mt_events in row exclusive mode";
+
     public Type DocumentType => typeof(IEvent);
 
-    public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, IStorageSession session) =>
-        builder.Append($"lock table {schema.Events}.mt_events in row exclusive mode");
+    public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, IStorageSession session) => builder.Append(_statement);
 
     public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
 

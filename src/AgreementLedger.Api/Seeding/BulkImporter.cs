@@ -60,7 +60,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         var checkedIn = watch.Elapsed;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockEvents = new NpgsqlCommand($"lock table {schema.Events}.mt_events in row exclusive mode", connection, transaction))
+        await using (var lockEvents = new NpgsqlCommand(EventTableAppendLock.Statement(schema), connection, transaction))
         {
             await lockEvents.ExecuteNonQueryAsync(ct);
         }

@@ -63,7 +63,7 @@ public static class ListAgreementsEndpoint
         }
         else
         {
-            var query = session.Query<Agreement>().AsQueryable();
+            IQueryable<Agreement> query = session.Query<Agreement>();
             foreach (var condition in conditions)
             {
                 query = query.Where(condition);
