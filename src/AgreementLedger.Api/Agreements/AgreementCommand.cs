@@ -106,23 +106,25 @@ public static class AgreementCommand
         IdempotencyMiddleware.Complete(http, session, status, json, etag, location);
         var appended = session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
         session.QueueOperation(http.RequestServices.GetRequiredService<EventTableAppendLock>());
-        using (var span = LedgerMetrics.Source.StartActivity("ledger.append"))
-        {
-            span?.SetTag("ledger.agreement_id", details.Id);
-            span?.SetTag("ledger.event_types", string.Join(',', appended));
-            span?.SetTag("ledger.stream_version", details.Version);
-            await session.SaveChangesAsync(http.RequestAborted);
-        }
 
-        IdempotencyMiddleware.Committed(http);
-        appended.ForEach(http.RequestServices.GetRequiredService<LedgerMetrics>().EventAppended);
-
+        // Set before the commit: a header the server refuses then fails a request that recorded
+        // nothing, instead of answering 5xx for one that did (an error answer clears them again).
         http.Response.Headers.ETag = etag;
         if (location is not null)
         {
             http.Response.Headers.Location = location;
         }
 
+        using (var span = LedgerMetrics.Source.StartActivity("ledger.append"))
+        {
+            span?.SetTag("ledger.agreement_id", details.Id);
+            span?.SetTag("ledger.event_types", string.Join(',', appended));
+            span?.SetTag("ledger.stream_version", details.Version);
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+
+        IdempotencyMiddleware.Committed(http);
+        appended.ForEach(http.RequestServices.GetRequiredService<LedgerMetrics>().EventAppended);
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);
     }
 }

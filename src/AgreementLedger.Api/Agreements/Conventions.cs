@@ -5,16 +5,16 @@ namespace AgreementLedger.Agreements;
 /// <summary>The value formats of API.md "Conventions".</summary>
 public static partial class Conventions
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,79}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{1,79}\z", RegexOptions.CultureInvariant)]
     public static partial Regex AgreementId();
 
-    [GeneratedRegex("^[A-Z]{2,10}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Z]{2,10}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Party();
 
-    [GeneratedRegex("^[a-z0-9-]{1,40}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9-]{1,40}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Area();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}\z", RegexOptions.CultureInvariant)]
     public static partial Regex DeliverableId();
 
     /// <summary>Active ISO 4217 currency codes.</summary>

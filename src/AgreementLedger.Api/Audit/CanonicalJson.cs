@@ -13,7 +13,7 @@ public static class CanonicalJson
     public static string Serialize(JsonElement element)
     {
         var builder = new StringBuilder();
-        Write(builder, element);
+        Write(builder, element, exactNumbers: false);
         return builder.ToString();
     }
 
@@ -23,7 +23,20 @@ public static class CanonicalJson
         return Serialize(document.RootElement);
     }
 
-    private static void Write(StringBuilder builder, JsonElement element)
+    /// <summary>
+    /// The canonical form with every number written as its exact decimal value instead of the
+    /// nearest double: for fingerprints, where two numbers that differ (10.005 and 10.00500000000000001,
+    /// or two amounts a cent apart beyond 2^53 cents) must never compare alike, while 1, 1.0 and 10e-1 do.
+    /// </summary>
+    public static string SerializeWithExactNumbers(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var builder = new StringBuilder();
+        Write(builder, document.RootElement, exactNumbers: true);
+        return builder.ToString();
+    }
+
+    private static void Write(StringBuilder builder, JsonElement element, bool exactNumbers)
     {
         switch (element.ValueKind)
         {
@@ -40,7 +53,7 @@ public static class CanonicalJson
                     first = false;
                     WriteString(builder, property.Name);
                     builder.Append(':');
-                    Write(builder, property.Value);
+                    Write(builder, property.Value, exactNumbers);
                 }
 
                 builder.Append('}');
@@ -56,7 +69,7 @@ public static class CanonicalJson
                     }
 
                     firstItem = false;
-                    Write(builder, item);
+                    Write(builder, item, exactNumbers);
                 }
 
                 builder.Append(']');
@@ -65,7 +78,7 @@ public static class CanonicalJson
                 WriteString(builder, element.GetString()!);
                 break;
             case JsonValueKind.Number:
-                builder.Append(FormatNumber(element.GetDouble()));
+                builder.Append(exactNumbers ? ExactNumber(element.GetRawText()) : FormatNumber(element.GetDouble()));
                 break;
             case JsonValueKind.True:
                 builder.Append("true");
@@ -115,6 +128,32 @@ public static class CanonicalJson
         }
 
         builder.Append('"');
+    }
+
+    /// <summary>
+    /// A JSON number literal as <c>[-]digits e exponent</c> with no leading or trailing zero digit
+    /// (zero is <c>0</c>): one spelling per decimal value, of any size or precision.
+    /// </summary>
+    internal static string ExactNumber(string literal)
+    {
+        var negative = literal.StartsWith('-');
+        var body = negative ? literal[1..] : literal;
+        var e = body.IndexOfAny(['e', 'E']);
+        var mantissa = e < 0 ? body : body[..e];
+        var exponent = e < 0 ? System.Numerics.BigInteger.Zero : System.Numerics.BigInteger.Parse(body[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var point = mantissa.IndexOf('.');
+        var fraction = point < 0 ? "" : mantissa[(point + 1)..];
+        var digits = (point < 0 ? mantissa : mantissa[..point]) + fraction;
+        exponent -= fraction.Length;
+        digits = digits.TrimStart('0');
+        if (digits.Length == 0)
+        {
+            return "0";
+        }
+
+        var trimmed = digits.TrimEnd('0');
+        exponent += digits.Length - trimmed.Length;
+        return (negative ? "-" : "") + trimmed + "e" + exponent.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>ECMAScript Number.prototype.toString for finite doubles.</summary>

@@ -112,6 +112,7 @@ public static class JsonShape
                 StringComparer.Ordinal));
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? known = null;
         foreach (var property in value.EnumerateObject())
         {
             var memberPath = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
@@ -125,8 +126,8 @@ public static class JsonShape
             }
             else
             {
-                var known = string.Join(", ", members.Keys.Order(StringComparer.Ordinal));
-                Add(errors, memberPath, $"is not a known member (known members: {known})");
+                known ??= $"is not a known member (known members: {string.Join(", ", members.Keys.Order(StringComparer.Ordinal))})";
+                Add(errors, memberPath, known);
             }
         }
     }

@@ -245,6 +245,7 @@ public static class LedgerComposition
             app.UseRateLimiter();
         }
 
+        app.UseMiddleware<ControlCharacterGuard>();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 

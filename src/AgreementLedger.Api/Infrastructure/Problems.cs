@@ -30,13 +30,57 @@ public static class Problems
         Detail = detail,
     };
 
-    public static HttpValidationProblemDetails Invalid(IDictionary<string, string[]> errors, string? detail = null) => new(errors)
+    /// <summary>Members a validation answer names at most (API.md "Conventions"), whatever the body held.</summary>
+    public const int MaxNamedMembers = 50;
+
+    /// <summary>Encoded bytes of names and messages one answer carries at most; with its detail it stays under 16 KiB.</summary>
+    private const int ErrorsBudget = 6 * 1024;
+
+    private const int MaxNameLength = 200;
+    private const int MaxMessageLength = 500;
+
+    /// <summary>
+    /// A 400 naming the invalid fields: the first <see cref="MaxNamedMembers"/>, with long names and
+    /// messages cut, so that a body of thousands of bad members answers a few KiB, never megabytes.
+    /// </summary>
+    public static HttpValidationProblemDetails Invalid(IDictionary<string, string[]> errors, string? detail = null)
     {
-        Type = TypeUri(Validation),
-        Status = StatusCodes.Status400BadRequest,
-        Title = "The request is invalid",
-        Detail = detail ?? "One or more fields are invalid: " + string.Join(", ", errors.Keys) + ".",
-    };
+        var named = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var budget = ErrorsBudget;
+        foreach (var (field, messages) in errors)
+        {
+            var name = Cut(field, MaxNameLength);
+            var kept = messages.Take(3).Select(m => Cut(m, MaxMessageLength)).ToArray();
+            var size = Encoded(name) + kept.Sum(Encoded) + 8 * (kept.Length + 1);
+            if (named.ContainsKey(name))
+            {
+                continue;
+            }
+
+            if (named.Count == MaxNamedMembers || size > budget)
+            {
+                break;
+            }
+
+            named[name] = kept;
+            budget -= size;
+        }
+
+        var omitted = errors.Keys.Select(k => Cut(k, MaxNameLength)).Distinct(StringComparer.Ordinal).Count() - named.Count;
+        return new HttpValidationProblemDetails(named)
+        {
+            Type = TypeUri(Validation),
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is invalid",
+            Detail = detail ?? "One or more fields are invalid: " + string.Join(", ", named.Keys)
+                + (omitted > 0 ? $", and {omitted} more not named here" : "") + ".",
+        };
+
+        static string Cut(string text, int max) =>
+            text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)] + "…";
+
+        static int Encoded(string text) => System.Text.Json.JsonEncodedText.Encode(text).EncodedUtf8Bytes.Length;
+    }
 
     public static HttpValidationProblemDetails Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] });

@@ -49,8 +49,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
 
-        var streams = prepared.Where(p => p.Events.Count > 0).ToList();
-
+        var streams = prepared.ToList();
         var total = streams.Sum(p => p.Events.Count);
         if (total == 0)
         {
@@ -147,10 +146,34 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
     /// <summary>One history checked against the lifecycle rules and stamped, as commands would.</summary>
     private static Prepared Prepare(AgreementHistory history, DateTimeOffset now, string recordedBy, ISerializer serializer)
     {
+        // What a proposal's command checks before its first event: an id that is a slug, and a
+        // history that starts with the proposal of that id; every later event is then judged as a
+        // command would judge it (the lifecycle, and no fact dated before the proposal).
+        if (!Conventions.AgreementId().IsMatch(history.Id))
+        {
+            throw new InvalidOperationException($"Agreement id '{history.Id}' {Conventions.AgreementIdRule}.");
+        }
+
+        if (history.Events is not [AgreementProposed proposed, ..])
+        {
+            throw new InvalidOperationException($"Agreement {history.Id}: its history must start with {EventTypeNames.AgreementProposed}.");
+        }
+
+        if (proposed.Id != history.Id)
+        {
+            throw new InvalidOperationException($"Agreement {history.Id}: its proposal names another agreement ('{proposed.Id}').");
+        }
+
         var agreement = new Agreement();
         var events = new List<(IEvent Event, string Json)>(history.Events.Count);
         foreach (var @event in history.Events)
         {
+            if (agreement.Version > 0 && @event.OccurredOn < proposed.OccurredOn)
+            {
+                throw new InvalidOperationException(
+                    $"Agreement {history.Id}, event {agreement.Version + 1}: dated {@event.OccurredOn:yyyy-MM-dd}, before the proposal ({proposed.OccurredOn:yyyy-MM-dd}).");
+            }
+
             if (agreement.Version > 0 && agreement.WouldBreak(@event) is { } broken)
             {
                 throw new InvalidOperationException($"Agreement {history.Id}, event {agreement.Version + 1}: {broken.Describe()}");
@@ -160,7 +183,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
             events.Add((e, json));
         }
 
-        return new Prepared(history.Id, events, agreement, events.Count > 0 ? serializer.ToJson(agreement) : "");
+        return new Prepared(history.Id, events, agreement, serializer.ToJson(agreement));
     }
 
     private sealed record Prepared(string Id, List<(IEvent Event, string Json)> Events, Agreement State, string Snapshot);

@@ -116,4 +116,37 @@ public sealed class BulkImportTests(LedgerHost ledger)
             "select array_agg(seq_id order by array_position($1, stream_id), version) from ledger.mt_events where stream_id = any($1)", (object)ids);
         Assert.Equal(positions.Order(), positions);
     }
+
+    public static TheoryData<string, string> UncheckedStarts => new()
+    {
+        { "a history that does not start with a proposal", "must start with agreement_proposed" },
+        { "a proposal that names another agreement", "names another agreement" },
+        { "an id that is not a slug", "must be a slug" },
+        { "an event dated before the proposal", "before the proposal" },
+        { "no events at all", "must start with agreement_proposed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UncheckedStarts))]
+    public async Task a_history_is_checked_from_its_first_event_and_a_bad_start_imports_nothing(string what, string reason)
+    {
+        var good = Given.NewId("import");
+        var id = Given.NewId("import");
+        AgreementHistory history = what switch
+        {
+            "a history that does not start with a proposal" => new(id, [new PartySigned("JP", Day, null, null)]),
+            "a proposal that names another agreement" => new(id, [new AgreementProposed(good, "Other", "treaty", ["JP"], [], null, Day, [])]),
+            "an id that is not a slug" => new(id + "\n", [new AgreementProposed(id + "\n", "Bad id", "treaty", ["JP"], [], null, Day, [])]),
+            "an event dated before the proposal" => new(id,
+                [new AgreementProposed(id, "Early", "treaty", ["JP"], [], null, Day, []), new NegotiationRoundHeld(Day.AddDays(-1), null, [], null)]),
+            _ => new(id, []),
+        };
+        var before = await ledger.TotalEventsAsync();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Importer.ImportAsync([Signed(good, 1), history], "importer", CancellationToken.None));
+
+        Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+        await ledger.Host.GetAsync($"/agreements/{good}", 404);
+    }
 }

@@ -51,4 +51,30 @@ public sealed class CanonicalJsonTests
     {
         Assert.Equal("""{"a":100,"b":1.5,"c":-0.001}""", CanonicalJson.Serialize("""{"c":-1.0E-3,"b":1.50,"a":1e2}"""));
     }
+
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("-0.00", "0")]
+    [InlineData("5", "5e0")]
+    [InlineData("5.00", "5e0")]
+    [InlineData("0.5e1", "5e0")]
+    [InlineData("500", "5e2")]
+    [InlineData("-12.340E+2", "-1234e0")]
+    [InlineData("10.01", "1001e-2")]
+    [InlineData("10.010000000000000001", "10010000000000000001e-18")]
+    [InlineData("70000000000000.01", "7000000000000001e-2")]
+    [InlineData("1e400", "1e400")]
+    [InlineData("0.000e-99999999999999999999", "0")]
+    public void exact_numbers_spell_each_decimal_value_once(string literal, string expected) =>
+        Assert.Equal(expected, CanonicalJson.ExactNumber(literal));
+
+    [Fact]
+    public void exact_numbers_tell_apart_what_doubles_cannot()
+    {
+        Assert.Equal(CanonicalJson.Serialize("""{"a":7000000000000000.01}"""), CanonicalJson.Serialize("""{"a":7000000000000000.02}"""));
+        Assert.NotEqual(
+            CanonicalJson.SerializeWithExactNumbers("""{"a":7000000000000000.01}"""),
+            CanonicalJson.SerializeWithExactNumbers("""{"a":7000000000000000.02}"""));
+        Assert.Equal(CanonicalJson.SerializeWithExactNumbers("""{"b":[1.0],"a":"x"}"""), CanonicalJson.SerializeWithExactNumbers("""{"a":"x","b":[1]}"""));
+    }
 }

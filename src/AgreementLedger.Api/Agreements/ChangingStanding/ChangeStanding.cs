@@ -22,7 +22,7 @@ public static class ChangeStandingEndpoint
         .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
         .Result();
 
-    [WolverinePost("/agreements/{id}/{change:regex(^(" + Changes + ")$)}", OperationId = "changeStanding")]
+    [WolverinePost("/agreements/{id}/{change:regex(^(" + Changes + ")\\z)}", OperationId = "changeStanding")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, string change, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(change, command, today));

@@ -10,8 +10,11 @@ public sealed record CommitFunding(string? Funder, decimal? Amount, string? Curr
 
 public static class CommitFundingEndpoint
 {
-    /// <summary>Large enough for any defence budget, small enough to stay exact as a JSON double.</summary>
-    public const decimal MaxAmount = 1_000_000_000_000_000m;
+    /// <summary>
+    /// 10^13 (API.md "Conventions"): large enough for any defence budget, small enough that every cent
+    /// up to it is a distinct IEEE double, the number RFC 8785 hashes (cents up to 10^15 &lt; 2^53).
+    /// </summary>
+    public const decimal MaxAmount = 10_000_000_000_000m;
 
     public static ProblemDetails Validate(CommitFunding command, TimeProvider clock)
     {
@@ -29,7 +32,7 @@ public static class CommitFundingEndpoint
                 checks.Add("amount", "must be greater than 0");
                 break;
             case > MaxAmount:
-                checks.Add("amount", $"must be at most {MaxAmount}");
+                checks.Add("amount", "must be at most 10000000000000 (10^13)");
                 break;
             case { } amount when amount != Math.Round(amount, 2):
                 checks.Add("amount", "must have at most 2 decimal places");

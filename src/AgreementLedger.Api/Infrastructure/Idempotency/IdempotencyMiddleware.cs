@@ -148,13 +148,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         await http.Response.WriteAsync(answer.Body, http.RequestAborted);
     }
 
-    /// <summary>Method, path and the body as canonical JSON (raw bytes when it is not JSON).</summary>
+    /// <summary>
+    /// Method, path and the body as canonical JSON with exact numbers (raw bytes when it is not JSON):
+    /// two bodies whose amounts differ by a cent never share a fingerprint, however large.
+    /// </summary>
     private static string Fingerprint(HttpRequest request, byte[] body)
     {
         string content;
         try
         {
-            content = CanonicalJson.Serialize(Encoding.UTF8.GetString(body));
+            content = CanonicalJson.SerializeWithExactNumbers(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body));
         }
         catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
         {

@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint").SetTag("http.route", "/agreements/{id}/{change:regex(^(suspension|resumption|termination|withdrawal)$)}").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint").SetTag("http.route", "/agreements/{id}/{change:regex(^(suspension|resumption|termination|withdrawal)\\z)}").SetTag("http.request.method", "POST");
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
             {
