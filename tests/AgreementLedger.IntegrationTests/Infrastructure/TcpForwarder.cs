@@ -9,7 +9,11 @@ namespace AgreementLedger.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class TcpForwarder : IAsyncDisposable
 {
+    /// <summary>The simple-query message Npgsql commits with: 'Q', its length (11), "COMMIT", NUL.</summary>
+    private static readonly byte[] Commit = [(byte)'Q', 0, 0, 0, 11, .. "COMMIT"u8, 0];
+
     private readonly int _target;
+    private LostCommit? _loseCommit;
     private readonly List<TcpClient> _open = [];
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
@@ -60,6 +64,32 @@ public sealed class TcpForwarder : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets the next COMMIT sent on a connection that has carried <paramref name="marker"/> (a value
+    /// only the test's own command sends) reach the server, then resets that connection the moment
+    /// the server answers: the transaction is committed and the client never learns it.
+    /// </summary>
+    public Task LoseNextCommitAnswerAfter(string marker)
+    {
+        var lost = new LostCommit(System.Text.Encoding.UTF8.GetBytes(marker));
+        _loseCommit = lost;
+        return lost.Done.Task;
+    }
+
+    private sealed class LostCommit(byte[] marker)
+    {
+        public byte[] Marker { get; } = marker;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>What one relayed connection has shown of the armed commit.</summary>
+    private sealed class Watch
+    {
+        public volatile bool SawMarker;
+        public volatile LostCommit? CommitSent;
+    }
+
     private async Task AcceptAsync(TcpListener listener, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -92,16 +122,41 @@ public sealed class TcpForwarder : IAsyncDisposable
                 _open.Add(outbound);
             }
 
-            _ = PumpAsync(inbound, outbound, ct);
-            _ = PumpAsync(outbound, inbound, ct);
+            var watch = new Watch();
+            _ = PumpAsync(inbound, outbound, watch, toServer: true, ct);
+            _ = PumpAsync(outbound, inbound, watch, toServer: false, ct);
         }
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken ct)
+    private async Task PumpAsync(TcpClient from, TcpClient to, Watch watch, bool toServer, CancellationToken ct)
     {
+        var buffer = new byte[64 * 1024];
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream(), ct);
+            var source = from.GetStream();
+            var sink = to.GetStream();
+            int read;
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
+            {
+                var chunk = buffer.AsSpan(0, read);
+                if (toServer && _loseCommit is { } armed)
+                {
+                    watch.SawMarker |= chunk.IndexOf(armed.Marker) >= 0;
+                    if (watch.SawMarker && chunk.IndexOf(Commit) >= 0 && Interlocked.CompareExchange(ref _loseCommit, null, armed) == armed)
+                    {
+                        watch.CommitSent = armed;
+                    }
+                }
+                else if (!toServer && watch.CommitSent is { } sent)
+                {
+                    // The server has answered the commit: the client gets a reset instead.
+                    to.Client.LingerState = new LingerOption(true, 0);
+                    sent.Done.TrySetResult();
+                    return;
+                }
+
+                await sink.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {

@@ -148,6 +148,38 @@ public sealed class DatabaseOutageTests(OutageLedgerHost ledger)
         Assert.Equal(2, await ledger.EventCountAsync(id));
     }
 
+    [Fact]
+    public async Task a_command_whose_commit_answer_is_lost_answers_503_and_its_retry_with_the_key_answers_what_was_committed()
+    {
+        var id = Given.NewId("lost-commit");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        var cite = new { publisher = "Reuters", url = "https://example.org/lost-commit", publishedOn = "2024-01-12" };
+        var key = "lost-" + Guid.NewGuid();
+
+        var lost = ledger.Relay.LoseNextCommitAnswerAfter(id);
+        var first = await SendAsync(id, cite, key);
+
+        // Committed, so never a 4xx: 503 (the outcome was unknown to the service) or, should the
+        // driver's retry of the commit have learnt it, 200.
+        Assert.True(lost.IsCompleted, "the relay never saw the command's commit");
+        Assert.Contains(first, new[] { 503, 200 });
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+
+        // The retry with the same key answers what was committed.
+        var retry = await ledger.Host.Scenario(s =>
+        {
+            s.Post.Json(cite).ToUrl($"/agreements/{id}/sources");
+            s.WithRequestHeader("Authorization", TestTokens.Bearer(TestTokens.Admin));
+            s.WithRequestHeader("Idempotency-Key", key);
+            s.StatusCodeShouldBe(200);
+        });
+        var answer = await Answer.From(retry);
+        Assert.Equal("true", answer.Headers["Idempotent-Replayed"]);
+        Assert.Equal("\"2\"", answer.ETag);
+        Assert.Equal(2, answer["version"].GetInt64());
+        Assert.Equal(2, await ledger.EventCountAsync(id));
+    }
+
     private async Task<int> SendAsync(string id, object body, string key)
     {
         var answer = await ledger.Host.Scenario(s =>
