@@ -33,7 +33,7 @@ public sealed class HostileInputTests(LedgerHost ledger)
 
     private static readonly string[] Queries =
     [
-        "asOf", "version", "effectiveOn", "limit", "cursor", "party", "status", "area", "kind", "after", "types", "position", "agreementId", "format",
+        "asOf", "asOf", "asOf", "version", "effectiveOn", "effectiveOn", "limit", "cursor", "party", "status", "area", "kind", "after", "types", "position", "agreementId", "format",
     ];
 
     [Fact]
@@ -96,11 +96,13 @@ public sealed class HostileInputTests(LedgerHost ledger)
 
     private static (string Method, string Url, string Body, Dictionary<string, string> Headers) Request(Random random, string existing)
     {
-        var agreement = random.Next(4) switch
+        var agreement = random.Next(6) switch
         {
             0 => existing,
             1 => "no-such-agreement",
             2 => PathSegment(Text(random, 12)),
+            3 => existing + EncodedControl(random),
+            4 => EncodedControl(random) + existing,
             _ => "%ff..%2F",
         };
         var headers = new Dictionary<string, string>();
@@ -121,7 +123,7 @@ public sealed class HostileInputTests(LedgerHost ledger)
 
         if (random.Next(2) == 0)
         {
-            var command = Commands[random.Next(Commands.Length)];
+            var command = Commands[random.Next(Commands.Length)] + (random.Next(8) == 0 ? EncodedControl(random) : "");
             var url = command.Length == 0 ? "/agreements" : $"/agreements/{agreement}{command}";
             if (random.Next(8) == 0)
             {
@@ -149,7 +151,14 @@ public sealed class HostileInputTests(LedgerHost ledger)
     private static readonly (string Route, Func<Dictionary<string, object?>> Body)[] Templates =
     [
         ("", () => new() { ["id"] = Given.NewId("hostileprop"), ["title"] = "T", ["kind"] = "treaty", ["parties"] = new[] { "JP" }, ["areas"] = Array.Empty<string>(), ["summary"] = "S" }),
+        ("", () => new() { ["title"] = "T", ["kind"] = "treaty", ["parties"] = new[] { "JP", "GB" }, ["areas"] = new[] { "space" }, ["occurredOn"] = "2024-01-01" }),
         ("/funding", () => new() { ["funder"] = "JP", ["amount"] = 10, ["currency"] = "JPY", ["purpose"] = "P" }),
+        ("/funding", () => new() { ["funder"] = "EU", ["amount"] = 9_999_999_999_999.99m, ["currency"] = "EUR", ["occurredOn"] = "2024-03-01" }),
+        ("/signatures", () => new() { ["party"] = "JP", ["occurredOn"] = "2024-02-01" }),
+        ("/parties", () => new() { ["party"] = "KR" }),
+        ("/deliveries", () => new() { ["deliverableId"] = "d-1", ["note"] = "N" }),
+        ("/suspension", () => new() { ["reason"] = "R", ["occurredOn"] = "2024-05-01" }),
+        ("/retractions", () => new() { ["version"] = 3, ["reason"] = "R" }),
         ("/deliverables", () => new() { ["deliverableId"] = Guid.NewGuid().ToString("N")[..12], ["name"] = "N" }),
         ("/targets", () => new() { ["milestone"] = "Funded", ["targetDate"] = "2030-01-01", ["note"] = "N" }),
         ("/sources", () => new() { ["publisher"] = "P", ["note"] = "N" }),
@@ -159,8 +168,33 @@ public sealed class HostileInputTests(LedgerHost ledger)
     private static string Mutate(Random random, Dictionary<string, object?> body)
     {
         var field = body.Keys.ElementAt(random.Next(body.Count));
-        switch (random.Next(5))
+        var pick = random.Next(20);
+        switch (pick < 8 ? pick % 5 : pick < 13 ? 5 : pick < 16 ? 6 : pick < 18 ? 7 : 8)
         {
+            case 5:
+                // A control character at the end (or start) of a value: every pattern must match the whole value.
+                var texts = body.Keys.Where(k => body[k] is string or string[]).ToList();
+                field = texts.Count > 0 ? texts[random.Next(texts.Count)] : field;
+                body[field] = body[field] switch
+                {
+                    string text => random.Next(4) == 0 ? Control(random) + text : text + Control(random),
+                    string[] items when items.Length > 0 => (string[])[.. items[..^1], items[^1] + Control(random)],
+                    var other => other,
+                };
+                break;
+            case 6:
+                body[field] = EdgeDate(random);
+                break;
+            case 7:
+                body[field] = EdgeNumber(random);
+                break;
+            case 8:
+                for (var i = random.Next(1, 20_000); i > 0; i--)
+                {
+                    body["extra" + i] = i;
+                }
+
+                break;
             case 0:
                 body[field] = Text(random, random.Next(1, 20));
                 break;
@@ -178,12 +212,59 @@ public sealed class HostileInputTests(LedgerHost ledger)
                 break;
         }
 
-        return System.Text.Json.JsonSerializer.Serialize(body);
+        // Numbers go in as written (the serializer would round or refuse some of them).
+        return System.Text.Json.JsonSerializer.Serialize(body.ToDictionary(
+            kv => kv.Key, kv => kv.Value is RawNumber n ? (object)System.Text.Json.Nodes.JsonNode.Parse(n.Text)! : kv.Value));
     }
 
-    private static string Body(Random random) => random.Next(8) switch
+    private sealed record RawNumber(string Text);
+
+    private static readonly char[] Controls = ['\n', '\r', '\t', '\u000b', '\u0007', '\u001f', '\u007f', '\u0085', '\u009f'];
+
+    private static string Control(Random random) => Controls[random.Next(Controls.Length)].ToString();
+
+    private static string EncodedControl(Random random) => Uri.EscapeDataString(Control(random));
+
+    /// <summary>Dates and instants at and past both ends of the calendar, with offsets, and impossible ones.</summary>
+    private static string EdgeDate(Random random) => random.Next(14) switch
+    {
+        0 => "0001-01-01",
+        1 => "9999-12-31",
+        2 => "0001-01-01T00:00:00Z",
+        3 => "0001-01-01T00:00:00+01:00",
+        4 => "0001-01-01T00:59:59.9999999+01:00",
+        5 => "9999-12-31T23:59:59.9999999Z",
+        6 => "9999-12-31T23:59:59-14:00",
+        7 => "9999-12-31T23:59:59.99999999999-23:59",
+        8 => "2024-02-30",
+        9 => "2024-06-23T24:00:00Z",
+        10 => "10000-01-01",
+        11 => "0000-12-31",
+        12 => "2024-06-23" + Control(random),
+        _ => "-0001-01-01",
+    };
+
+    /// <summary>Numbers near and past the range where a double is exact, and past the double's range.</summary>
+    private static RawNumber EdgeNumber(Random random) => new RawNumber(random.Next(12) switch
+    {
+        0 => "9007199254740993",
+        1 => "10000000000000",
+        2 => "10000000000000.01",
+        3 => "70000000000000.01",
+        4 => "9999999999999.995",
+        5 => "1e16",
+        6 => "1e400",
+        7 => "-1e400",
+        8 => "1e-400",
+        9 => "1" + new string('0', 400),
+        10 => "0.1" + new string('0', 400) + "1",
+        _ => "-0",
+    });
+
+    private static string Body(Random random) => random.Next(9) switch
     {
         0 => Ascii(random, random.Next(0, 40)),
+        8 => "{" + string.Join(", ", Enumerable.Range(0, random.Next(1, 20_000)).Select(i => $"\"{Fields[i % Fields.Length]}{i}\": {i}")) + "}",
         1 => "{\"title\": \"unterminated",
         2 => "[1, 2, 3]",
         _ => Json(random, 0),
@@ -201,16 +282,20 @@ public sealed class HostileInputTests(LedgerHost ledger)
         0 => "null",
         1 => random.Next(2) == 0 ? "true" : "false",
         2 => random.Next(-5, 5).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        3 => random.Next(4) switch { 0 => "1e308", 1 => "-0.001", 2 => "123456789012345678901234567890", _ => "10.005" },
+        3 => random.Next(5) switch { 0 => "1e308", 1 => "-0.001", 2 => "123456789012345678901234567890", 3 => EdgeNumber(random).Text, _ => "10.005" },
         4 => System.Text.Json.JsonSerializer.Serialize(Text(random, random.Next(0, 30))),
         5 => "\"" + Value(random) + "\"",
-        6 => "\"2024-0" + random.Next(10) + "-1" + random.Next(10) + "\"",
+        6 => random.Next(2) == 0 ? "\"2024-0" + random.Next(10) + "-1" + random.Next(10) + "\"" : "\"" + EdgeDate(random).Replace("\n", "\\n", StringComparison.Ordinal) + "\"",
         7 => "[" + string.Join(", ", Enumerable.Range(0, random.Next(4)).Select(_ => JsonValue(random, depth + 1))) + "]",
         _ => Json(random, depth + 1),
     };
 
-    private static string Value(Random random) => random.Next(8) switch
+    private static string Value(Random random) => random.Next(16) switch
     {
+        8 or 11 or 12 or 13 => EdgeDate(random),
+        9 => EdgeNumber(random).Text,
+        10 or 14 => Value(random) + Control(random),
+        15 => "JP" + Control(random),
         0 => "2024-06-23",
         1 => "2024-06-23T10:00:00Z",
         2 => random.Next(-3, 2000).ToString(System.Globalization.CultureInfo.InvariantCulture),
