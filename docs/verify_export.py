@@ -5,16 +5,18 @@ Written from hashing.md and audit.md alone, independently of the service's own c
 auditor can read every step:
 
     python3 docs/verify_export.py ledger.ndjson --public-key key.pem
-    python3 docs/verify_export.py ledger.csv    --public-key key.pem
+    python3 docs/verify_export.py ledger.csv    --public-key key.pem --public-key previous-key.pem
     python3 docs/verify_export.py --self-test        # the worked example of hashing.md, section 4
     python3 docs/verify_export.py --canonicalize < values.ndjson   # JCS of each JSON line, one a line
 
 For every event it recomputes the hash (hashing.md), checks that each agreement's versions run
 1, 2, 3, ... and that `previousHash` is the previous event's hash; it recomputes the ledger digest
-(audit.md, section 1) over every exported event and compares it with the closing digest record;
-with --public-key it checks the record's keyId and its ECDSA P-256 signature (audit.md, section 2)
-by calling `openssl dgst -sha256 -verify`. Prints VERIFIED and exits 0, or NOT VERIFIED with each
-failure and exits 1; exits 2 on bad usage.
+(audit.md, section 1) at the position of every kept-digest record and over every exported event,
+and compares them with the kept digests and the closing digest record; it checks the keyId and the
+ECDSA P-256 signature (audit.md, section 2) of each of those records against the public keys given
+(--public-key, one PEM file each, repeatable) by calling `openssl dgst -sha256 -verify`: a keyId
+that is not among them fails. Prints VERIFIED and exits 0, or NOT VERIFIED with each failure and
+exits 1; exits 2 on bad usage.
 """
 
 import base64
@@ -136,11 +138,17 @@ def signature_verifies(pem_path, position, digest, signature_b64):
 
 # ---------------------------------------------------------------- reading an export (audit.md section 4)
 
+RECORD_KINDS = ("event", "kept-digest", "digest")
+
+
 def ndjson_records(path):
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if line.strip():
-                yield number, parse_json(line)
+                record = parse_json(line)
+                if record.get("record") not in RECORD_KINDS:
+                    raise ValueError(f"line {number}: a record of unknown kind {record.get('record')!r}")
+                yield number, record
 
 
 def csv_records(path):
@@ -150,7 +158,11 @@ def csv_records(path):
         if header != CSV_COLUMNS:
             raise ValueError(f"the CSV header is {header}, not {CSV_COLUMNS}")
         for number, row in enumerate(rows, 2):
+            if len(row) != len(CSV_COLUMNS):
+                raise ValueError(f"row {number} has {len(row)} fields, not {len(CSV_COLUMNS)}")
             record = dict(zip(CSV_COLUMNS, row))
+            if record["record"] not in RECORD_KINDS:
+                raise ValueError(f"row {number}: a record of unknown kind {record['record']!r}")
             record["position"] = int(record["position"])
             if record["record"] == "event":
                 record["version"] = int(record["version"])
@@ -159,20 +171,64 @@ def csv_records(path):
             yield number, record
 
 
-def verify(path, pem_path):
+def read_keys(pem_paths):
+    """keyId (audit.md, section 2) -> the PEM file of that key."""
+    keys = {}
+    for pem_path in pem_paths:
+        with open(pem_path, encoding="ascii") as f:
+            keys[hashlib.sha256(pem_der(f.read())).hexdigest()[:16]] = pem_path
+    return keys
+
+
+def verify(path, pem_paths):
     failures = []
+    keys = read_keys(pem_paths)
     tips = {}  # agreementId -> (version, hash)
-    digest, events, last_position, signed = ZEROS, 0, 0, None
-    records = csv_records(path) if path.lower().endswith(".csv") else ndjson_records(path)
-    for number, record in records:
+    digest, events, last_position, signed, in_kept = ZEROS, 0, 0, None, False
+    reader = csv_records if path.lower().endswith(".csv") else ndjson_records
+
+    def check_signature(what, record):
+        if not keys:
+            return
+        if record["keyId"] not in keys:
+            failures.append(f"{what} was signed with key {record['keyId']}, which is not among the keys given ({', '.join(keys)})")
+        elif not signature_verifies(keys[record["keyId"]], record["position"], record["digest"], record["signature"]):
+            failures.append(f"the signature of {what} does not verify")
+
+    # The kept digests follow the events, but each is the digest at its own position (audit.md,
+    # section 4): a second reader of the same file runs ahead to them, so nothing is held in memory.
+    kept_records = (record for _, record in reader(path) if record["record"] == "kept-digest")
+    kept = {"next": next(kept_records, None), "checked": 0, "last": -1}
+
+    def check_kept_below(position):
+        """Every kept digest below a position, against the digest of the events before it."""
+        while kept["next"] is not None and kept["next"]["position"] < position:
+            record = kept["next"]
+            what = f"the kept digest at position {record['position']}"
+            if record["position"] <= kept["last"]:
+                failures.append(f"{what}: not after the kept digest at position {kept['last']}")
+            if record["digest"] != digest:
+                failures.append(f"{what} is {record['digest']}, but the exported events up to it give {digest}")
+            check_signature(what, record)
+            kept["checked"] += 1
+            kept["last"] = max(kept["last"], record["position"])
+            kept["next"] = next(kept_records, None)
+
+    for number, record in reader(path):
         if signed is not None:
             failures.append(f"record {number}: records follow the digest record")
             break
         if record["record"] == "digest":
             signed = record
             continue
-        events += 1
+        if record["record"] == "kept-digest":
+            in_kept = True  # checked by the reader ahead, once the events before it were read
+            continue
+        if in_kept:
+            failures.append(f"record {number}: an event follows the kept digests")
         agreement, version, position = record["agreementId"], record["version"], record["position"]
+        check_kept_below(position)
+        events += 1
         if position <= last_position:
             failures.append(f"position {position}: not after position {last_position}")
         last_position = position
@@ -192,6 +248,9 @@ def verify(path, pem_path):
         tips[agreement] = (version, record["hash"])
         digest = digest_step(digest, record["hash"])
 
+    # The kept digests not yet checked lie at or after the last exported event: each covers all of them.
+    check_kept_below(float("inf"))
+
     if signed is None:
         failures.append("the export does not end with a digest record: it was cut short")
     else:
@@ -199,18 +258,15 @@ def verify(path, pem_path):
             failures.append(f"the digest over the exported events is {digest}, not the signed {signed['digest']}")
         if last_position > signed["position"]:
             failures.append(f"events up to position {last_position} lie beyond the digest's position {signed['position']}")
-        if pem_path is None:
-            failures.append("no public key given: the digest's signature was not checked")
-        else:
-            with open(pem_path, encoding="ascii") as f:
-                key_id = hashlib.sha256(pem_der(f.read())).hexdigest()[:16]
-            if key_id != signed["keyId"]:
-                failures.append(f"the digest was signed with key {signed['keyId']}, not with the key given ({key_id})")
-            elif not signature_verifies(pem_path, signed["position"], signed["digest"], signed["signature"]):
-                failures.append("the digest's signature does not verify")
+        if kept["last"] > signed["position"]:
+            failures.append(f"a kept digest at position {kept['last']} lies beyond the digest's position {signed['position']}")
+        check_signature("the digest", signed)
+    if not keys:
+        failures.append("no public key given: no signature was checked")
 
     position = signed["position"] if signed else "?"
-    print(f"{'VERIFIED' if not failures else 'NOT VERIFIED'}: {events} events of {len(tips)} agreements, digest at position {position}")
+    print(f"{'VERIFIED' if not failures else 'NOT VERIFIED'}: {events} events of {len(tips)} agreements, "
+          f"{kept['checked']} kept digests, digest at position {position}")
     for failure in failures:
         print("  " + failure)
     return 0 if not failures else 1
@@ -243,20 +299,36 @@ def main(args):
             if line.strip():
                 sys.stdout.write(jcs(parse_json(line)) + "\n")
         return 0
-    files = [a for a in args if not a.startswith("--")]
-    pem = None
-    if "--public-key" in args:
-        at = args.index("--public-key")
-        if at + 1 >= len(args):
-            files = []
+    files, pems, usable = [], [], True
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg == "--public-key":
+            usable = usable and at + 1 < len(args)
+            if usable:
+                pems.append(args[at + 1])
+            at += 1
+        elif arg.startswith("--public-key="):
+            pems.append(arg[len("--public-key="):])
+        elif arg.startswith("--"):
+            usable = False  # a misspelt flag must not pass silently for a key that was given
         else:
-            pem = args[at + 1]
-            files = [f for f in files if f != pem]
-    if len(files) != 1 or not os.path.isfile(files[0]):
-        print("usage: verify_export.py EXPORT.ndjson|EXPORT.csv --public-key KEY.pem   (the key from GET /audit/public-key)")
+            files.append(arg)
+        at += 1
+    if not usable or len(files) != 1 or not os.path.isfile(files[0]):
+        print("usage: verify_export.py EXPORT.ndjson|EXPORT.csv --public-key KEY.pem [--public-key KEY.pem]...   "
+              "(the keys from GET /audit/public-key, one PEM a file)")
         return 2
+    for pem in pems:
+        try:
+            with open(pem, encoding="ascii") as f:
+                if "-----BEGIN PUBLIC KEY-----" not in f.read():
+                    raise ValueError("no PUBLIC KEY block")
+        except (OSError, ValueError) as error:
+            print(f"--public-key {pem}: not a readable PEM public key ({error})")
+            return 2
     try:
-        return verify(files[0], pem)
+        return verify(files[0], pems)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         print(f"NOT VERIFIED: the file is not a well-formed export ({type(error).__name__}: {error})")
         return 1

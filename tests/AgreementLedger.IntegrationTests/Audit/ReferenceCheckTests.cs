@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgreementLedger.Audit;
-using AgreementLedger.IntegrationTests.Conventions;
+using AgreementLedger.Audit.Digests;
 using AgreementLedger.IntegrationTests.Infrastructure;
 
 namespace AgreementLedger.IntegrationTests.Audit;
@@ -13,10 +13,9 @@ namespace AgreementLedger.IntegrationTests.Audit;
 /// and openssl, none of the service's code). These tests hold the service to it: what the service
 /// exports must verify there, and any edit must not.
 /// </summary>
-[Collection(AuditDigestCollection.Name)]
+[Collection(AuditExportCollection.Name)]
 public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
 {
-    private static readonly string Script = Path.Combine(Repository.Root, "docs", "verify_export.py");
     private readonly string _folder = Directory.CreateTempSubdirectory("ledger-reference-").FullName;
 
     [Fact]
@@ -71,12 +70,12 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         Assert.Contains("the digest over the exported events is", cutOutput);
 
         // A key that did not sign it.
-        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         await File.WriteAllTextAsync(export, text);
         await File.WriteAllTextAsync(key, other.ExportSubjectPublicKeyInfoPem());
         var (otherKey, otherKeyOutput) = await PythonAsync([export, "--public-key", key]);
         Assert.Equal(1, otherKey);
-        Assert.Contains("not with the key given", otherKeyOutput);
+        Assert.Contains("which is not among the keys given", otherKeyOutput);
     }
 
     [Fact]
@@ -97,7 +96,55 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         var (exitCode, output) = await PythonAsync([export, "--public-key", key]);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("the digest's signature does not verify", output);
+        Assert.Contains("the signature of the digest does not verify", output);
+    }
+
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task a_kept_digest_signed_by_a_key_not_given_fails_both_checkers_and_verifies_once_that_key_is_given_too(string format)
+    {
+        var (text, kept) = await ExportWithKeptDigestAsync(format);
+        using var previous = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var previousId = AuditSigningKey.KeyIdOf(previous.ExportSubjectPublicKeyInfo());
+        var serviceKey = await PublicKeyFileAsync();
+        var previousKey = Path.Combine(_folder, "previous.pem");
+        await File.WriteAllTextAsync(previousKey, previous.ExportSubjectPublicKeyInfoPem());
+        // As if kept before a key rotation: signed correctly, by a key the auditor must be given too.
+        var export = await WriteAsync(format, EditKeptDigest(text, format, kept.Position, _ => kept with { KeyId = previousId, Signature = Sign(previous, kept.Position, kept.Digest) }));
+
+        var withoutIt = await ReferenceCheck.BothAsync(export, serviceKey);
+        var withIt = await ReferenceCheck.BothAsync(export, serviceKey, previousKey);
+
+        var serviceId = AuditSigningKey.KeyIdOf(await ServicePublicKeyAsync());
+        AssertBoth(withoutIt, 1, $"the kept digest at position {kept.Position} was signed with key {previousId}, which is not among the keys given ({serviceId})");
+        AssertBoth(withIt, 0, "VERIFIED");
+    }
+
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task a_kept_digest_the_exported_events_do_not_give_or_whose_signature_fails_fails_both_checkers(string format)
+    {
+        var (text, kept) = await ExportWithKeptDigestAsync(format);
+        // A key the auditor was given: then only recomputing the digest at its position catches this one.
+        using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var forgerKey = Path.Combine(_folder, "forger.pem");
+        await File.WriteAllTextAsync(forgerKey, forger.ExportSubjectPublicKeyInfoPem());
+        var serviceKey = await PublicKeyFileAsync();
+        var other = new string('a', 64);
+
+        var differs = await ReferenceCheck.BothAsync(await WriteAsync(format, EditKeptDigest(text, format, kept.Position, _ => kept with
+        {
+            Digest = other, KeyId = AuditSigningKey.KeyIdOf(forger.ExportSubjectPublicKeyInfo()), Signature = Sign(forger, kept.Position, other),
+        })), serviceKey, forgerKey);
+        var badSignature = await ReferenceCheck.BothAsync(await WriteAsync(format, EditKeptDigest(text, format, kept.Position, _ => kept with
+        {
+            Signature = Sign(forger, kept.Position, kept.Digest),
+        })), serviceKey);
+
+        AssertBoth(differs, 1, $"the kept digest at position {kept.Position} is {other}, but the exported events up to it give {kept.Digest}");
+        AssertBoth(badSignature, 1, $"the signature of the kept digest at position {kept.Position} does not verify");
     }
 
     [Theory]
@@ -186,6 +233,70 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
     private static string Text(Random random) =>
         string.Concat(Enumerable.Range(0, random.Next(6)).Select(_ => Pieces[random.Next(Pieces.Length)]));
 
+    /// <summary>An agreement of two events with a digest kept between them (answered as /audit/digest answered it), then the export.</summary>
+    private async Task<(string Export, SignedDigest Kept)> ExportWithKeptDigestAsync(string format)
+    {
+        var id = Given.NewId("kept");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        var taken = await ledger.Host.GetAsync("/audit/digest");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        var kept = new SignedDigest(taken["position"].GetInt64(), taken["digest"].GetString()!, taken["signature"].GetString()!, taken["keyId"].GetString()!);
+        var text = await ExportAsync(format);
+        Assert.Contains(format == "csv" ? $"\nkept-digest,{kept.Position}," : $"\n{{\"record\":\"kept-digest\",\"position\":{kept.Position},", text);
+        return (text, kept);
+    }
+
+    /// <summary>Replaces the kept-digest record at a position, leaving every other byte as it was.</summary>
+    private static string EditKeptDigest(string text, string format, long position, Func<SignedDigest, SignedDigest> edit)
+    {
+        var lines = text.Split('\n');
+        var at = Array.FindIndex(lines, l => l.StartsWith(format == "csv" ? $"kept-digest,{position}," : $"{{\"record\":\"kept-digest\",\"position\":{position},", StringComparison.Ordinal));
+        Assert.True(at >= 0, text);
+        var line = lines[at].TrimEnd('\r');
+        SignedDigest record;
+        if (format == "csv")
+        {
+            var fields = line.Split(',');
+            record = edit(new SignedDigest(position, fields[11], fields[12], fields[13]));
+            (fields[11], fields[12], fields[13]) = (record.Digest, record.Signature, record.KeyId);
+            lines[at] = string.Join(',', fields) + lines[at][line.Length..];
+        }
+        else
+        {
+            var json = JsonNode.Parse(line)!.AsObject();
+            record = edit(new SignedDigest(position, json["digest"]!.GetValue<string>(), json["signature"]!.GetValue<string>(), json["keyId"]!.GetValue<string>()));
+            json["digest"] = record.Digest;
+            json["signature"] = record.Signature;
+            json["keyId"] = record.KeyId;
+            lines[at] = json.ToJsonString();
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static string Sign(ECDsa key, long position, string digest) =>
+        Convert.ToBase64String(key.SignData(AuditSigningKey.Message(position, digest), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+    private async Task<string> WriteAsync(string format, string text)
+    {
+        var export = Path.Combine(_folder, $"edited-{Guid.NewGuid():N}.{format}");
+        await File.WriteAllTextAsync(export, text);
+        return export;
+    }
+
+    /// <summary>Both checkers answered <paramref name="exitCode"/> and printed a line that holds <paramref name="line"/>.</summary>
+    private static void AssertBoth((int ExitCode, string Output)[] results, int exitCode, string line)
+    {
+        foreach (var (exit, output) in results)
+        {
+            Assert.True(exit == exitCode, output);
+            Assert.Contains(line, output);
+        }
+    }
+
+    private async Task<byte[]> ServicePublicKeyAsync() =>
+        Convert.FromBase64String((await ledger.Host.GetAsync("/audit/public-key"))["keys"][0].GetProperty("publicKey").GetString()!);
+
     /// <summary>The service's digest key as a PEM file, as an auditor would fetch and keep it.</summary>
     private async Task<string> PublicKeyFileAsync()
     {
@@ -210,46 +321,18 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         return text.Replace(from, to, StringComparison.Ordinal);
     }
 
-    /// <summary>Drops the last event record, keeping the digest record.</summary>
+    /// <summary>Drops the last event record, keeping the kept-digest records and the digest record.</summary>
     private static string WithoutLastEvent(string text, string format)
     {
         var lines = text.TrimEnd('\n').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        Assert.True(lines.Count >= 3, text);
-        lines.RemoveAt(lines.Count - 2);
+        var last = lines.FindLastIndex(l => l.StartsWith(format == "csv" ? "event," : "{\"record\":\"event\"", StringComparison.Ordinal));
+        Assert.True(last >= 1, text);
+        lines.RemoveAt(last);
         var newline = format == "csv" ? "\r\n" : "\n";
         return string.Join(newline, lines) + newline;
     }
 
-    private static async Task<(int ExitCode, string Output)> PythonAsync(string[] args, string? stdinFile = null)
-    {
-        var start = new ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdinFile is not null,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(Script);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (stdinFile is not null)
-        {
-            await using (var stdin = process.StandardInput.BaseStream)
-            {
-                await stdin.WriteAsync(await File.ReadAllBytesAsync(stdinFile));
-            }
-        }
-
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> PythonAsync(string[] args, string? stdinFile = null) => ReferenceCheck.RunAsync(args, stdinFile);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

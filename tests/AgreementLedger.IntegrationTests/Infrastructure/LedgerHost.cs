@@ -147,6 +147,16 @@ public sealed class AuditDigestCollection : ICollectionFixture<LedgerHost>
     public const string Name = "audit-digest";
 }
 
+/// <summary>
+/// A ledger that no test alters behind the service's back: every export of it must verify, and an
+/// export carries every digest kept up to its position, so one broken kept digest would fail them all.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class AuditExportCollection : ICollectionFixture<LedgerHost>
+{
+    public const string Name = "audit-export";
+}
+
 /// <summary>A host that takes its periodic digests every 200 ms, and signs with a configured key.</summary>
 public sealed class FastDigestLedgerHost : LedgerHost
 {

@@ -73,10 +73,16 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     };
 
     [Fact]
-    public async Task export_writes_a_file_that_verify_export_accepts_with_the_ledgers_public_key()
+    public async Task export_writes_a_file_that_verify_export_accepts_with_every_key_that_signed_a_digest_in_it()
     {
         var id = Given.NewId("cli-export");
         await ledger.Host.ProposedAsync(id, "JP", "GB", "IT");
+        // Kept by the running service under its own key; the export below signs its closing digest with another.
+        var kept = (await ledger.Host.GetAsync("/audit/digest"))["position"].GetInt64();
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        var serviceKey = (await ledger.Host.GetAsync("/audit/public-key"))["keys"][0];
+        var servicePem = Path.Combine(_folder, "service.pem");
+        await File.WriteAllTextAsync(servicePem, serviceKey.GetProperty("pem").GetString());
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var pem = Path.Combine(_folder, "ledger.pem");
         await File.WriteAllTextAsync(pem, key.ExportSubjectPublicKeyInfoPem());
@@ -90,15 +96,19 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         };
 
         var (exported, _, log) = await RunAsync(environment, "export", "--out", file);
-        var (verified, report, _) = await RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", pem);
+        var (oneKey, oneKeyReport, _) = await RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", pem);
+        var (bothKeys, bothKeysReport, _) = await RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", pem, "--public-key", servicePem);
 
         Assert.Equal(0, exported);
         Assert.Contains("Exported the ledger up to position", log, StringComparison.Ordinal);
         var lines = await File.ReadAllLinesAsync(file);
         Assert.Contains(lines, l => l.Contains($"\"agreementId\":\"{id}\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"{{\"record\":\"kept-digest\",\"position\":{kept},", StringComparison.Ordinal));
         Assert.StartsWith("{\"record\":\"digest\"", lines[^1], StringComparison.Ordinal);
-        Assert.Equal(0, verified);
-        Assert.StartsWith("VERIFIED", report, StringComparison.Ordinal);
+        Assert.Equal(1, oneKey);
+        Assert.Contains($"the kept digest at position {kept} was signed with key {serviceKey.GetProperty("keyId").GetString()}, which is not among the keys given", oneKeyReport, StringComparison.Ordinal);
+        Assert.True(bothKeys == 0, bothKeysReport);
+        Assert.StartsWith("VERIFIED", bothKeysReport, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -81,4 +81,29 @@ public sealed class KeyRotationTests(RotatedKeysLedgerHost ledger)
         Assert.False(report["verified"].GetBoolean());
         Assert.Contains(report["failures"].EnumerateArray(), f => f.GetProperty("reason").GetString()!.Contains("invalid signature", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task a_kept_digest_signed_by_a_key_the_service_does_not_know_is_a_failure()
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("stranger"), "JP", "KR");
+        var taken = await ledger.Host.GetAsync("/audit/digest");
+        var position = taken["position"].GetInt64();
+        // A correct signature over the right digest, by a key never configured here: a forger's own, or a
+        // previous key left out of PreviousPublicKeys. Neither can be told from the other, so neither passes.
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var strangerId = AuditSigningKey.KeyIdOf(stranger.ExportSubjectPublicKeyInfo());
+        var signature = Convert.ToBase64String(stranger.SignData(
+            AuditSigningKey.Message(position, taken["digest"].GetString()!), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        await ledger.ExecuteAsync("update ledger.audit_digests set signature = $1, key_id = $2 where position = $3", signature, strangerId, position);
+
+        var report = await ledger.Host.GetAsync("/audit/verify");
+
+        Assert.False(report["verified"].GetBoolean());
+        var failure = Assert.Single(report["failures"].EnumerateArray(), f => f.GetProperty("version").GetInt64() == position);
+        Assert.Equal("(ledger)", failure.GetProperty("agreementId").GetString());
+        Assert.Equal(
+            $"the kept digest at position {position} names key {strangerId}, which the service does not know: the digest record was forged, " +
+            "or the key that signed it is missing from Ledger:Audit:PreviousPublicKeys",
+            failure.GetProperty("reason").GetString());
+    }
 }

@@ -51,6 +51,16 @@ public sealed class AuditSigningKey : IDisposable
             && key.VerifyData(Message(position, digest), bytes[..length], HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
+    /// <summary>
+    /// Checks a signed digest against a set of public keys by key id. A key id that is not among them
+    /// is <see cref="SignatureCheck.UnknownKey"/>, a failure like a bad signature: whoever can write a
+    /// digest record can write any key id into it.
+    /// </summary>
+    public static SignatureCheck Check(IReadOnlyDictionary<string, byte[]> keysById, SignedDigest signed) =>
+        !keysById.TryGetValue(signed.KeyId, out var key) ? SignatureCheck.UnknownKey
+        : Verify(key, signed.Position, signed.Digest, signed.Signature) ? SignatureCheck.Valid
+        : SignatureCheck.Invalid;
+
     /// <summary>A DER SubjectPublicKeyInfo as a PEM <c>PUBLIC KEY</c> block.</summary>
     public static string Pem(byte[] subjectPublicKeyInfo) => PemEncoding.WriteString("PUBLIC KEY", subjectPublicKeyInfo);
 
@@ -116,4 +126,15 @@ public sealed class AuditSigningKey : IDisposable
     }
 
     public void Dispose() => _key.Dispose();
+}
+
+/// <summary>What checking a signed digest against a set of keys found.</summary>
+public enum SignatureCheck
+{
+    Valid,
+
+    /// <summary>No key of the digest's key id is among the keys: never a pass.</summary>
+    UnknownKey,
+
+    Invalid,
 }

@@ -177,17 +177,20 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await KeepAsync(position, digest, ct);
     }
 
-    public async Task<IReadOnlyList<SignedDigest>> KeptAsync(CancellationToken ct)
+    /// <summary>
+    /// The kept digests at positions up to <paramref name="upTo"/>, in position order, streamed as they
+    /// are read: one is kept every interval for as long as the ledger grows, so there are many.
+    /// </summary>
+    public async IAsyncEnumerable<SignedDigest> KeptAsync(long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"select position, digest, signature, key_id from {Kept} order by position");
-        var kept = new List<SignedDigest>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"select position, digest, signature, key_id from {Kept} where position <= @upTo order by position", connection);
+        command.Parameters.AddWithValue("upTo", upTo);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            kept.Add(new SignedDigest(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            yield return new SignedDigest(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
         }
-
-        return kept;
     }
 
     public async Task<long> NewestKeptPositionAsync(CancellationToken ct)

@@ -8,7 +8,7 @@ namespace AgreementLedger.Audit.Exporting;
 
 public sealed class ExportInput : NetCoreInput
 {
-    [Description("ndjson (default) or csv; docs/export.md describes both")]
+    [Description("ndjson (default) or csv; docs/audit.md describes both")]
     public string FormatFlag { get; set; } = "ndjson";
 
     [Description("Export only what was recorded by this instant (ISO 8601 with an offset, or a date for the end of that UTC day)")]
@@ -19,7 +19,7 @@ public sealed class ExportInput : NetCoreInput
     public string? OutFlag { get; set; }
 }
 
-[Description("Write every event up to the safe position, then a signed digest over them, as GET /audit/export does", Name = "export")]
+[Description("Write every event up to the safe position, then the digests kept up to it, then a signed digest over the events, as GET /audit/export does", Name = "export")]
 public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
 {
     public override async Task<bool> Execute(ExportInput input)
@@ -52,7 +52,7 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
         var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, CancellationToken.None);
         await Console.Error.WriteLineAsync(
-            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem");
+            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest in it)");
         return true;
     }
 }
@@ -62,15 +62,15 @@ public sealed class VerifyExportInput
     [Description("The export file (.ndjson or .csv)")]
     public string File { get; set; } = "";
 
-    [Description("The ledger's public key in PEM (GET /audit/public-key), obtained apart from the export")]
+    [Description("A public key of the ledger in PEM (GET /audit/public-key), obtained apart from the export; repeat the flag for every key that signed a digest in it")]
     [FlagAlias("public-key")]
-    public string? PublicKeyFlag { get; set; }
+    public IEnumerable<string> PublicKeyFlag { get; set; } = [];
 }
 
-[Description("Check an export offline, with no database: every hash chain, the digest, and its signature", Name = "verify-export")]
+[Description("Check an export offline, with no database: every hash chain, every kept digest and the closing digest, and their signatures", Name = "verify-export")]
 public sealed class VerifyExportCommand : JasperFxAsyncCommand<VerifyExportInput>
 {
     /// <summary>Program.cs runs verify-export before any host exists; this is what help shows and what runs if it gets here.</summary>
     public override async Task<bool> Execute(VerifyExportInput input) =>
-        await ExportVerifier.RunAsync(input.PublicKeyFlag is { } key ? [input.File, "--public-key", key] : [input.File], Console.Out) == 0;
+        await ExportVerifier.RunAsync([input.File, .. input.PublicKeyFlag.SelectMany(key => new[] { "--public-key", key })], Console.Out) == 0;
 }

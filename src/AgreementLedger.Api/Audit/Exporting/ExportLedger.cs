@@ -12,11 +12,21 @@ namespace AgreementLedger.Audit.Exporting;
 
 /// <summary>
 /// <c>GET /audit/export?format=ndjson|csv[&amp;asOf=]</c>: every event up to a safe position, in
-/// position order, streamed as it is read (memory does not grow with the ledger), then one signed
-/// digest record over exactly those events. docs/export.md describes both formats.
+/// position order, streamed as it is read (memory does not grow with the ledger), then every kept
+/// digest up to that position, then one signed digest record over exactly those events.
+/// docs/audit.md describes both formats.
 /// </summary>
 public static class ExportLedgerEndpoint
 {
+    /// <summary>The <c>record</c> of an event.</summary>
+    public const string EventRecord = "event";
+
+    /// <summary>The <c>record</c> of the closing digest over exactly the exported events.</summary>
+    public const string DigestRecord = "digest";
+
+    /// <summary>The <c>record</c> of a digest kept by the service before (audit.md, "Kept digests").</summary>
+    public const string KeptDigestRecord = "kept-digest";
+
     public static readonly string[] CsvColumns =
         ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId"];
 
@@ -47,10 +57,16 @@ public static class ExportLedgerEndpoint
     }
 
     /// <summary>
-    /// Writes every event up to <paramref name="position"/> in position order as it is read, then the
-    /// signed digest over exactly those events (kept, like the periodic digests). Used by the route
-    /// and by the <c>export</c> command.
+    /// Writes every event up to <paramref name="position"/> in position order as it is read, then every
+    /// kept digest up to it, then the signed digest over exactly those events (kept, like the periodic
+    /// digests). Used by the route and by the <c>export</c> command.
     /// </summary>
+    /// <remarks>
+    /// The closing digest is signed over whatever is stored: after a database writer rewrote history it
+    /// signs the rewrite. The kept digests were signed before; an offline verifier recomputes each from
+    /// the exported events, so a rewrite below any of them shows in the export as it does in
+    /// <c>/audit/verify</c>.
+    /// </remarks>
     public static async Task<SignedDigest> WriteAsync(
         Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
     {
@@ -60,14 +76,14 @@ public static class ExportLedgerEndpoint
             await writer.WriteLineAsync(string.Join(',', CsvColumns));
         }
 
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
-            $"from {schema.Events}.mt_events where seq_id <= @position order by seq_id", connection);
-        command.Parameters.AddWithValue("position", position);
         var digest = EventHash.Genesis;
-        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct))
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var command = new NpgsqlCommand(
+            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
+            $"from {schema.Events}.mt_events where seq_id <= @position order by seq_id", connection))
         {
+            command.Parameters.AddWithValue("position", position);
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
             while (await reader.ReadAsync(ct))
             {
                 var row = new ExportedEvent(
@@ -82,8 +98,14 @@ public static class ExportLedgerEndpoint
         }
 
         // The digest was computed over exactly the rows just written: keep it rather than read them all again.
+        // Kept first, so that the kept digests listed next always include the one at this position.
         var signed = await digests.KeepAsync(position, digest, ct);
-        await writer.WriteLineAsync(csv ? DigestCsv(signed) : DigestNdjson(signed));
+        await foreach (var kept in digests.KeptAsync(position, ct))
+        {
+            await writer.WriteLineAsync(csv ? DigestCsv(KeptDigestRecord, kept) : DigestNdjson(KeptDigestRecord, kept));
+        }
+
+        await writer.WriteLineAsync(csv ? DigestCsv(DigestRecord, signed) : DigestNdjson(DigestRecord, signed));
         return signed;
     }
 
@@ -95,13 +117,13 @@ public static class ExportLedgerEndpoint
         return await command.ExecuteScalarAsync(ct) is long firstLater ? firstLater - 1 : long.MaxValue;
     }
 
-    private static string DigestNdjson(SignedDigest signed)
+    private static string DigestNdjson(string record, SignedDigest signed)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("record", "digest");
+            json.WriteString("record", record);
             json.WriteNumber("position", signed.Position);
             json.WriteString("digest", signed.Digest);
             json.WriteString("signature", signed.Signature);
@@ -112,8 +134,8 @@ public static class ExportLedgerEndpoint
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static string DigestCsv(SignedDigest signed) =>
-        string.Join(',', "digest", signed.Position.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", signed.Digest, signed.Signature, signed.KeyId);
+    private static string DigestCsv(string record, SignedDigest signed) =>
+        string.Join(',', record, signed.Position.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", signed.Digest, signed.Signature, signed.KeyId);
 }
 
 /// <summary>One exported event: the fields its hash covers, its position and its hashes.</summary>
@@ -132,7 +154,7 @@ public sealed record ExportedEvent(
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("record", "event");
+            json.WriteString("record", ExportLedgerEndpoint.EventRecord);
             json.WriteNumber("position", Position);
             json.WriteString("agreementId", AgreementId);
             json.WriteNumber("version", Version);
@@ -159,7 +181,7 @@ public sealed record ExportedEvent(
     }
 
     public string ToCsv() => string.Join(',',
-        "event", Position.ToString(CultureInfo.InvariantCulture), Quote(AgreementId), Version.ToString(CultureInfo.InvariantCulture), Quote(Type),
+        ExportLedgerEndpoint.EventRecord, Position.ToString(CultureInfo.InvariantCulture), Quote(AgreementId), Version.ToString(CultureInfo.InvariantCulture), Quote(Type),
         OccurredOn()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Quote(RecordedAt), Quote(RecordedBy), Quote(Data),
         Hash, PreviousHash, "", "", "");
 

@@ -6,27 +6,82 @@ using AgreementLedger.Audit.Digests;
 
 namespace AgreementLedger.Audit.Exporting;
 
-public sealed record ExportVerification(bool Verified, long Events, int Agreements, SignedDigest? Digest, IReadOnlyList<string> Failures);
+public sealed record ExportVerification(bool Verified, long Events, int Agreements, long KeptDigests, SignedDigest? Digest, IReadOnlyList<string> Failures);
 
 /// <summary>
-/// Checks an export with no database: every agreement's hash chain, the ledger digest over the
-/// exported events, and the digest's signature against a public key obtained separately (an
-/// attacker who can edit the file can also replace a key inside it). Reads line by line.
+/// Checks an export with no database: every agreement's hash chain, every kept digest and the closing
+/// digest recomputed from the exported events, and every signature against public keys obtained
+/// separately (an attacker who can edit the file can also replace a key inside it). Reads line by line.
 /// </summary>
 public static class ExportVerifier
 {
     private const int MaxFailures = 100;
 
-    public static ExportVerification Verify(TextReader export, bool csv, byte[]? subjectPublicKeyInfo)
+    /// <summary>
+    /// Verifies the export that <paramref name="open"/> opens. It is opened twice: the kept digests
+    /// come after the events, yet each is checked against the digest at its own position, so a
+    /// second reader runs ahead to them while the first reads the events (memory does not grow with
+    /// the export). A key id not among <paramref name="publicKeys"/> fails, like a bad signature.
+    /// </summary>
+    public static ExportVerification Verify(Func<TextReader> open, bool csv, IReadOnlyCollection<byte[]> publicKeys)
     {
+        var keys = publicKeys.DistinctBy(AuditSigningKey.KeyIdOf).ToDictionary(AuditSigningKey.KeyIdOf, k => k, StringComparer.Ordinal);
+        var keyList = string.Join(", ", keys.Keys);
         var failures = new List<string>();
         var tips = new Dictionary<string, (long Version, string Hash)>(StringComparer.Ordinal);
         var digest = EventHash.Genesis;
-        long events = 0, lastPosition = 0;
+        long events = 0, lastPosition = 0, keptChecked = 0, lastKeptPosition = -1;
         SignedDigest? signed = null;
         var line = 0;
+        var inKeptDigests = false;
 
-        foreach (var record in csv ? CsvRecords(export) : NdjsonRecords(export))
+        using var export = open();
+        using var ahead = open();
+        using var keptDigests = Records(ahead, csv).Where(r => r.Kind == ExportLedgerEndpoint.KeptDigestRecord).Select(r => r.Digest!).GetEnumerator();
+        var nextKept = keptDigests.MoveNext() ? keptDigests.Current : null;
+
+        void CheckSignature(string what, SignedDigest record)
+        {
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            switch (AuditSigningKey.Check(keys, record))
+            {
+                case SignatureCheck.UnknownKey:
+                    Fail(failures, $"{what} was signed with key {record.KeyId}, which is not among the keys given ({keyList})");
+                    break;
+                case SignatureCheck.Invalid:
+                    Fail(failures, $"the signature of {what} does not verify");
+                    break;
+            }
+        }
+
+        // Every kept digest below a position, against the digest of the events before that position.
+        void CheckKeptBelow(long position)
+        {
+            while (nextKept is not null && nextKept.Position < position)
+            {
+                var what = $"the kept digest at position {nextKept.Position}";
+                if (nextKept.Position <= lastKeptPosition)
+                {
+                    Fail(failures, $"{what}: not after the kept digest at position {lastKeptPosition}");
+                }
+
+                if (nextKept.Digest != digest)
+                {
+                    Fail(failures, $"{what} is {nextKept.Digest}, but the exported events up to it give {digest}: events at or before it were altered, removed, reordered or inserted");
+                }
+
+                CheckSignature(what, nextKept);
+                keptChecked++;
+                lastKeptPosition = Math.Max(lastKeptPosition, nextKept.Position);
+                nextKept = keptDigests.MoveNext() ? keptDigests.Current : null;
+            }
+        }
+
+        foreach (var record in Records(export, csv))
         {
             line++;
             if (signed is not null)
@@ -35,13 +90,26 @@ public static class ExportVerifier
                 break;
             }
 
-            if (record.Kind == "digest")
+            if (record.Kind == ExportLedgerEndpoint.DigestRecord)
             {
                 signed = record.Digest;
                 continue;
             }
 
+            if (record.Kind == ExportLedgerEndpoint.KeptDigestRecord)
+            {
+                // Checked by the reader ahead, when the events before it had been read.
+                inKeptDigests = true;
+                continue;
+            }
+
             var e = record.Event!;
+            if (inKeptDigests)
+            {
+                Fail(failures, $"record {line}: an event follows the kept digests");
+            }
+
+            CheckKeptBelow(e.Position);
             events++;
             if (e.Position <= lastPosition)
             {
@@ -71,6 +139,9 @@ public static class ExportVerifier
             digest = LedgerDigests.Step(digest, e.Hash);
         }
 
+        // The kept digests not yet checked lie at or after the last exported event: each covers all of them.
+        CheckKeptBelow(long.MaxValue);
+
         if (signed is null)
         {
             Fail(failures, "the export does not end with a digest record: it was cut short");
@@ -82,47 +153,90 @@ public static class ExportVerifier
                 Fail(failures, $"the digest over the exported events is {digest}, not the signed {signed.Digest}: events were altered, removed, reordered or inserted");
             }
 
-            if (subjectPublicKeyInfo is null)
+            if (lastPosition > signed.Position)
             {
-                Fail(failures, "no public key given: the digest's signature was not checked");
+                Fail(failures, $"events up to position {lastPosition} lie beyond the digest's position {signed.Position}");
             }
-            else if (AuditSigningKey.KeyIdOf(subjectPublicKeyInfo) != signed.KeyId)
+
+            if (lastKeptPosition > signed.Position)
             {
-                Fail(failures, $"the digest was signed with key {signed.KeyId}, not with the key given ({AuditSigningKey.KeyIdOf(subjectPublicKeyInfo)})");
+                Fail(failures, $"a kept digest at position {lastKeptPosition} lies beyond the digest's position {signed.Position}");
             }
-            else if (!AuditSigningKey.Verify(subjectPublicKeyInfo, signed.Position, signed.Digest, signed.Signature))
+
+            CheckSignature("the digest", signed);
+        }
+
+        if (keys.Count == 0)
+        {
+            Fail(failures, "no public key given: no signature was checked");
+        }
+
+        return new ExportVerification(failures.Count == 0, events, tips.Count, keptChecked, signed, failures);
+    }
+
+    /// <summary>
+    /// <c>verify-export FILE --public-key KEY.pem [--public-key KEY.pem]…</c>: 0 when the export verifies,
+    /// 1 when not, 2 on bad usage. One key per file; give every key that signed a digest in the export.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        const string Flag = "--public-key";
+        var files = new List<string>();
+        var keyFiles = new List<string>();
+        var usable = true;
+        for (var i = 0; i < args.Length; i++)
+        {
+            // -p is the alias help shows (VerifyExportInput).
+            if (args[i] is Flag or "-p")
             {
-                Fail(failures, "the digest's signature does not verify");
+                usable &= i + 1 < args.Length;
+                if (usable)
+                {
+                    keyFiles.Add(args[++i]);
+                }
+            }
+            else if (args[i].StartsWith(Flag + "=", StringComparison.Ordinal))
+            {
+                keyFiles.Add(args[i][(Flag.Length + 1)..]);
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                // A misspelt flag must not pass silently for a key that was given.
+                usable = false;
+            }
+            else
+            {
+                files.Add(args[i]);
             }
         }
 
-        return new ExportVerification(failures.Count == 0, events, tips.Count, signed, failures);
-    }
-
-    /// <summary><c>verify-export FILE --public-key KEY.pem</c>: 0 when the export verifies, 1 when not, 2 on bad usage.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output)
-    {
-        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-        var keyAt = Array.IndexOf(args, "--public-key");
-        if (file is null || (keyAt >= 0 && keyAt + 1 >= args.Length) || !File.Exists(file))
+        if (!usable || files.Count != 1 || !File.Exists(files[0]))
         {
-            await output.WriteLineAsync("usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem   (the key from GET /audit/public-key)");
+            await output.WriteLineAsync("usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]...   (the keys from GET /audit/public-key, one PEM a file)");
             return 2;
         }
 
-        byte[]? key = null;
-        if (keyAt >= 0)
+        var keys = new List<byte[]>();
+        foreach (var keyFile in keyFiles)
         {
-            using var ecdsa = ECDsa.Create();
-            ecdsa.ImportFromPem(await File.ReadAllTextAsync(args[keyAt + 1]));
-            key = ecdsa.ExportSubjectPublicKeyInfo();
+            try
+            {
+                using var ecdsa = ECDsa.Create();
+                ecdsa.ImportFromPem(await File.ReadAllTextAsync(keyFile));
+                keys.Add(ecdsa.ExportSubjectPublicKeyInfo());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
+            {
+                await output.WriteLineAsync($"--public-key {keyFile}: not a readable PEM public key ({e.Message})");
+                return 2;
+            }
         }
 
-        using var reader = new StreamReader(file, Encoding.UTF8);
+        var file = files[0];
         ExportVerification report;
         try
         {
-            report = Verify(reader, file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), key);
+            report = Verify(() => new StreamReader(file, Encoding.UTF8), file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), keys);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
@@ -131,7 +245,8 @@ public static class ExportVerifier
             return 1;
         }
 
-        await output.WriteLineAsync($"{(report.Verified ? "VERIFIED" : "NOT VERIFIED")}: {report.Events} events of {report.Agreements} agreements, digest at position {report.Digest?.Position.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+        await output.WriteLineAsync($"{(report.Verified ? "VERIFIED" : "NOT VERIFIED")}: {report.Events} events of {report.Agreements} agreements, " +
+            $"{report.KeptDigests} kept digests, digest at position {report.Digest?.Position.ToString(CultureInfo.InvariantCulture) ?? "?"}");
         foreach (var failure in report.Failures)
         {
             await output.WriteLineAsync("  " + failure);
@@ -141,6 +256,8 @@ public static class ExportVerifier
     }
 
     private sealed record ExportRecord(string Kind, ExportedEvent? Event, SignedDigest? Digest);
+
+    private static IEnumerable<ExportRecord> Records(TextReader reader, bool csv) => csv ? CsvRecords(reader) : NdjsonRecords(reader);
 
     private static IEnumerable<ExportRecord> NdjsonRecords(TextReader reader)
     {
@@ -153,15 +270,21 @@ public static class ExportVerifier
 
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
-            if (root.GetProperty("record").GetString() == "digest")
+            var kind = root.GetProperty("record").GetString();
+            if (kind is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
             {
-                yield return new ExportRecord("digest", null, new SignedDigest(
+                yield return new ExportRecord(kind, null, new SignedDigest(
                     root.GetProperty("position").GetInt64(), root.GetProperty("digest").GetString()!,
                     root.GetProperty("signature").GetString()!, root.GetProperty("keyId").GetString()!));
                 continue;
             }
 
-            yield return new ExportRecord("event", new ExportedEvent(
+            if (kind != ExportLedgerEndpoint.EventRecord)
+            {
+                throw new FormatException($"a record of unknown kind '{kind}'");
+            }
+
+            yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
                 root.GetProperty("position").GetInt64(), root.GetProperty("agreementId").GetString()!, root.GetProperty("version").GetInt64(),
                 root.GetProperty("type").GetString()!, root.GetProperty("data").GetRawText(), root.GetProperty("recordedAt").GetString()!,
                 root.GetProperty("recordedBy").GetString()!, root.GetProperty("hash").GetString()!, root.GetProperty("previousHash").GetString()!), null);
@@ -184,13 +307,18 @@ public static class ExportVerifier
                 throw new FormatException($"a CSV row has {fields.Count} fields, not {ExportLedgerEndpoint.CsvColumns.Length}");
             }
 
-            if (fields[0] == "digest")
+            if (fields[0] is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
             {
-                yield return new ExportRecord("digest", null, new SignedDigest(long.Parse(fields[1], CultureInfo.InvariantCulture), fields[11], fields[12], fields[13]));
+                yield return new ExportRecord(fields[0], null, new SignedDigest(long.Parse(fields[1], CultureInfo.InvariantCulture), fields[11], fields[12], fields[13]));
                 continue;
             }
 
-            yield return new ExportRecord("event", new ExportedEvent(
+            if (fields[0] != ExportLedgerEndpoint.EventRecord)
+            {
+                throw new FormatException($"a record of unknown kind '{fields[0]}'");
+            }
+
+            yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
                 long.Parse(fields[1], CultureInfo.InvariantCulture), fields[2], long.Parse(fields[3], CultureInfo.InvariantCulture), fields[4], fields[8],
                 fields[6], fields[7], fields[9], fields[10]), null);
         }

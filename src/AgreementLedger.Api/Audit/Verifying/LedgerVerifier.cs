@@ -147,43 +147,45 @@ public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema sch
     public const string Ledger = "(ledger)";
 
     /// <summary>
-    /// Every kept signed digest must still match the stored events: this is what catches the newest
-    /// events cut away, or a whole chain rewritten consistently.
+    /// Every kept signed digest must still match the stored events, and carry a valid signature by a
+    /// key the service knows: this is what catches the newest events cut away, or a whole chain
+    /// rewritten consistently (whoever rewrites it can recompute the digests above it too, but cannot
+    /// sign them). Kept digests and event hashes are both streamed, side by side, in position order.
     /// </summary>
     private async Task CheckKeptDigestsAsync(List<VerificationFailure> failures, CancellationToken ct)
     {
-        var kept = await digests.KeptAsync(ct);
-        if (kept.Count == 0)
-        {
-            return;
-        }
-
-        var queue = new Queue<Digests.SignedDigest>(kept);
+        // Both streams end at the newest kept position read first; a digest kept later is checked next time.
+        var upTo = await digests.NewestKeptPositionAsync(ct);
+        await using var hashes = digests.HashesAsync(upTo, ct).GetAsyncEnumerator(ct);
+        var next = await hashes.MoveNextAsync() ? hashes.Current : ((long Position, string Hash)?)null;
         var digest = EventHash.Genesis;
-        await foreach (var (at, hash) in digests.HashesAsync(kept[^1].Position, ct))
+        await foreach (var kept in digests.KeptAsync(upTo, ct))
         {
-            while (queue.Count > 0 && queue.Peek().Position < at)
+            while (next is { } e && e.Position <= kept.Position)
             {
-                Compare(queue.Dequeue(), digest, failures);
+                digest = Digests.LedgerDigests.Step(digest, e.Hash);
+                next = await hashes.MoveNextAsync() ? hashes.Current : null;
             }
 
-            digest = Digests.LedgerDigests.Step(digest, hash);
+            Compare(kept, digest, failures);
         }
-
-        while (queue.Count > 0)
-        {
-            Compare(queue.Dequeue(), digest, failures);
-        }
-
     }
 
     private void Compare(Digests.SignedDigest signed, string recomputed, List<VerificationFailure> failures)
     {
-        if (key.VerifyingKeys.TryGetValue(signed.KeyId, out var publicKey) && !Digests.AuditSigningKey.Verify(publicKey, signed.Position, signed.Digest, signed.Signature))
+        switch (Digests.AuditSigningKey.Check(key.VerifyingKeys, signed))
         {
-            Fail(failures, Ledger, signed.Position, $"the kept digest at position {signed.Position} carries an invalid signature: the digest record was forged");
+            case Digests.SignatureCheck.UnknownKey:
+                Fail(failures, Ledger, signed.Position,
+                    $"the kept digest at position {signed.Position} names key {signed.KeyId}, which the service does not know: the digest record was forged, " +
+                    "or the key that signed it is missing from Ledger:Audit:PreviousPublicKeys");
+                break;
+            case Digests.SignatureCheck.Invalid:
+                Fail(failures, Ledger, signed.Position, $"the kept digest at position {signed.Position} carries an invalid signature: the digest record was forged");
+                break;
         }
-        else if (signed.Digest != recomputed)
+
+        if (signed.Digest != recomputed)
         {
             Fail(failures, Ledger, signed.Position,
                 $"the signed digest at position {signed.Position} no longer matches the stored events: events at or before that position were altered, removed, reordered or inserted");
