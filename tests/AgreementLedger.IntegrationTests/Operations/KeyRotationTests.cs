@@ -105,5 +105,11 @@ public sealed class KeyRotationTests(RotatedKeysLedgerHost ledger)
             $"the kept digest at position {position} names key {strangerId}, which the service does not know: the digest record was forged, " +
             "or the key that signed it is missing from Ledger:Audit:PreviousPublicKeys",
             failure.GetProperty("reason").GetString());
+
+        // The forged record is never served as the digest of that position: it is signed anew.
+        var again = await ledger.Host.GetAsync($"/audit/digest?position={position}");
+        Assert.Equal(taken["keyId"].GetString(), again["keyId"].GetString());
+        Assert.NotEqual(signature, again["signature"].GetString());
+        Assert.Equal(taken["digest"].GetString(), again["digest"].GetString());
     }
 }

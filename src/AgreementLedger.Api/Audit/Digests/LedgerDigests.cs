@@ -160,8 +160,13 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
             await using var reader = await read.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
-                return reader.GetString(0) == digest
-                    ? new SignedDigest(position, digest, reader.GetString(1), reader.GetString(2))
+                // A kept record is served only when it is what it claims: its digest that of the
+                // stored events and its signature one of the service's keys (anyone who can write the
+                // table can write a key id and a signature into it). Otherwise the answer is signed
+                // now; the forged record stays for /audit/verify to report.
+                var kept = new SignedDigest(position, reader.GetString(0), reader.GetString(1), reader.GetString(2));
+                return kept.Digest == digest && AuditSigningKey.Check(key.VerifyingKeys, kept) == SignatureCheck.Valid
+                    ? kept
                     : new SignedDigest(position, digest, key.Sign(position, digest), key.KeyId);
             }
         }
