@@ -37,6 +37,7 @@ public static class LedgerComposition
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<ReadinessProbe>();
         services.AddSingleton<PendingReleases>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingReleases>());
         services.AddSingleton<StoredEvents>();
@@ -253,11 +254,14 @@ public static class LedgerComposition
         app.MapOpenApi();
         app.MapScalarApiReference("/scalar");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        // Anonymous: healthy or not, one query a second at most. The checks with their details
+        // (positions, node id, agents, error texts) are for admin.
+        app.MapGet("/health/ready", ReadinessProbe.AnswerAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealthChecks("/health/details", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).RequireAuthorization(Auth.Roles.Admin);
         app.MapWolverineEndpoints(opts =>
         {
             opts.WarmUpRoutes = RouteWarmup.Eager;

@@ -165,7 +165,7 @@ public static class W1AppendOverHttp
 
     private static async Task<long> SafePositionAsync(HttpClient client)
     {
-        using var ready = JsonDocument.Parse(await client.GetStringAsync("/health/ready"));
+        using var ready = JsonDocument.Parse(await client.GetStringAsync("/health/details"));
         return ready.RootElement.GetProperty("checks").GetProperty("event-feed").GetProperty("data").GetProperty("safePosition").GetInt64();
     }
 

@@ -10,11 +10,54 @@ public sealed class OperationsTests(LedgerHost ledger)
     public async Task liveness_answers_healthy() => Assert.Equal("Healthy", (await ledger.Host.GetAsync("/health/live")).Text);
 
     [Fact]
-    public async Task readiness_checks_postgresql_and_reports_how_far_the_feed_lags()
+    public async Task anonymous_readiness_says_healthy_and_nothing_else()
+    {
+        var ready = await AnonymousAsync("/health/ready");
+
+        Assert.Equal(200, ready.Status);
+        Assert.Equal("""{"status":"Healthy"}""", ready.Text);
+    }
+
+    [Fact]
+    public async Task readiness_details_are_for_admin_only()
+    {
+        Assert.Equal(401, (await AnonymousAsync("/health/details")).Status);
+        await ledger.Host.GetAsync("/health/details", 403, TestTokens.For("test-auditor", AgreementLedger.Infrastructure.Auth.Roles.Auditor));
+        Assert.Equal("Healthy", (await ledger.Host.GetAsync("/health/details"))["status"].GetString());
+    }
+
+    [Fact]
+    public async Task a_hammer_of_anonymous_readiness_probes_costs_the_database_at_most_one_query_a_second()
+    {
+        await ledger.ExecuteAsync("create extension if not exists pg_stat_statements");
+        const string Calls = "select coalesce(sum(calls), 0)::bigint from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var before = await ledger.ScalarAsync<long>(Calls);
+        var probes = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => AnonymousAsync("/health/ready")));
+            Assert.All(answers, a => Assert.Equal(200, a.Status));
+            probes += answers.Length;
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var probeQueries = await ledger.ScalarAsync<long>(
+            "select coalesce(sum(calls), 0)::bigint from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database() and query like '%ledger_readiness_probe%'");
+        var all = await ledger.ScalarAsync<long>(Calls) - before;
+
+        Assert.True(probes >= 100, $"only {probes} probes were sent");
+        Assert.InRange(probeQueries, 1, (long)Math.Ceiling(seconds) + 1);
+        // Everything the node ran meanwhile (its background work included) is far below one query per probe.
+        Assert.True(all < probes / 4, $"{all} statements ran for {probes} probes in {seconds:F1} s");
+    }
+
+    [Fact]
+    public async Task readiness_details_check_postgresql_and_report_how_far_the_feed_lags()
     {
         await ledger.Host.ProposedAsync(Given.NewId("ready"), "JP");
 
-        var ready = await ledger.Host.GetAsync("/health/ready");
+        var ready = await ledger.Host.GetAsync("/health/details");
 
         Assert.Equal("Healthy", ready["status"].GetString());
         Assert.Equal("Healthy", ready["checks"].GetProperty("postgresql").GetProperty("status").GetString());
@@ -37,16 +80,25 @@ public sealed class OperationsTests(LedgerHost ledger)
 
         // A large import holds the event table's write lock for as long as it runs; a probe must not wait for it.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var during = await ledger.Host.GetAsync("/health/ready");
+        var anonymous = await AnonymousAsync("/health/ready");
+        var during = await ledger.Host.GetAsync("/health/details");
         var answeredIn = watch.Elapsed;
         await writing.RollbackAsync();
-        var after = await ledger.Host.GetAsync("/health/ready");
+        var after = await ledger.Host.GetAsync("/health/details");
 
         Assert.True(answeredIn < TimeSpan.FromSeconds(1.5), $"readiness took {answeredIn} while a transaction held the write lock");
+        Assert.Equal(200, anonymous.Status);
         Assert.Equal("Healthy", during["status"].GetString());
         Assert.True(during["checks"].GetProperty("event-feed").GetProperty("data").GetProperty("waitingForWriters").GetBoolean());
         Assert.False(after["checks"].GetProperty("event-feed").GetProperty("data").GetProperty("waitingForWriters").GetBoolean());
     }
+
+    private async Task<Answer> AnonymousAsync(string url) =>
+        await Answer.From(await ledger.Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.IgnoreStatusCode();
+        }));
 
     [Fact]
     public async Task metrics_are_served_for_prometheus_including_appended_events()

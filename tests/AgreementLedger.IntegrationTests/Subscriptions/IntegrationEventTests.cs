@@ -112,7 +112,7 @@ public sealed class PostgresqlQueueTests(LedgerHost ledger)
             IntegrationChecks.SameEvent(feed[i], JsonSerializer.SerializeToElement(mine[i], IntegrationChecks.Json));
         }
 
-        var ready = await ledger.Host.GetAsync("/health/ready");
+        var ready = await ledger.Host.GetAsync("/health/details");
         var cluster = ready["checks"].GetProperty("cluster").GetProperty("data");
         Assert.Contains("PostgreSQL queue 'ledger_events'", cluster.GetProperty("integrationEventsDestination").GetString(), StringComparison.Ordinal);
         Assert.Contains(cluster.GetProperty("agentsHere").EnumerateArray(), a => a.GetString()!.Contains("integration-events", StringComparison.Ordinal));

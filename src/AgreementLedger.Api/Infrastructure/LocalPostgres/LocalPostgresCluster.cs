@@ -132,6 +132,11 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                 if (options.Throwaway)
                 {
                     serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+                    // Lets tests count the statements the service sends (when the contrib module is installed).
+                    if (File.Exists(Path.Combine(bin, "..", "lib", "pg_stat_statements.so")))
+                    {
+                        serverOptions += " -c shared_preload_libraries=pg_stat_statements";
+                    }
                 }
 
                 await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-l", Path.Combine(options.Root, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"], ct);
