@@ -51,7 +51,9 @@ public static class LedgerComposition
         services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
         services.AddSingleton(AuditSigningKey.Load(
                 builder.Configuration["Ledger:Audit:SigningKey"],
-                builder.Configuration["Ledger:Audit:KeyFile"] ?? (database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null))
+                builder.Configuration["Ledger:Audit:KeyFile"],
+                database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null,
+                builder.Environment)
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
         services.AddHostedService<IdempotencyKeyCleanup>();

@@ -27,6 +27,9 @@ public class LedgerHost : IAsyncLifetime
                 builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
             }
 
+            // Outside Development the service refuses to start without a digest signing key.
+            builder.UseSetting("Ledger:Audit:SigningKey", TestAuditKey.Pkcs8);
+
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);

@@ -23,6 +23,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>
+    /// Starts a node in the Testing environment with the run's token and digest keys, on a free
+    /// loopback port; <paramref name="environment"/> adds to
+    /// or overrides its variables, and an empty value removes one.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
@@ -38,10 +43,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
+        start.Environment["Ledger__Audit__SigningKey"] = TestAuditKey.Pkcs8;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var process = Process.Start(start)!;

@@ -219,6 +219,7 @@ public sealed class DeploymentFilesTests
         {
             ["ConnectionStrings:Ledger"] = connectionString,
             ["Ledger:Auth:SigningKey"] = TestTokens.Key,
+            ["Ledger:Audit:SigningKey"] = TestAuditKey.Pkcs8,
         });
         var recording = new RecordingSource(variables.ToDictionary(v => ConfigurationKey(v.Key), v => v.Value, StringComparer.OrdinalIgnoreCase));
         ((IConfigurationBuilder)builder.Configuration).Add(recording);
