@@ -164,6 +164,7 @@ public static class LedgerComposition
         });
         services.AddExceptionHandler<ExceptionProblems>();
 
+        services.AddSingleton<StartupRefusal>();
         builder.AddLedgerAuth();
         var rateLimited = builder.AddLedgerRateLimiting();
         services.AddSingleton(new RateLimitingSwitch(rateLimited));
@@ -290,7 +291,7 @@ public sealed record RateLimitingSwitch(bool On);
 internal static partial class StartupLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message =
-        "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
+        "NO AUTHENTICATION: every request from this machine runs as the local admin 'local' (environment {Environment}); it must listen on loopback addresses alone, and any request from another address or through a proxy is 401. Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration events go to {Destination}")]

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.IntegrationTests.Infrastructure;
@@ -112,7 +115,58 @@ public sealed class StartupRefusalTests(LedgerHost ledger) : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "embedded.pk8")));
     }
 
+    [Fact]
+    public async Task development_without_authentication_listening_beyond_loopback_stops_with_exit_2_saying_why()
+    {
+        var environment = OpenModeEnvironment();
+        var port = FreePort();
+        environment["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}";
+
+        var (exit, output, error) = await ServiceCommand.RunAsync(environment, RefusalTimeout);
+
+        Assert.True(exit == 2, $"exit {exit}: {output}{error}");
+        var reason = $"AgreementLedger cannot start: no authentication is configured and it listens on http://0.0.0.0:{port}, which is not loopback.";
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+        Assert.StartsWith(reason, error.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    public async Task development_without_authentication_on_loopback_serves_local_requests_and_refuses_proxied_ones(string listenOn)
+    {
+        await using var node = await ServiceProcess.StartAsync(ledger.ConnectionString, OpenModeEnvironment(), listenOn);
+        node.Client.DefaultRequestHeaders.Authorization = null;
+        var id = Given.NewId("open-process");
+        var before = await ledger.TotalEventsAsync();
+
+        using var proxied = new HttpRequestMessage(HttpMethod.Post, "/agreements") { Content = JsonContent.Create(Proposal(Given.NewId("proxied"))) };
+        proxied.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        using var refused = await node.Client.SendAsync(proxied);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("/problems/unauthorized", problem.GetProperty("type").GetString());
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+
+        using var proposed = await node.Client.PostAsJsonAsync("/agreements", Proposal(id));
+        var timeline = await node.Client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline");
+
+        Assert.Equal(HttpStatusCode.Created, proposed.StatusCode);
+        Assert.Equal("local", timeline.GetProperty("entries")[0].GetProperty("recordedBy").GetString());
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private Dictionary<string, string> OpenModeEnvironment()
+    {
+        var environment = ServiceCommand.Environment(ledger.ConnectionString);
+        environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        environment["Ledger__Auth__SigningKey"] = "";
+        return environment;
+    }
+
+    private static object Proposal(string id) => new { id, title = "T", kind = "treaty", parties = new[] { "JP" }, areas = Array.Empty<string>() };
 
     private static void AssertOneLineRefusal(int exit, string output, string error, string says)
     {
@@ -120,6 +174,13 @@ public sealed class StartupRefusalTests(LedgerHost ledger) : IDisposable
         Assert.True(exit == 2 && lines.Length == 1, $"exit {exit}, {lines.Length} lines: {output}{error}");
         Assert.StartsWith("AgreementLedger cannot start: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(says, lines[0], StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class HostEnvironment(string name) : IHostEnvironment
