@@ -49,7 +49,16 @@ if (!helpOnly)
     app.UseLedger();
 }
 
-return await app.RunJasperFxCommands(args);
+// A refusal found only once the server has started (open mode listening beyond loopback) stops the host; say why, exit 2.
+var startupRefusal = app.Services.GetService<StartupRefusal>();
+var exit = await app.RunJasperFxCommands(args);
+if (startupRefusal?.Reason is { } reason)
+{
+    await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + reason);
+    return 2;
+}
+
+return exit;
 
 /// <summary>The entry point, visible to the test host.</summary>
 public partial class Program;

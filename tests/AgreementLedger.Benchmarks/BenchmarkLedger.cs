@@ -24,6 +24,13 @@ public sealed class BenchmarkLedger : IAsyncDisposable
 
     private static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>
+    /// The digest signing key (base64 PKCS#8) of every host and service process of one benchmark run: outside
+    /// Development the service refuses to start without one, and a restarted service still verifies what it kept.
+    /// </summary>
+    public static readonly string AuditSigningKey = Convert.ToBase64String(
+        System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey());
+
     /// <summary>"Authorization" header value for an admin token the benchmark host accepts.</summary>
     public static readonly string AdminBearer = "Bearer " + AgreementLedger.Infrastructure.Auth.LedgerAuth.CreateToken(SigningKey, "bench", ["admin"], TimeSpan.FromHours(12));
 
@@ -63,6 +70,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
             builder.UseEnvironment("Benchmark");
             builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
+            builder.UseSetting("Ledger:Audit:SigningKey", AuditSigningKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:AgreementLedger.Seeding", "Information");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())

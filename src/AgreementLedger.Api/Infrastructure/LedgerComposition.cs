@@ -52,7 +52,9 @@ public static class LedgerComposition
         services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
         services.AddSingleton(AuditSigningKey.Load(
                 builder.Configuration["Ledger:Audit:SigningKey"],
-                builder.Configuration["Ledger:Audit:KeyFile"] ?? (database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null))
+                builder.Configuration["Ledger:Audit:KeyFile"],
+                database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null,
+                builder.Environment)
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
         services.AddHostedService<IdempotencyKeyCleanup>();
@@ -163,6 +165,7 @@ public static class LedgerComposition
         });
         services.AddExceptionHandler<ExceptionProblems>();
 
+        services.AddSingleton<StartupRefusal>();
         builder.AddLedgerAuth();
         var rateLimited = builder.AddLedgerRateLimiting();
         services.AddSingleton(new RateLimitingSwitch(rateLimited));
@@ -293,7 +296,7 @@ public sealed record RateLimitingSwitch(bool On);
 internal static partial class StartupLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message =
-        "NO AUTHENTICATION: every request runs as the local admin 'local' (environment {Environment}). Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
+        "NO AUTHENTICATION: every request from this machine runs as the local admin 'local' (environment {Environment}); it must listen on loopback addresses alone, and any request from another address or through a proxy is 401. Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration events go to {Destination}")]

@@ -20,13 +20,15 @@ public class LedgerHost : IAsyncLifetime
         _connectionString = await TestDatabase.CreateAsync();
         Host = await AlbaHost.For<Program>(builder =>
         {
-            builder.UseEnvironment("Testing");
+            builder.UseEnvironment(EnvironmentName);
             builder.UseSetting("ConnectionStrings:Ledger", ServiceConnectionString(_connectionString));
-            if (!Settings.ContainsKey("Ledger:Auth:Authority"))
+            if (Authenticated && !Settings.ContainsKey("Ledger:Auth:Authority"))
             {
                 builder.UseSetting("Ledger:Auth:SigningKey", TestTokens.Key);
             }
 
+            // Outside Development the service refuses to start without a digest signing key.
+            builder.UseSetting("Ledger:Audit:SigningKey", TestAuditKey.Pkcs8);
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);
@@ -35,10 +37,17 @@ public class LedgerHost : IAsyncLifetime
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
+                services.AddTransient<IStartupFilter, LoopbackRemoteAddress>();
                 ConfigureServices(services);
             });
         });
     }
+
+    /// <summary>The host's environment: Testing (authenticated, pre-generated handlers) unless a collection needs Development.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
+    /// <summary>Whether the host accepts <see cref="TestTokens"/> (an open-mode host has no authentication).</summary>
+    protected virtual bool Authenticated => true;
 
     /// <summary>The connection string the service is given (the tests' own queries use the direct one).</summary>
     protected virtual string ServiceConnectionString(string direct) => direct;
@@ -101,6 +110,23 @@ public class LedgerHost : IAsyncLifetime
         await using var count = new NpgsqlCommand("select count(*) from ledger.mt_events", connection);
         return (long)(await count.ExecuteScalarAsync())!;
     }
+}
+
+/// <summary>
+/// A host in Development with no authentication: open mode, where a request straight from a loopback address runs as
+/// the local admin. Its in-memory requests come from 127.0.0.1 unless they say otherwise (<see cref="LoopbackRemoteAddress"/>).
+/// </summary>
+public sealed class OpenModeLedgerHost : LedgerHost
+{
+    protected override string EnvironmentName => "Development";
+
+    protected override bool Authenticated => false;
+}
+
+[CollectionDefinition(Name)]
+public sealed class OpenModeCollection : ICollectionFixture<OpenModeLedgerHost>
+{
+    public const string Name = "open-mode";
 }
 
 [CollectionDefinition(Name)]

@@ -23,7 +23,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a node in the Testing environment with the run's token and digest keys, listening on
+    /// <paramref name="listenOn"/> (a host name or address) and a free port; <paramref name="environment"/> adds to
+    /// or overrides its variables, and an empty value removes one.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null, string listenOn = "127.0.0.1")
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -35,13 +40,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://{listenOn}:{port}";
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
+        start.Environment["Ledger__Audit__SigningKey"] = TestAuditKey.Pkcs8;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var process = Process.Start(start)!;

@@ -65,12 +65,7 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         Assert.Contains("Agreement", output, StringComparison.Ordinal);
     }
 
-    private Dictionary<string, string> WithDatabase() => new()
-    {
-        ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-        ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
-        ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-    };
+    private Dictionary<string, string> WithDatabase() => ServiceCommand.Environment(ledger.ConnectionString);
 
     [Fact]
     public async Task export_writes_a_file_that_verify_export_accepts_with_every_key_that_signed_a_digest_in_it()
@@ -87,13 +82,8 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         var pem = Path.Combine(_folder, "ledger.pem");
         await File.WriteAllTextAsync(pem, key.ExportSubjectPublicKeyInfoPem());
         var file = Path.Combine(_folder, "ledger.ndjson");
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
-            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-            ["Ledger__Audit__SigningKey"] = Convert.ToBase64String(key.ExportPkcs8PrivateKey()),
-        };
+        var environment = WithDatabase();
+        environment["Ledger__Audit__SigningKey"] = Convert.ToBase64String(key.ExportPkcs8PrivateKey());
 
         var (exported, _, log) = await RunAsync(environment, "export", "--out", file);
         var (oneKey, oneKeyReport, _) = await RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", pem);
@@ -115,12 +105,7 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     public async Task export_refuses_an_unknown_format_or_an_instant_without_offset_and_writes_nothing()
     {
         var file = Path.Combine(_folder, "never.xml");
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
-            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-        };
+        var environment = WithDatabase();
 
         var (exit, _, error) = await RunAsync(environment, "export", "--format", "xml", "--out", file);
         // An instant without an offset is refused, as GET /audit/export?asOf= refuses it.
@@ -139,12 +124,7 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         var empty = await TestDatabase.CreateAsync();
         try
         {
-            var environment = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-                ["ConnectionStrings__Ledger"] = empty,
-                ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-            };
+            var environment = ServiceCommand.Environment(empty);
             var patch = Path.Combine(_folder, "ledger.sql");
 
             var (patched, _, patchError) = await RunAsync(environment, "db-patch", patch, "--database", "marten://store/");

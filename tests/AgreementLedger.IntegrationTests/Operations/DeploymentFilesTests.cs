@@ -141,8 +141,43 @@ public sealed class DeploymentFilesTests
         "OTEL_EXPORTER_OTLP_ENDPOINT", "urls", "environment",
     };
 
+    [Fact]
+    public void each_deployment_sets_every_setting_a_production_node_refuses_to_start_without()
+    {
+        foreach (var (file, variables) in new[]
+                 {
+                     ("compose.yaml", ComposeVariables()),
+                     ("k8s", KubernetesVariables()),
+                     ("ledger.env.sample", EnvSampleVariables()),
+                 })
+        {
+            Assert.True(variables.GetValueOrDefault("ASPNETCORE_ENVIRONMENT") == "Production", file + " does not run Production");
+            Assert.True(variables.ContainsKey("ConnectionStrings__Ledger"), file + " sets no ConnectionStrings__Ledger");
+            Assert.True(variables.ContainsKey("Ledger__Auth__SigningKey") || variables.ContainsKey("Ledger__Auth__Authority"),
+                file + " sets neither Ledger__Auth__SigningKey nor Ledger__Auth__Authority");
+            Assert.True(variables.ContainsKey("Ledger__Audit__SigningKey") || variables.ContainsKey("Ledger__Audit__KeyFile"),
+                file + " sets neither Ledger__Audit__SigningKey nor Ledger__Audit__KeyFile");
+        }
+
+        // compose refuses to run without the keys rather than handing the nodes empty values.
+        var compose = ComposeVariables();
+        Assert.StartsWith("${LEDGER_AUTH_SIGNING_KEY:?", compose["Ledger__Auth__SigningKey"], StringComparison.Ordinal);
+        Assert.StartsWith("${LEDGER_AUDIT_SIGNING_KEY:?", compose["Ledger__Audit__SigningKey"], StringComparison.Ordinal);
+    }
+
     /// <summary>Every environment variable set for the service by compose.yaml, the Kubernetes manifests, the Dockerfile and ledger.env.sample.</summary>
     private static Dictionary<string, string> DeployedVariables()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in ComposeVariables().Concat(KubernetesVariables()).Concat(DockerfileVariables()).Concat(EnvSampleVariables()))
+        {
+            variables[name] = value;
+        }
+
+        return variables;
+    }
+
+    private static Dictionary<string, string> ComposeVariables()
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         var ledger = Map(Map(Single(Path.Combine(Deploy, "compose.yaml")), "services"), "ledger");
@@ -151,6 +186,13 @@ public sealed class DeploymentFilesTests
             variables[((YamlScalarNode)key).Value!] = ((YamlScalarNode)value).Value!;
         }
 
+        return variables;
+    }
+
+    /// <summary>The ConfigMap's data and the Deployment's env (secret values shown as "(secret)").</summary>
+    private static Dictionary<string, string> KubernetesVariables()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var manifest in Directory.GetFiles(Path.Combine(Deploy, "k8s"), "*.yaml").SelectMany(Load).Select(d => (YamlMappingNode)d.RootNode))
         {
             if (Scalar(manifest, "kind") == "ConfigMap")
@@ -173,24 +215,24 @@ public sealed class DeploymentFilesTests
             }
         }
 
-        foreach (var line in File.ReadAllLines(Path.Combine(Deploy, "Dockerfile")).Where(l => l.StartsWith("ENV ", StringComparison.Ordinal)))
-        {
-            var (name, value) = Split(line[4..].Trim());
-            variables[name] = value;
-        }
-
-        foreach (var line in File.ReadAllLines(Path.Combine(Deploy, "ledger.env.sample")).Where(l => l.Length > 0 && !l.StartsWith('#')))
-        {
-            var (name, value) = Split(line);
-            variables[name] = value;
-        }
-
         return variables;
-
-        static (string, string) Split(string assignment) => assignment.IndexOf('=') is var at and > 0
-            ? (assignment[..at], assignment[(at + 1)..])
-            : throw new InvalidOperationException("not NAME=value: " + assignment);
     }
+
+    private static Dictionary<string, string> DockerfileVariables() =>
+        File.ReadAllLines(Path.Combine(Deploy, "Dockerfile"))
+            .Where(l => l.StartsWith("ENV ", StringComparison.Ordinal))
+            .Select(l => Split(l[4..].Trim()))
+            .ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+
+    private static Dictionary<string, string> EnvSampleVariables() =>
+        File.ReadAllLines(Path.Combine(Deploy, "ledger.env.sample"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(Split)
+            .ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+
+    private static (string Name, string Value) Split(string assignment) => assignment.IndexOf('=') is var at and > 0
+        ? (assignment[..at], assignment[(at + 1)..])
+        : throw new InvalidOperationException("not NAME=value: " + assignment);
 
     /// <summary>How .NET maps an environment variable to a configuration key.</summary>
     private static string ConfigurationKey(string variable)
@@ -219,6 +261,7 @@ public sealed class DeploymentFilesTests
         {
             ["ConnectionStrings:Ledger"] = connectionString,
             ["Ledger:Auth:SigningKey"] = TestTokens.Key,
+            ["Ledger:Audit:SigningKey"] = TestAuditKey.Pkcs8,
         });
         var recording = new RecordingSource(variables.ToDictionary(v => ConfigurationKey(v.Key), v => v.Value, StringComparer.OrdinalIgnoreCase));
         ((IConfigurationBuilder)builder.Configuration).Add(recording);

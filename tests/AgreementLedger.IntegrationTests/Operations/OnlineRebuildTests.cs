@@ -54,12 +54,7 @@ public sealed class OnlineRebuildTests(LedgerHost ledger)
             }
         })).ToList();
 
-        var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
-            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-        }, "rebuild-snapshots");
+        var (exit, output, error) = await ServiceCommand.RunAsync(ServiceCommand.Environment(ledger.ConnectionString), "rebuild-snapshots");
         await Task.Delay(300);
         await stop.CancelAsync();
         await Task.WhenAll(writers);
@@ -122,12 +117,7 @@ public sealed class OnlineRebuildTests(LedgerHost ledger)
             }
         })).ToList();
 
-        var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["ConnectionStrings__Ledger"] = ledger.ConnectionString,
-            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-        }, "projections", "rebuild");
+        var (exit, output, error) = await ServiceCommand.RunAsync(ServiceCommand.Environment(ledger.ConnectionString), "projections", "rebuild");
         await Task.Delay(300);
         await stop.CancelAsync();
         await Task.WhenAll(clients);

@@ -94,7 +94,11 @@ public sealed class DemoDataTests : IDisposable
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Ledger:Database:DataDirectory", _root);
-        builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+        builder.ConfigureServices(services =>
+        {
+            services.RunWolverineInSoloMode();
+            services.AddTransient<IStartupFilter, LoopbackRemoteAddress>();
+        });
     });
 
     private static async Task<Dictionary<string, JsonElement>> ListAsync(IAlbaHost host)

@@ -116,12 +116,7 @@ public sealed class BrowserHost : IAsyncLifetime
 
     private static async Task SeedAsync(string connectionString)
     {
-        var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["ConnectionStrings__Ledger"] = connectionString,
-            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
-        }, "seed");
+        var (exit, output, error) = await ServiceCommand.RunAsync(ServiceCommand.Environment(connectionString), "seed");
         if (exit != 0)
         {
             throw new InvalidOperationException($"seed failed ({exit}): {output} {error}");

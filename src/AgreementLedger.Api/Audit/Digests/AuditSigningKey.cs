@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgreementLedger.Infrastructure.LocalPostgres;
 
 namespace AgreementLedger.Audit.Digests;
 
 /// <summary>
 /// The service's ECDSA P-256 key that signs ledger digests (ES256, IEEE P1363 signatures). From
-/// Ledger:Audit:SigningKey (base64 PKCS#8), else kept in a file beside the embedded database, else —
-/// with a loud warning — generated for this process only.
+/// Ledger:Audit:SigningKey (base64 PKCS#8) or the file Ledger:Audit:KeyFile; in Development, with neither,
+/// kept in a file beside the embedded database, else — with a loud warning — generated for this process only.
 /// </summary>
 public sealed class AuditSigningKey : IDisposable
 {
@@ -71,19 +72,42 @@ public sealed class AuditSigningKey : IDisposable
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> VerifyingKeys { get; }
 
-    /// <summary>Parses public keys given as PEM or as base64 DER SubjectPublicKeyInfo.</summary>
+    /// <summary>
+    /// Parses public keys given as PEM (<c>PUBLIC KEY</c>) or as base64 DER SubjectPublicKeyInfo, all ECDSA P-256.
+    /// An entry that is not one is a <see cref="StartupException"/> naming Ledger:Audit:PreviousPublicKeys and its place.
+    /// </summary>
     public static IReadOnlyList<byte[]> ParsePublicKeys(IEnumerable<string> keys) => keys
         .Where(k => !string.IsNullOrWhiteSpace(k))
-        .Select(k =>
+        .Select((k, index) =>
         {
-            using var key = ECDsa.Create();
+            var entry = $"{PreviousPublicKeysSetting} entry {index}";
+            byte[] der;
             if (k.Contains("-----BEGIN", StringComparison.Ordinal))
             {
-                key.ImportFromPem(k);
+                if (!PemEncoding.TryFind(k, out var pem) || k[pem.Label] is not "PUBLIC KEY")
+                {
+                    throw new StartupException($"{entry} is not a PEM PUBLIC KEY block (give the public half only, as GET /audit/public-key lists it).");
+                }
+
+                der = Convert.FromBase64String(k[pem.Base64Data]);
             }
-            else
+            else if (!TryFromBase64(k, out der))
             {
-                key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(k.Trim()), out _);
+                throw new StartupException($"{entry} is neither PEM nor base64: give a PEM PUBLIC KEY block or the base64 DER SubjectPublicKeyInfo of an ECDSA P-256 key.");
+            }
+
+            using var key = ECDsa.Create();
+            try
+            {
+                key.ImportSubjectPublicKeyInfo(der, out var read);
+                if (read != der.Length || !IsP256(key))
+                {
+                    throw new CryptographicException();
+                }
+            }
+            catch (CryptographicException e)
+            {
+                throw new StartupException($"{entry} is not the SubjectPublicKeyInfo of an ECDSA P-256 key.", e);
             }
 
             return key.ExportSubjectPublicKeyInfo();
@@ -92,37 +116,164 @@ public sealed class AuditSigningKey : IDisposable
 
     public AuditSigningKey WithPreviousPublicKeys(IReadOnlyList<byte[]> previous) => new(_key, Source, previous);
 
-    public static AuditSigningKey Load(string? configured, string? keyFile)
+    /// <summary>
+    /// The signing key: Ledger:Audit:SigningKey, else the file Ledger:Audit:KeyFile (created if missing). Outside
+    /// Development one of them must be set: a key that lives only as long as the process signs what nobody can check
+    /// later. In Development the file beside the embedded database is the default, else a key for this process only.
+    /// Every setting that is missing or malformed is a <see cref="StartupException"/> that names it.
+    /// </summary>
+    /// <param name="configured">Ledger:Audit:SigningKey: base64 of a DER PKCS#8 ECDSA P-256 private key.</param>
+    /// <param name="keyFile">Ledger:Audit:KeyFile: a file holding that DER.</param>
+    /// <param name="embeddedKeyFile">The file beside the embedded database's data, used in Development when neither is set.</param>
+    public static AuditSigningKey Load(string? configured, string? keyFile, string? embeddedKeyFile, IHostEnvironment environment)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(Convert.FromBase64String(configured), out _);
-            return new AuditSigningKey(key, "configuration (Ledger:Audit:SigningKey)");
+            if (configured.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                throw new StartupException($"{SigningKeySetting} is PEM; give the base64 of the DER instead. {HowToMakeOne}");
+            }
+
+            if (!TryFromBase64(configured, out var der))
+            {
+                throw new StartupException($"{SigningKeySetting} is not valid base64. {HowToMakeOne}");
+            }
+
+            return new AuditSigningKey(ImportPrivateKey(der, SigningKeySetting), $"configuration ({SigningKeySetting})");
         }
 
-        if (keyFile is not null)
+        if (!string.IsNullOrWhiteSpace(keyFile))
         {
-            var key = ECDsa.Create();
-            if (File.Exists(keyFile))
-            {
-                key.ImportPkcs8PrivateKey(File.ReadAllBytes(keyFile), out _);
-                return new AuditSigningKey(key, keyFile);
-            }
+            return FromFile(keyFile, KeyFileSetting);
+        }
 
-            key.GenerateKey(ECCurve.NamedCurves.nistP256);
-            Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
-            File.WriteAllBytes(keyFile, key.ExportPkcs8PrivateKey());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+        if (!environment.IsDevelopment())
+        {
+            throw new StartupException(
+                $"No digest signing key is configured and the environment is '{environment.EnvironmentName}'. Set {SigningKeySetting} " +
+                $"(the same on every node) or {KeyFileSetting}; only Development may sign with a key that dies with the process. {HowToMakeOne}");
+        }
 
-            return new AuditSigningKey(key, keyFile + " (generated)");
+        if (embeddedKeyFile is not null)
+        {
+            return FromFile(embeddedKeyFile, $"the embedded database's key file (the default of {KeyFileSetting})");
         }
 
         var ephemeral = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return new AuditSigningKey(ephemeral, "generated for this process only: digests it signs cannot be checked after a restart");
+    }
+
+    private const string SigningKeySetting = "Ledger:Audit:SigningKey";
+    private const string KeyFileSetting = "Ledger:Audit:KeyFile";
+    private const string PreviousPublicKeysSetting = "Ledger:Audit:PreviousPublicKeys";
+
+    private const string HowToMakeOne =
+        "Make one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 | openssl pkcs8 -topk8 -nocrypt -outform DER | base64 -w0";
+
+    private static AuditSigningKey FromFile(string path, string setting)
+    {
+        var named = $"{setting} '{path}'";
+        byte[] der;
+        if (Directory.Exists(path))
+        {
+            throw new StartupException($"{named} is a directory, not a key file.");
+        }
+
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return Generate(path, named);
+            }
+
+            der = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{named} cannot be read: {e.Message}", e);
+        }
+
+        return new AuditSigningKey(ImportPrivateKey(der, named), path);
+    }
+
+    private static AuditSigningKey Generate(string path, string named)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            // Created owner-only from the first byte, and never over a file another node wrote meanwhile.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var file = new FileStream(path, options))
+            {
+                file.Write(key.ExportPkcs8PrivateKey());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            key.Dispose();
+            if (File.Exists(path))
+            {
+                return FromFile(path, named);
+            }
+
+            throw new StartupException($"{named} does not exist and cannot be created: {e.Message}", e);
+        }
+
+        return new AuditSigningKey(key, path + " (generated)");
+    }
+
+    /// <summary>A DER PKCS#8 ECDSA P-256 private key, or a <see cref="StartupException"/> naming where it came from.</summary>
+    private static ECDsa ImportPrivateKey(byte[] der, string named)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportPkcs8PrivateKey(der, out var read);
+            if (read != der.Length)
+            {
+                throw new CryptographicException();
+            }
+
+            if (!IsP256(key))
+            {
+                throw new StartupException($"{named} is an ECDSA key of {key.KeySize} bits on another curve; digests are signed with P-256 (ES256). {HowToMakeOne}");
+            }
+
+            return key;
+        }
+        catch (CryptographicException e)
+        {
+            key.Dispose();
+            throw new StartupException($"{named} is not a DER PKCS#8 ECDSA P-256 private key. {HowToMakeOne}", e);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsP256(ECDsa key) =>
+        key.KeySize == 256 && key.ExportParameters(false).Curve is { IsNamed: true, Oid.Value: "1.2.840.10045.3.1.7" };
+
+    private static bool TryFromBase64(string text, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Convert.FromBase64String(text.Trim());
+            return bytes.Length > 0;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
     }
 
     public void Dispose() => _key.Dispose();
