@@ -44,6 +44,7 @@ public static class LedgerComposition
         services.AddSingleton<LedgerVerifier>();
         services.AddSingleton<LedgerDigests>();
         services.AddSingleton<AgreementLedger.Subscriptions.EventFeed>();
+        services.AddSingleton<AgreementLedger.Subscriptions.OpenStreams>();
         services.AddSingleton<AgreementLedger.Subscriptions.Webhooks.WebhookStore>();
         services.Configure<AgreementLedger.Subscriptions.EventStreamOptions>(builder.Configuration.GetSection("Ledger:Events"));
         services.Configure<AgreementLedger.Subscriptions.Webhooks.WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));

@@ -71,7 +71,7 @@ public sealed class SubscriptionFailoverTests(ITestOutputHelper output) : IAsync
         }
     }
 
-    /// <summary>The one node whose readiness lists the relay as running there, the same twice in a row.</summary>
+    /// <summary>The one node whose readiness details list the relay as running there, the same twice in a row.</summary>
     private static async Task<ServiceProcess> SoleHolderAsync(ServiceProcess[] nodes, ServiceProcess? exclude)
     {
         ServiceProcess? last = null;
@@ -81,7 +81,7 @@ public sealed class SubscriptionFailoverTests(ITestOutputHelper output) : IAsync
             var holders = new List<ServiceProcess>();
             foreach (var node in nodes.Where(n => n != exclude))
             {
-                using var ready = await node.Client.GetAsync("/health/ready");
+                using var ready = await node.Client.GetAsync("/health/details");
                 using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
                 var agents = body.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("agentsHere");
                 if (agents.EnumerateArray().Any(u => u.GetString()!.Contains("/integration-events/", StringComparison.Ordinal)))

@@ -52,6 +52,11 @@ public sealed class BrowserHost : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(15_000);
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
@@ -64,6 +69,27 @@ public sealed class BrowserHost : IAsyncLifetime
         };
         Errors[page] = errors;
         return page;
+    }
+
+    private readonly List<IBrowserContext> _contexts = [];
+
+    /// <summary>
+    /// Closes every page opened so far, and with it its event stream: each open tab holds one of the
+    /// officer's streams, of which the service allows a few per principal (Ledger:Events:MaxStreamsPerPrincipal).
+    /// </summary>
+    public async Task ClosePagesAsync()
+    {
+        IBrowserContext[] open;
+        lock (_contexts)
+        {
+            open = [.. _contexts];
+            _contexts.Clear();
+        }
+
+        foreach (var context in open)
+        {
+            await context.CloseAsync();
+        }
     }
 
     /// <summary>Script errors and console errors each page has shown.</summary>
@@ -100,6 +126,7 @@ public sealed class BrowserHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await ClosePagesAsync();
         if (Browser is not null)
         {
             await Browser.DisposeAsync();

@@ -7,8 +7,31 @@ namespace AgreementLedger.IntegrationTests.Ui;
 
 /// <summary>The page at / in headless Chromium, against the real service with the demo agreements.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class WebPageTests(BrowserHost host)
+public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Each test closes the pages it opened (and their event streams).</summary>
+    public Task DisposeAsync() => host.ClosePagesAsync();
+
+    [Fact]
+    public async Task a_tab_beyond_the_streams_a_user_may_hold_says_live_updates_are_paused_and_follows_once_one_closes()
+    {
+        var pages = new List<IPage>();
+        for (var i = 0; i < 8; i++)
+        {
+            var page = await host.SignedInPageAsync();
+            await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
+            pages.Add(page);
+        }
+
+        var ninth = await host.SignedInPageAsync();
+        await Expect(ninth.Locator("#live")).ToContainTextAsync("Live updates paused");
+
+        await pages[0].Context.CloseAsync();
+        await Expect(ninth.Locator("#live")).ToHaveTextAsync("Live", new() { Timeout = 15_000 });
+    }
+
     [Fact]
     public async Task an_agreement_recorded_through_the_forms_appears_on_the_timeline_and_the_as_of_control_shows_the_earlier_state()
     {

@@ -34,14 +34,30 @@ public static class LedgerAuth
     public const string OpenMode = "LocalOpenMode";
 
     /// <summary>Whether requests run as the local admin because no authentication is configured.</summary>
-    public sealed record AuthMode(bool Open, string Description);
+    public sealed record AuthMode(bool Open, string Description)
+    {
+        /// <summary>
+        /// How far past its expiry a token is still accepted (Ledger:Auth:ClockSkew, 30 s by default;
+        /// JwtBearer's own default is 5 minutes), for requests and for how long an event stream it opened lives.
+        /// </summary>
+        public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
+    }
+
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
 
     public static AuthMode AddLedgerAuth(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection("Ledger:Auth");
         var key = section["SigningKey"];
         var authority = section["Authority"];
-        var mode = new AuthMode(false, "");
+        var skew = DefaultClockSkew;
+        if (section["ClockSkew"] is { Length: > 0 } skewText
+            && (!TimeSpan.TryParse(skewText, System.Globalization.CultureInfo.InvariantCulture, out skew) || skew < TimeSpan.Zero))
+        {
+            throw new StartupException($"Ledger:Auth:ClockSkew must be a duration of zero or more such as 00:00:30 (it is '{skewText}').");
+        }
+
+        var mode = new AuthMode(false, "") { ClockSkew = skew };
         var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
         if (!string.IsNullOrWhiteSpace(key))
         {
@@ -59,6 +75,7 @@ public static class LedgerAuth
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RoleClaimType = "role",
                     NameClaimType = "sub",
+                    ClockSkew = skew,
                 };
             });
             mode = mode with { Description = "HS256 bearer tokens (Ledger:Auth:SigningKey)" };
@@ -73,13 +90,14 @@ public static class LedgerAuth
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.RoleClaimType = "role";
                 o.TokenValidationParameters.NameClaimType = "sub";
+                o.TokenValidationParameters.ClockSkew = skew;
             });
             mode = mode with { Description = $"bearer tokens from the OIDC authority {authority}" };
         }
         else if (builder.Environment.IsDevelopment())
         {
             authentication.AddJwtBearer();
-            mode = new AuthMode(true, "NONE: every request runs as the local admin 'local' (Development only)");
+            mode = new AuthMode(true, "NONE: every request runs as the local admin 'local' (Development only)") { ClockSkew = skew };
         }
         else
         {

@@ -188,6 +188,13 @@ const live = {
           this.status(false, response.status === 403 ? "Live updates need the subscriber or auditor role" : "Live updates need a token");
           return;
         }
+        if (response.status === 429) {
+          // Too many streams for this user on this node (other tabs): wait as long as the service asks.
+          const wait = Math.max(1, Number(response.headers.get("Retry-After")) || 5);
+          this.status(false, `Live updates paused: too many open tabs follow the ledger; retrying in ${wait} s`);
+          await new Promise(resolve => setTimeout(resolve, wait * 1000));
+          continue;
+        }
         if (!response.ok) throw new Error("status " + response.status);
         this.status(true, "Live");
         delay = 1000;
