@@ -6,7 +6,7 @@ namespace AgreementLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The RabbitMQ broker of one test run: the broker named by LEDGER_TEST_RABBITMQ (an AMQP URI), or a
-/// private node started from the machine's rabbitmq-server (Debian package; `.ci/run` installs it)
+/// private node started from the machine's rabbitmq-server (Debian package; `./build.sh` installs it)
 /// on free loopback ports, with its own epmd, data and cookie in a temporary folder, stopped and
 /// removed when the run ends — however it ends.
 /// </summary>
@@ -45,7 +45,7 @@ public static class TestRabbitMq
         {
             throw new InvalidOperationException(
                 $"{Server} not found: the RabbitMQ tests need a real broker. Install it with 'apt-get install rabbitmq-server' " +
-                "(.ci/run does), or set LEDGER_TEST_RABBITMQ to an AMQP URI.");
+                "(./build.sh does), or set LEDGER_TEST_RABBITMQ to an AMQP URI.");
         }
 
         var root = Path.Combine(Path.GetTempPath(), "agreement-ledger-tests", $"rabbitmq-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);

@@ -31,7 +31,7 @@ public sealed class BrowserHost : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException(
-                $"{ChromiumPath} not found: the web-page tests run Debian's Chromium. Install it with 'apt-get install chromium' (.ci/run does).");
+                $"{ChromiumPath} not found: the web-page tests run Debian's Chromium. Install it with 'apt-get install chromium' (./build.sh does).");
         }
 
         _connectionString = await TestDatabase.CreateAsync();
