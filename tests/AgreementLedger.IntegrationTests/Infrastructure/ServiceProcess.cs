@@ -38,6 +38,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
+        start.Environment["Ledger__Webhooks__SecretKey"] = TestWebhookKey.Base64;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
