@@ -30,6 +30,8 @@ public sealed class BenchmarkLedger : IAsyncDisposable
     /// </summary>
     public static readonly string AuditSigningKey = Convert.ToBase64String(
         System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey());
+    /// <summary>The key webhook secrets are sealed with, for every host and service process of one benchmark run (required outside Development).</summary>
+    public static readonly string WebhookSecretKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>"Authorization" header value for an admin token the benchmark host accepts.</summary>
     public static readonly string AdminBearer = "Bearer " + AgreementLedger.Infrastructure.Auth.LedgerAuth.CreateToken(SigningKey, "bench", ["admin"], TimeSpan.FromHours(12));
@@ -71,6 +73,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
             builder.UseSetting("ConnectionStrings:Ledger", ledger.ConnectionString);
             builder.UseSetting("Ledger:Auth:SigningKey", SigningKey);
             builder.UseSetting("Ledger:Audit:SigningKey", AuditSigningKey);
+            builder.UseSetting("Ledger:Webhooks:SecretKey", WebhookSecretKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:AgreementLedger.Seeding", "Information");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())

@@ -8,6 +8,7 @@ using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions.Integration;
+using AgreementLedger.Subscriptions.Webhooks;
 using JasperFx.Resources;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
@@ -47,8 +48,17 @@ public static class LedgerComposition
         services.AddSingleton<AgreementLedger.Subscriptions.OpenStreams>();
         services.AddSingleton<AgreementLedger.Subscriptions.Webhooks.WebhookStore>();
         services.Configure<AgreementLedger.Subscriptions.EventStreamOptions>(builder.Configuration.GetSection("Ledger:Events"));
-        services.Configure<AgreementLedger.Subscriptions.Webhooks.WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
-        services.AddHttpClient(AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher.HttpClientName);
+        // Webhooks may reach the service's own network only in Development, unless configured (API.md).
+        services.Configure<WebhookOptions>(o => o.AllowPrivateNetworks = builder.Environment.IsDevelopment());
+        services.Configure<WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
+        services.AddSingleton(WebhookSecretKey.Load(
+            builder.Configuration[WebhookSecretKey.Setting],
+            Path.Combine(database.DataRoot ?? LocalPostgresOptions.DefaultRoot(), WebhookSecretKey.FileName),
+            builder.Environment.IsDevelopment(),
+            builder.Environment.EnvironmentName));
+        services.AddSingleton<WebhookDestinations>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<WebhookDestinations>().Handler());
         services.AddHostedService<AgreementLedger.Subscriptions.Webhooks.WebhookDispatcher>();
         services.Configure<AuditOptions>(builder.Configuration.GetSection("Ledger:Audit"));
         services.AddSingleton(AuditSigningKey.Load(
@@ -231,6 +241,8 @@ public static class LedgerComposition
 
         var signingKey = app.Services.GetRequiredService<AuditSigningKey>();
         StartupLog.SigningKey(app.Logger, signingKey.KeyId, signingKey.Source);
+        var webhookKey = app.Services.GetRequiredService<WebhookSecretKey>();
+        StartupLog.WebhookKey(app.Logger, webhookKey.KeyId, webhookKey.Source);
 
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
@@ -308,4 +320,7 @@ internal static partial class StartupLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger digests are signed with key {KeyId} from {Source}")]
     public static partial void SigningKey(ILogger logger, string keyId, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook secrets are sealed with key {KeyId} from {Source}")]
+    public static partial void WebhookKey(ILogger logger, string keyId, string source);
 }

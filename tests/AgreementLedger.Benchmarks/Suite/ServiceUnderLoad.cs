@@ -93,6 +93,7 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = BenchmarkLedger.TokenKey;
         start.Environment["Ledger__Audit__SigningKey"] = BenchmarkLedger.AuditSigningKey;
+        start.Environment["Ledger__Webhooks__SecretKey"] = BenchmarkLedger.WebhookSecretKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // For diagnosis only: LEDGER_BENCH_SERVICE_ENV="Name=value;Name=value" changes the service's settings.
         foreach (var pair in (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))

@@ -29,6 +29,8 @@ public class LedgerHost : IAsyncLifetime
 
             // Outside Development the service refuses to start without a digest signing key.
             builder.UseSetting("Ledger:Audit:SigningKey", TestAuditKey.Pkcs8);
+            builder.UseSetting("Ledger:Webhooks:SecretKey", TestWebhookKey.Base64);
+
             foreach (var (key, value) in Settings)
             {
                 builder.UseSetting(key, value);
@@ -207,7 +209,7 @@ public sealed class FeedCollection : ICollectionFixture<LedgerHost>
     public const string Name = "feed";
 }
 
-/// <summary>A host whose webhook dispatcher polls and retries quickly.</summary>
+/// <summary>A host whose webhook dispatcher polls and retries quickly, and may reach the tests' loopback receivers.</summary>
 public sealed class WebhookLedgerHost : LedgerHost
 {
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
@@ -215,6 +217,7 @@ public sealed class WebhookLedgerHost : LedgerHost
         ["Ledger:Events:Heartbeat"] = "00:00:00.300",
         ["Ledger:Webhooks:PollInterval"] = "00:00:00.100",
         ["Ledger:Webhooks:RetryBase"] = "00:00:00.100",
+        ["Ledger:Webhooks:AllowPrivateNetworks"] = "true",
     };
 }
 
@@ -222,6 +225,23 @@ public sealed class WebhookLedgerHost : LedgerHost
 public sealed class WebhookCollection : ICollectionFixture<WebhookLedgerHost>
 {
     public const string Name = "webhooks";
+}
+
+/// <summary>A host whose webhooks may not reach the service's own network, as everywhere but Development.</summary>
+public sealed class GuardedWebhookLedgerHost : LedgerHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:Webhooks:PollInterval"] = "00:00:00.100",
+        ["Ledger:Webhooks:RetryBase"] = "00:00:00.100",
+        ["Ledger:Webhooks:AllowPrivateNetworks"] = "false",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class GuardedWebhookCollection : ICollectionFixture<GuardedWebhookLedgerHost>
+{
+    public const string Name = "webhook-destinations";
 }
 
 /// <summary>A host that allows each principal three requests a minute.</summary>

@@ -27,6 +27,8 @@ public static class ServiceCommand
             start.ArgumentList.Add(arg);
         }
 
+        // Every command that composes the service needs the run's webhook key outside Development; a test may override it.
+        start.Environment["Ledger__Webhooks__SecretKey"] = TestWebhookKey.Base64;
         foreach (var (key, value) in environment)
         {
             if (value.Length == 0)

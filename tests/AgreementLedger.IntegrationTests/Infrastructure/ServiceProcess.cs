@@ -44,6 +44,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__Auth__SigningKey"] = TestTokens.Key;
         start.Environment["Ledger__Audit__SigningKey"] = TestAuditKey.Pkcs8;
+        start.Environment["Ledger__Webhooks__SecretKey"] = TestWebhookKey.Base64;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

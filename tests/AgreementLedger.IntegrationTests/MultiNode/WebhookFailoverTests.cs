@@ -18,6 +18,7 @@ public sealed class WebhookFailoverTests(ITestOutputHelper output) : IAsyncLifet
         ["Ledger__Webhooks__Timeout"] = "00:00:01",
         ["Ledger__Webhooks__PollInterval"] = "00:00:00.100",
         ["Ledger__Webhooks__RetryBase"] = "00:00:00.100",
+        ["Ledger__Webhooks__AllowPrivateNetworks"] = "true",
     };
 
     private string _connectionString = "";

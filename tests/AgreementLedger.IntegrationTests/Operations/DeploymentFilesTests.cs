@@ -95,7 +95,7 @@ public sealed class DeploymentFilesTests
         var secretKeys = Keys(Map(secretExample, "stringData"));
         var references = ((YamlSequenceNode)container.Children["env"]).Children.Cast<YamlMappingNode>()
             .Select(e => Map(Map(e, "valueFrom"), "secretKeyRef")).ToList();
-        Assert.Equal(4, references.Count);
+        Assert.Equal(5, references.Count);
         Assert.All(references, r =>
         {
             Assert.Equal(Scalar(Map(secretExample, "metadata"), "name"), Scalar(r, "name"));
@@ -137,7 +137,7 @@ public sealed class DeploymentFilesTests
     /// <summary>Values the test must not use (they name hosts and keys of a real deployment); they are still recorded when asked for.</summary>
     private static readonly HashSet<string> Withheld = new(StringComparer.OrdinalIgnoreCase)
     {
-        "ConnectionStrings:Ledger", "Ledger:Auth:SigningKey", "Ledger:Audit:SigningKey", "Ledger:Integration:RabbitMq",
+        "ConnectionStrings:Ledger", "Ledger:Auth:SigningKey", "Ledger:Audit:SigningKey", "Ledger:Webhooks:SecretKey", "Ledger:Integration:RabbitMq",
         "OTEL_EXPORTER_OTLP_ENDPOINT", "urls", "environment",
     };
 
@@ -262,6 +262,7 @@ public sealed class DeploymentFilesTests
             ["ConnectionStrings:Ledger"] = connectionString,
             ["Ledger:Auth:SigningKey"] = TestTokens.Key,
             ["Ledger:Audit:SigningKey"] = TestAuditKey.Pkcs8,
+            ["Ledger:Webhooks:SecretKey"] = TestWebhookKey.Base64,
         });
         var recording = new RecordingSource(variables.ToDictionary(v => ConfigurationKey(v.Key), v => v.Value, StringComparer.OrdinalIgnoreCase));
         ((IConfigurationBuilder)builder.Configuration).Add(recording);

@@ -23,6 +23,8 @@ public sealed class TelemetryLedgerHost : LedgerHost
     {
         ["Ledger:Telemetry:Traces"] = "true",
         ["Ledger:Telemetry:LagInterval"] = "00:00:00.200",
+        // The lag test's webhook points at a closed loopback port.
+        ["Ledger:Webhooks:AllowPrivateNetworks"] = "true",
     };
 
     protected override void ConfigureServices(IServiceCollection services)

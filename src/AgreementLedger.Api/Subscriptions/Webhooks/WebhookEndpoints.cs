@@ -11,13 +11,15 @@ public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 /// <summary><c>POST /subscriptions</c>: deliver events recorded from now on to a URL.</summary>
 public static class RegisterWebhookEndpoint
 {
+    private static readonly HashSet<string> EventTypes = Agreements.EventTypeNames.ByType.Values.ToHashSet(StringComparer.Ordinal);
+
     public static ProblemDetails Validate(RegisterWebhook command)
     {
         var checks = new Checks()
             .Text("url", command.Url, required: true, max: 2_000)
             .Text("secret", command.Secret, required: true, max: 200)
             .Items("types", command.Types);
-        if (command.Url is not null && !(Uri.TryCreate(command.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        if (command.Url is not null && ParseUrl(command.Url) is null)
         {
             checks.Add("url", "must be an absolute http or https URL");
         }
@@ -27,20 +29,36 @@ public static class RegisterWebhookEndpoint
             checks.Add("secret", "must be at least 16 characters");
         }
 
-        if (command.Types is { Count: > 0 })
+        // Each entry is one type name, matched exactly as deliveries match it: "a,b" is no type.
+        foreach (var type in command.Types ?? [])
         {
-            EventFeed.ParseTypes(string.Join(',', command.Types), checks);
+            if (type is null || !EventTypes.Contains(type))
+            {
+                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", EventTypes.Order(StringComparer.Ordinal))})");
+            }
         }
 
         return checks.Result();
     }
+
+    /// <summary>
+    /// Refuses a URL into the service's own network (resolving its host now); runs after
+    /// <see cref="Validate"/>, so the URL is well formed here.
+    /// </summary>
+    public static async Task<ProblemDetails> ValidateAsync(RegisterWebhook command, WebhookDestinations destinations, HttpContext http) =>
+        command.Url is not null && ParseUrl(command.Url) is { } url && await destinations.RefusalAsync(url, http.RequestAborted) is { } refusal
+            ? new Checks().Add("url", refusal).Result()
+            : WolverineContinue.NoProblems;
+
+    private static Uri? ParseUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
 
     [WolverinePost("/subscriptions", OperationId = "registerWebhook")]
     [ProducesResponseType<WebhookSubscription>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(RegisterWebhook command, WebhookStore store, EventFeed feed, TimeProvider clock, HttpContext http)
     {
         var position = await feed.SafePositionAsync(http.RequestAborted);
-        var types = command.Types is { Count: > 0 } ? command.Types : null;
+        var types = command.Types is { Count: > 0 } ? command.Types.Distinct(StringComparer.Ordinal).ToList() : null;
         var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), http.RequestAborted);
         return TypedResults.Created($"/subscriptions/{added.Id}", added);
     }

@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly AgreementLedger.Subscriptions.EventFeed _eventFeed;
+        private readonly AgreementLedger.Subscriptions.Webhooks.WebhookDestinations _webhookDestinations;
         private readonly AgreementLedger.Subscriptions.Webhooks.WebhookStore _webhookStore;
         private readonly System.TimeProvider _timeProvider;
 
-        public POST_subscriptions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, AgreementLedger.Subscriptions.EventFeed eventFeed, AgreementLedger.Subscriptions.Webhooks.WebhookStore webhookStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_subscriptions(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, AgreementLedger.Subscriptions.EventFeed eventFeed, AgreementLedger.Subscriptions.Webhooks.WebhookDestinations webhookDestinations, AgreementLedger.Subscriptions.Webhooks.WebhookStore webhookStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _eventFeed = eventFeed;
+            _webhookDestinations = webhookDestinations;
             _webhookStore = webhookStore;
             _timeProvider = timeProvider;
         }
@@ -37,6 +39,14 @@ namespace Internal.Generated.WolverineHandlers
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
                 await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
+            var problemDetails2 = await AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.ValidateAsync(command, _webhookDestinations, httpContext).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 
