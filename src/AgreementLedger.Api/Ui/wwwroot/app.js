@@ -1,5 +1,5 @@
 // AgreementLedger's page for policy staff and auditors. No framework and no build step: it calls the
-// public HTTP API (../shared/API.md) with the caller's bearer token and renders what it answers,
+// public HTTP API (docs/api.md) with the caller's bearer token and renders what it answers,
 // including the API's own validation and lifecycle messages.
 "use strict";
 
