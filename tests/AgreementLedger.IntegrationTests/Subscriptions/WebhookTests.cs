@@ -24,6 +24,7 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
         var subscription = await ledger.Host.PostAsync("/subscriptions", new { url = receiver.Url(), secret = Secret }, 201);
         var subscriptionId = subscription["id"].GetString()!;
         Assert.False(subscription.Body.TryGetProperty("secret", out _));
+        Assert.Equal(0, subscription["types"].GetArrayLength());
 
         var id = Given.NewId("hook");
         await ledger.Host.ProposedAsync(id, "JP", "GB");

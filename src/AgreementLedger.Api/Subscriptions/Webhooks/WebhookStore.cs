@@ -9,7 +9,8 @@ namespace AgreementLedger.Subscriptions.Webhooks;
 public sealed record WebhookStatus(string? LastSuccessAt, int ConsecutiveFailures, int? LastStatus, string? LastError, string? NextAttemptAt);
 
 /// <summary>A registered webhook as the API shows it (never with its secret).</summary>
-public sealed record WebhookSubscription(string Id, string Url, IReadOnlyList<string>? Types, string CreatedAt, long Position, WebhookStatus Status);
+/// <summary>A subscription as answered; <c>types</c> is always present, <c>[]</c> meaning every event type.</summary>
+public sealed record WebhookSubscription(string Id, string Url, IReadOnlyList<string> Types, string CreatedAt, long Position, WebhookStatus Status);
 
 /// <summary>
 /// Webhook subscriptions and their delivery state. Each subscription follows the gap-safe feed
@@ -212,7 +213,7 @@ public sealed class WebhookStore(NpgsqlDataSource db, LedgerSchema schema, Webho
             found.Add(new WebhookSubscription(
                 reader.GetString(0),
                 reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(2) ? [] : reader.GetFieldValue<string[]>(2),
                 Agreements.EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(3)),
                 reader.GetInt64(4),
                 new WebhookStatus(
