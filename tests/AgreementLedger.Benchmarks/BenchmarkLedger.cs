@@ -64,7 +64,8 @@ public sealed class BenchmarkLedger : IAsyncDisposable
     {
         var ledger = new BenchmarkLedger { _cluster = cluster };
         await cluster.EnsureDatabaseAsync(database);
-        ledger.ConnectionString = cluster.ConnectionString(database);
+        // As the superuser, as before the service had a role of its own: the workloads also truncate and checkpoint.
+        ledger.ConnectionString = cluster.SuperuserConnectionString(database);
         // Run from any folder: the test host would otherwise look for the API project beside the solution.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AGREEMENTLEDGER_API", AppContext.BaseDirectory);
         ledger.Host = await AlbaHost.For<Program>(builder =>

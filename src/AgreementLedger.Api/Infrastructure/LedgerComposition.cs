@@ -64,7 +64,7 @@ public static class LedgerComposition
         services.AddSingleton(AuditSigningKey.Load(
                 builder.Configuration["Ledger:Audit:SigningKey"],
                 builder.Configuration["Ledger:Audit:KeyFile"],
-                database.DataRoot is { } root ? Path.Combine(root, "audit-signing-key.pk8") : null,
+                database.EmbeddedKeyFile,
                 builder.Environment)
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();

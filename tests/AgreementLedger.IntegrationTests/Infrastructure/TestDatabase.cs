@@ -53,7 +53,8 @@ public static class TestDatabase
         StartReaper(_cluster);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster.StopAsync().GetAwaiter().GetResult();
         var cluster = _cluster;
-        return cluster.ConnectionString;
+        // The tests create and drop a database per host and look into the server (pg_stat_statements): as the superuser.
+        return cluster.SuperuserConnectionString;
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed class LocalPostgresTests : IDisposable
 
         // What a SIGKILLed service leaves behind: a running postmaster and nobody holding the owner lock.
         var port = FreePort();
-        Run(Path.Combine(owner.BinDirectory, "pg_ctl"), "-D", owner.DataDirectory, "-l", Path.Combine(_root, "orphan.log"), "-w",
+        Run(Path.Combine(owner.BinDirectory, "pg_ctl"), "-D", owner.DataDirectory, "-l", owner.LogFile, "-w",
             "-o", $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start");
 
         var adopted = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(_root));

@@ -76,7 +76,7 @@ public sealed class DemoDataTests : IDisposable
             Assert.Equal(first.Keys.Append("open-mode-check").Order(), second.Keys.Order());
             Assert.All(first, a => Assert.Equal(a.Value.GetProperty("version").GetInt64(), second[a.Key].GetProperty("version").GetInt64()));
 
-            // The embedded default keeps its digest signing key beside its data.
+            // The embedded default keeps its digest signing key in its private folder.
             var again = await Answer.From(await restarted.Scenario(s => s.Get.Url("/audit/public-key")));
             Assert.Equal(keyId, again["keys"][0].GetProperty("keyId").GetString());
         }

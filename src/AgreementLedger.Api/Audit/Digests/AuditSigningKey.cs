@@ -7,7 +7,7 @@ namespace AgreementLedger.Audit.Digests;
 /// <summary>
 /// The service's ECDSA P-256 key that signs ledger digests (ES256, IEEE P1363 signatures). From
 /// Ledger:Audit:SigningKey (base64 PKCS#8) or the file Ledger:Audit:KeyFile; in Development, with neither,
-/// kept in a file beside the embedded database, else — with a loud warning — generated for this process only.
+/// kept in the embedded database's private folder (which the database itself cannot read), else — with a loud warning — generated for this process only.
 /// </summary>
 public sealed class AuditSigningKey : IDisposable
 {
@@ -119,12 +119,12 @@ public sealed class AuditSigningKey : IDisposable
     /// <summary>
     /// The signing key: Ledger:Audit:SigningKey, else the file Ledger:Audit:KeyFile (created if missing). Outside
     /// Development one of them must be set: a key that lives only as long as the process signs what nobody can check
-    /// later. In Development the file beside the embedded database is the default, else a key for this process only.
+    /// later. In Development the file in the embedded database's private folder is the default, else a key for this process only.
     /// Every setting that is missing or malformed is a <see cref="StartupException"/> that names it.
     /// </summary>
     /// <param name="configured">Ledger:Audit:SigningKey: base64 of a DER PKCS#8 ECDSA P-256 private key.</param>
     /// <param name="keyFile">Ledger:Audit:KeyFile: a file holding that DER.</param>
-    /// <param name="embeddedKeyFile">The file beside the embedded database's data, used in Development when neither is set.</param>
+    /// <param name="embeddedKeyFile">The file in the embedded database's private folder, used in Development when neither is set.</param>
     public static AuditSigningKey Load(string? configured, string? keyFile, string? embeddedKeyFile, IHostEnvironment environment)
     {
         if (!string.IsNullOrWhiteSpace(configured))

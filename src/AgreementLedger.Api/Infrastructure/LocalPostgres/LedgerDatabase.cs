@@ -5,8 +5,8 @@ namespace AgreementLedger.Infrastructure.LocalPostgres;
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
-/// <param name="DataRoot">The embedded cluster's folder, where the service also keeps its digest signing key.</param>
-public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded, string? DataRoot = null);
+/// <param name="EmbeddedKeyFile">The digest signing key's file in the embedded cluster's private folder (the Development default).</param>
+public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded, string? EmbeddedKeyFile = null);
 
 /// <summary>
 /// Decides where the ledger's PostgreSQL is: the configured connection string, or, in Development
@@ -56,11 +56,12 @@ public static class LedgerDatabase
         }
 
         LocalPostgresLifetime.LogStarted(
-            logger, cluster.StartReport, started.ElapsedMilliseconds, cluster.DataDirectory, cluster.LogFile, cluster.Port, DatabaseName);
+            logger, cluster.StartReport, started.ElapsedMilliseconds, cluster.DataDirectory, cluster.LogFile, cluster.ServicePasswordFile, cluster.Port,
+            LocalPostgresCluster.ServiceRole, DatabaseName);
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddHostedService<LocalPostgresLifetime>();
-        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true, cluster.Root);
+        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true, cluster.AuditKeyFile);
     }
 }
 
@@ -79,8 +80,8 @@ public sealed partial class LocalPostgresLifetime(LocalPostgresCluster cluster, 
         await cluster.StopAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded PostgreSQL ({Report}) in {Elapsed} ms. Data: {DataDirectory}; log: {LogFile}; connect with: psql -h 127.0.0.1 -p {Port} -U postgres {Database}")]
-    internal static partial void LogStarted(ILogger logger, string report, long elapsed, string dataDirectory, string logFile, int port, string database);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded PostgreSQL ({Report}) in {Elapsed} ms. Data: {DataDirectory}; log: {LogFile}; connect with: PGPASSWORD=\"$(cat {PasswordFile})\" psql -h 127.0.0.1 -p {Port} -U {Role} {Database}")]
+    internal static partial void LogStarted(ILogger logger, string report, long elapsed, string dataDirectory, string logFile, string passwordFile, int port, string role, string database);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping the embedded PostgreSQL in {DataDirectory}")]
     private static partial void LogStopping(ILogger logger, string dataDirectory);

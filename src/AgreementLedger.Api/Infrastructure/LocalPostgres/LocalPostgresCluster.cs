@@ -39,21 +39,36 @@ public sealed record LocalPostgresOptions(string Root, string? BinDirectory = nu
 /// starts and stops it; a cluster found running while nobody holds the lock was left by a killed
 /// process and is adopted rather than started twice.
 /// </summary>
+/// <remarks>
+/// Nobody connects without a password: TCP on loopback asks for scram-sha-256 (and the Unix socket,
+/// when one is configured, for peer). The superuser's password serves the administrative steps
+/// alone; the service connects as <see cref="ServiceRole"/>, which is no superuser and owns the
+/// ledger's database. Both passwords, and the service's digest signing key, live in
+/// <see cref="PrivateDirectory"/>, which only the service's own OS user can enter; see
+/// <see cref="LocalPostgresAccess"/> for the folder's layout and how an older one is converted.
+/// </remarks>
 public sealed class LocalPostgresCluster : IAsyncDisposable
 {
-    private const string Superuser = "postgres";
+    /// <summary>The bootstrap superuser, for administrative steps only.</summary>
+    public const string Superuser = "postgres";
+
+    /// <summary>The role the service connects as: it owns the ledger's database and nothing else.</summary>
+    public const string ServiceRole = "ledger_service";
+
     private readonly LocalPostgresOptions _options;
     private readonly string _bin;
     private readonly FileStream? _ownerLock;
+    private readonly ClusterPasswords _passwords;
     private readonly Lock _stopGate = new();
     private Task? _stopping;
 
-    private LocalPostgresCluster(LocalPostgresOptions options, string bin, FileStream? ownerLock, int port)
+    private LocalPostgresCluster(LocalPostgresOptions options, string bin, FileStream? ownerLock, int port, ClusterPasswords passwords)
     {
         _options = options;
         _bin = bin;
         _ownerLock = ownerLock;
         Port = port;
+        _passwords = passwords;
     }
 
     public int Port { get; }
@@ -66,16 +81,32 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     public string DataDirectory => Path.Combine(_options.Root, "data");
 
-    public string LogFile => Path.Combine(_options.Root, "server.log");
+    public string LogFile => LocalPostgresAccess.LogFile(_options.Root);
+
+    /// <summary>Owned by the service's OS user, mode 0700: the passwords and the digest signing key.</summary>
+    public string PrivateDirectory => LocalPostgresAccess.PrivateDirectory(_options.Root);
+
+    /// <summary>The service's digest signing key: the Development default of Ledger:Audit:KeyFile.</summary>
+    public string AuditKeyFile => LocalPostgresAccess.AuditKeyFile(_options.Root);
+
+    /// <summary>The file that holds <see cref="ServiceRole"/>'s password (for psql: PGPASSWORD).</summary>
+    public string ServicePasswordFile => LocalPostgresAccess.ServicePasswordFile(_options.Root);
 
     /// <summary>What happened at start, for the service's log.</summary>
     public string StartReport { get; private set; } = "";
 
-    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    /// <summary>How the service connects: as <see cref="ServiceRole"/>, with its password.</summary>
+    public string ConnectionString(string database) => Connect(Port, ServiceRole, _passwords.Service, database);
+
+    /// <summary>As the superuser: for administrative steps (and test fixtures), never for serving.</summary>
+    public string SuperuserConnectionString(string database) => Connect(Port, Superuser, _passwords.Superuser, database);
+
+    private static string Connect(int port, string user, string password, string database) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
-        Port = Port,
-        Username = Superuser,
+        Port = port,
+        Username = user,
+        Password = password,
         Database = database,
     }.ConnectionString;
 
@@ -84,7 +115,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         var bin = PostgresBinaries.Find(options.BinDirectory)
             ?? throw new LocalPostgresUnavailableException("No PostgreSQL server binaries were found. " + PostgresBinaries.InstallHint);
 
-        PrepareRoot(options.Root);
+        LocalPostgresAccess.PrepareRoot(options.Root);
         var dataDir = Path.Combine(options.Root, "data");
         var ownerLock = TryLock(Path.Combine(options.Root, "owner.lock"));
 
@@ -94,12 +125,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             var sharedPort = await WaitForRunningPortAsync(dataDir, ct)
                 ?? throw new LocalPostgresUnavailableException(
                     $"The PostgreSQL cluster in {options.Root} is owned by another process but is not running.");
-            return new LocalPostgresCluster(options, bin, null, sharedPort) { StartReport = $"shared with its owning process on port {sharedPort}" };
+            var shared = await LocalPostgresAccess.WaitForServiceRoleAsync(options.Root, sharedPort, ct);
+            return new LocalPostgresCluster(options, bin, null, sharedPort, shared) { StartReport = $"shared with its owning process on port {sharedPort}" };
         }
 
         try
         {
             var report = new List<string>();
+            LocalPostgresAccess.ConvertOldLayout(options.Root, report);
+            var superuserPassword = LocalPostgresAccess.ReadSuperuserPassword(options.Root);
             if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
             {
                 if (Directory.Exists(dataDir))
@@ -107,13 +141,51 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                     Directory.Delete(dataDir, recursive: true);
                 }
 
-                await RunAsync(bin, "initdb", ["-D", dataDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], ct);
+                superuserPassword ??= LocalPostgresAccess.CreateSuperuserPassword(options.Root);
+                LocalPostgresAccess.CreateDataDirectory(dataDir);
+                var passwordFile = LocalPostgresAccess.HandPasswordToInitdb(options.Root, superuserPassword);
+                try
+                {
+                    await RunAsync(bin, "initdb", ["-D", dataDir, "-U", Superuser, "--auth-local=peer", "--auth-host=scram-sha-256", "--pwfile", passwordFile,
+                        "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], ct);
+                }
+                finally
+                {
+                    File.Delete(passwordFile);
+                }
+
                 report.Add("initialised");
             }
 
             var running = await RunningPortAsync(bin, dataDir, ct);
+            var trusting = LocalPostgresAccess.TrustsAnyone(dataDir);
+            if (trusting || superuserPassword is null)
+            {
+                // A folder of an older version (trust for every local connection), or one whose superuser password
+                // was lost: the superuser gets a new one in single-user mode, before anything listens.
+                if (running is not null)
+                {
+                    await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"], ct);
+                    running = null;
+                    report.Add("stopped the running cluster to change how it authenticates");
+                }
+
+                superuserPassword ??= LocalPostgresAccess.CreateSuperuserPassword(options.Root);
+                await RunAsync(bin, "postgres", ["--single", "-D", dataDir, "-c", "exit_on_error=on", "postgres"], ct,
+                    input: $"alter role {Superuser} password '{superuserPassword}'\n");
+                if (trusting)
+                {
+                    LocalPostgresAccess.RequirePasswords(dataDir);
+                    report.Add("converted from trust to password authentication (scram-sha-256)");
+                }
+                else
+                {
+                    report.Add("gave the superuser a new password");
+                }
+            }
+
             int port;
-            if (running is { } adopted && await AnswersAsync(bin, dataDir, adopted, ct))
+            if (running is { } adopted && await AnswersAsync(bin, dataDir, adopted, superuserPassword, ct))
             {
                 port = adopted;
                 report.Add($"adopted the cluster left running by an earlier process on port {port}");
@@ -139,12 +211,13 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                     }
                 }
 
-                await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-l", Path.Combine(options.Root, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"], ct);
+                await RunAsync(bin, "pg_ctl", ["-D", dataDir, "-l", LocalPostgresAccess.LogFile(options.Root), "-w", "-t", "60", "-o", serverOptions, "start"], ct);
                 await File.WriteAllTextAsync(Path.Combine(options.Root, "port"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
                 report.Add($"started on port {port}");
             }
 
-            return new LocalPostgresCluster(options, bin, ownerLock, port) { StartReport = string.Join(", ", report) };
+            var passwords = await LocalPostgresAccess.EnsureServiceRoleAsync(options.Root, Connect(port, Superuser, superuserPassword, "postgres"), superuserPassword, ct);
+            return new LocalPostgresCluster(options, bin, ownerLock, port, passwords) { StartReport = string.Join(", ", report) };
         }
         catch
         {
@@ -153,25 +226,46 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the database, owned by <see cref="ServiceRole"/>, or hands an existing one to it with every
+    /// schema, table, sequence, function and type in it that the superuser created (a folder of an older version).
+    /// </summary>
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct = default)
     {
         // Unpooled: a pooled connection may predate a restart of the cluster.
-        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-        await connection.OpenAsync(ct);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
-        exists.Parameters.Add(new NpgsqlParameter { Value = database });
-        if (await exists.ExecuteScalarAsync(ct) is null)
+        await using (var connection = new NpgsqlConnection(SuperuserConnectionString("postgres") + ";Pooling=false"))
         {
-            await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
-            try
+            await connection.OpenAsync(ct);
+            var quoted = LocalPostgresAccess.Quote(database);
+            await using var owner = new NpgsqlCommand("select pg_get_userbyid(datdba) from pg_database where datname = $1", connection);
+            owner.Parameters.Add(new NpgsqlParameter { Value = database });
+            switch (await owner.ExecuteScalarAsync(ct))
             {
-                await create.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase || e.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                // Created concurrently by another process: what we wanted.
+                case null:
+                    await using (var create = new NpgsqlCommand($"create database {quoted} owner {ServiceRole}", connection))
+                    {
+                        try
+                        {
+                            await create.ExecuteNonQueryAsync(ct);
+                        }
+                        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase || e.SqlState == PostgresErrorCodes.UniqueViolation)
+                        {
+                            // Created concurrently by another process: what we wanted.
+                        }
+                    }
+
+                    return;
+                case string current when current != ServiceRole:
+                    await using (var alter = new NpgsqlCommand($"alter database {quoted} owner to {ServiceRole}", connection))
+                    {
+                        await alter.ExecuteNonQueryAsync(ct);
+                    }
+
+                    break;
             }
         }
+
+        await LocalPostgresAccess.HandOverObjectsAsync(SuperuserConnectionString(database) + ";Pooling=false", ct);
     }
 
     /// <summary>
@@ -209,33 +303,6 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static void PrepareRoot(string root)
-    {
-        var parent = Path.GetDirectoryName(Path.GetFullPath(root));
-        if (parent is not null && !Directory.Exists(parent))
-        {
-            Directory.CreateDirectory(parent);
-        }
-
-        Directory.CreateDirectory(root);
-        if (Environment.IsPrivilegedProcess)
-        {
-            // initdb refuses to run as root: the cluster belongs to the postgres account.
-            if (!SystemUserExists(Superuser))
-            {
-                throw new LocalPostgresUnavailableException(
-                    "Running as root, the local PostgreSQL cluster must run as the 'postgres' system user, which does not exist. " + PostgresBinaries.InstallHint);
-            }
-
-            Run("chown", ["-R", $"{Superuser}:{Superuser}", root]);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
 
     private static FileStream? TryLock(string path)
     {
@@ -297,12 +364,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>Whether the postmaster on this port accepts queries (waiting out a start-up in progress).</summary>
-    private static async Task<bool> AnswersAsync(string bin, string dataDir, int port, CancellationToken ct)
+    private static async Task<bool> AnswersAsync(string bin, string dataDir, int port, string superuserPassword, CancellationToken ct)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false, Timeout = 5,
-        }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(Connect(port, Superuser, superuserPassword, "postgres")) { Pooling = false, Timeout = 5 }.ConnectionString;
         for (var attempt = 0; attempt < 50; attempt++)
         {
             try
@@ -312,6 +376,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                 await using var probe = new NpgsqlCommand("select 1", connection);
                 await probe.ExecuteScalarAsync(ct);
                 return true;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                throw new LocalPostgresUnavailableException(
+                    $"The running cluster in {dataDir} refuses the superuser password kept in {LocalPostgresAccess.PrivateDirectory(Path.GetDirectoryName(dataDir)!)}. " +
+                    "Stop it (pg_ctl stop) and delete superuser-password there: the next start sets a new one.", e);
             }
             catch (NpgsqlException)
             {
@@ -357,9 +427,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
-    private static bool SystemUserExists(string user) => Run("id", ["-u", user], throwOnFailure: false) == 0;
+    internal static int Run(string file, string[] args, bool throwOnFailure = true) => Run(file, args, out _, throwOnFailure);
 
-    private static int Run(string file, string[] args, bool throwOnFailure = true)
+    internal static int Run(string file, string[] args, out string output, bool throwOnFailure = true)
     {
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -368,7 +438,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
 
         using var process = Process.Start(start) ?? throw new LocalPostgresUnavailableException($"Could not run {file}.");
-        process.StandardOutput.ReadToEnd();
+        output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (throwOnFailure && process.ExitCode != 0)
@@ -379,14 +449,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         return process.ExitCode;
     }
 
-    private static async Task<int> RunAsync(string bin, string tool, string[] args, CancellationToken ct, bool throwOnFailure = true)
+    /// <summary>Runs a PostgreSQL tool, as the cluster's OS user when this process is root; <paramref name="input"/> goes to its standard input.</summary>
+    private static async Task<int> RunAsync(string bin, string tool, string[] args, CancellationToken ct, bool throwOnFailure = true, string? input = null)
     {
         var executable = Path.Combine(bin, tool);
         ProcessStartInfo start;
         if (Environment.IsPrivilegedProcess)
         {
             start = new ProcessStartInfo("setpriv");
-            foreach (var arg in new[] { $"--reuid={Superuser}", $"--regid={Superuser}", "--init-groups", executable })
+            foreach (var arg in new[] { $"--reuid={LocalPostgresAccess.ClusterUser}", $"--regid={LocalPostgresAccess.ClusterUser}", "--init-groups", executable })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -404,6 +475,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+        start.RedirectStandardInput = input is not null;
         // pg_ctl's children inherit these pipes; reading to the end would wait for the postmaster
         // to exit, so output is collected asynchronously and only up to the tool's own exit.
         using var process = new Process { StartInfo = start };
@@ -421,6 +493,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input.AsMemory(), ct);
+            process.StandardInput.Close();
+        }
+
         await process.WaitForExitAsync(ct);
         if (throwOnFailure && process.ExitCode != 0)
         {
