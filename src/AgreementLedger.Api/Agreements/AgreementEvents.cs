@@ -4,7 +4,7 @@ namespace AgreementLedger.Agreements;
 
 /// <summary>
 /// An event on an agreement's stream. Its data is the command body after defaults, with the same
-/// field names. The discriminators below are the contract's stored type names (API.md); they are
+/// field names. The discriminators below are the contract's stored type names (docs/api.md); they are
 /// used only where an event sits behind this interface inside a document, never in mt_events.data.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]

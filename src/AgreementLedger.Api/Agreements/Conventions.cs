@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace AgreementLedger.Agreements;
 
-/// <summary>The value formats of API.md "Conventions".</summary>
+/// <summary>The value formats of docs/api.md "Conventions".</summary>
 public static partial class Conventions
 {
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{1,79}\z", RegexOptions.CultureInvariant)]

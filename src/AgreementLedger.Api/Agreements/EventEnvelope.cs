@@ -7,7 +7,7 @@ using Marten;
 namespace AgreementLedger.Agreements;
 
 /// <summary>
-/// What is stored around every event (API.md "Audit"): recordedAt in mt_events.timestamp (set by the
+/// What is stored around every event (docs/api.md "Audit"): recordedAt in mt_events.timestamp (set by the
 /// service, monotonic per agreement), recordedBy in mt_events.user_name, and the hash chain in the
 /// event headers. Decided once; docs/hashing.md describes it for auditors.
 /// </summary>

@@ -64,7 +64,7 @@ public sealed record LifecycleBreak(LifecycleFact Fact, string Reason)
 }
 
 /// <summary>
-/// The stage rules of API.md "Lifecycle", in one place and pure. Rules are judged over the facts
+/// The stage rules of docs/api.md "Lifecycle", in one place and pure. Rules are judged over the facts
 /// ordered by occurredOn, then version; the status is where that sequence arrives.
 /// </summary>
 public static class Lifecycle

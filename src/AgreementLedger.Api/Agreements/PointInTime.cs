@@ -6,7 +6,7 @@ using Marten;
 namespace AgreementLedger.Agreements;
 
 /// <summary>
-/// Which knowledge a query reads (API.md "Time travel"): as known at an instant (<c>asOf</c>), or
+/// Which knowledge a query reads (docs/api.md "Time travel"): as known at an instant (<c>asOf</c>), or
 /// after a version (<c>version</c>); and optionally as in effect in the world on a date
 /// (<c>effectiveOn</c>). Recorded time and effective time stay apart.
 /// </summary>

@@ -2,7 +2,7 @@ namespace AgreementLedger.Infrastructure;
 
 /// <summary>
 /// Refuses (400) a request whose path, route values or query string carry a control character
-/// (C0, DEL or C1), decoded: no value the contract defines may hold one (API.md "Conventions"),
+/// (C0, DEL or C1), decoded: no value the contract defines may hold one (docs/api.md "Conventions"),
 /// and a value that did would reach a pattern check, a header or the database unchecked. Runs after
 /// authentication, so a caller without access learns nothing from it.
 /// </summary>

@@ -48,7 +48,7 @@ public static class LedgerComposition
         services.AddSingleton<AgreementLedger.Subscriptions.OpenStreams>();
         services.AddSingleton<AgreementLedger.Subscriptions.Webhooks.WebhookStore>();
         services.Configure<AgreementLedger.Subscriptions.EventStreamOptions>(builder.Configuration.GetSection("Ledger:Events"));
-        // Webhooks may reach the service's own network only in Development, unless configured (API.md).
+        // Webhooks may reach the service's own network only in Development, unless configured (docs/api.md).
         services.Configure<WebhookOptions>(o => o.AllowPrivateNetworks = builder.Environment.IsDevelopment());
         services.Configure<WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
         services.AddSingleton(WebhookSecretKey.Load(
@@ -262,8 +262,9 @@ public static class LedgerComposition
             app.UseRateLimiter();
         }
 
-        app.UseMiddleware<ControlCharacterGuard>();
+        // The contract's order: 401/403, then an idempotent replay, then 400.
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseMiddleware<ControlCharacterGuard>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
 
         app.MapPrometheusScrapingEndpoint("/metrics");

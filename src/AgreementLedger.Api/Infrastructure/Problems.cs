@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace AgreementLedger.Infrastructure;
 
-/// <summary>The contract's problem types (API.md "Conventions"): every 4xx is one of these.</summary>
+/// <summary>The contract's problem types (docs/api.md "Conventions"): every 4xx is one of these.</summary>
 public static class Problems
 {
     public const string Validation = "validation";
@@ -17,7 +17,7 @@ public static class Problems
     public const string PayloadTooLarge = "payload-too-large";
     public const string RateLimited = "rate-limited";
 
-    /// <summary>503s (API.md has none): the database, or the agreement's stored state, is not ready; always with Retry-After.</summary>
+    /// <summary>503 (with Retry-After): the database, or the agreement's stored state, is not ready, or a commit's outcome is unknown.</summary>
     public const string Unavailable = "unavailable";
 
     public static string TypeUri(string code) => "/problems/" + code;
@@ -30,7 +30,7 @@ public static class Problems
         Detail = detail,
     };
 
-    /// <summary>Members a validation answer names at most (API.md "Conventions"), whatever the body held.</summary>
+    /// <summary>Members a validation answer names at most (docs/api.md "Conventions"), whatever the body held.</summary>
     public const int MaxNamedMembers = 50;
 
     /// <summary>Encoded bytes of names and messages one answer carries at most; with its detail it stays under 16 KiB.</summary>

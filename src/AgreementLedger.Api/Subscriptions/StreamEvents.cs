@@ -9,13 +9,13 @@ namespace AgreementLedger.Subscriptions;
 /// <summary>Ledger:Events settings.</summary>
 public sealed class EventStreamOptions
 {
-    /// <summary>The longest silence on an event stream; API.md allows at most 15 s, so larger values are capped.</summary>
+    /// <summary>The longest silence on an event stream; docs/api.md allows at most 15 s, so larger values are capped.</summary>
     public TimeSpan Heartbeat { get; set; } = StreamEventsEndpoint.MaxHeartbeat;
 
     /// <summary>A client that takes no bytes for this long while the stream has some to send is dropped.</summary>
     public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Open streams one principal may hold on this node; one more is 429 (API.md, default 8).</summary>
+    /// <summary>Open streams one principal may hold on this node; one more is 429 (docs/api.md, default 8).</summary>
     public int MaxStreamsPerPrincipal { get; set; } = 8;
 }
 

@@ -6,7 +6,7 @@ namespace AgreementLedger.IntegrationTests.Conventions;
 
 /// <summary>
 /// Development without authentication serves the local admin only to requests straight from a loopback address
-/// (API.md, Access). The in-memory requests here come from 127.0.0.1 unless X-Test-Remote-Address says otherwise.
+/// (docs/api.md, Access). The in-memory requests here come from 127.0.0.1 unless X-Test-Remote-Address says otherwise.
 /// </summary>
 [Collection(OpenModeCollection.Name)]
 public sealed class OpenModeTests(OpenModeLedgerHost ledger)

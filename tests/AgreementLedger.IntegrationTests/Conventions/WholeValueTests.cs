@@ -5,7 +5,7 @@ using AgreementLedger.IntegrationTests.Infrastructure;
 namespace AgreementLedger.IntegrationTests.Conventions;
 
 /// <summary>
-/// API.md "Conventions": every pattern matches the whole value (a trailing line feed or any other
+/// docs/api.md "Conventions": every pattern matches the whole value (a trailing line feed or any other
 /// control character is 400, in bodies, routes and query strings), every date and instant from
 /// 0001-01-01 to 9999-12-31 is answered 2xx or 4xx, amounts stay exact, and a validation answer
 /// stays small whatever the body held.

@@ -19,7 +19,7 @@ public sealed class StreamLimitsCollection : ICollectionFixture<StreamLimitsLedg
     public const string Name = "event-stream-limits";
 }
 
-/// <summary>API.md "Subscriptions": at most eight open streams per principal on a node, a stream ends with its token, and "from now on" starts no later than the first byte.</summary>
+/// <summary>docs/api.md "Subscriptions": at most eight open streams per principal on a node, a stream ends with its token, and "from now on" starts no later than the first byte.</summary>
 [Collection(StreamLimitsCollection.Name)]
 public sealed class EventStreamLimitsTests(StreamLimitsLedgerHost ledger)
 {

@@ -22,7 +22,7 @@ public sealed class LifecycleTests
     private static readonly AgreementStatus[] InForce = [AgreementStatus.Signed, AgreementStatus.Funded, AgreementStatus.Delivered];
     private static readonly AgreementStatus[] NotFinal = [.. All.Except([AgreementStatus.Terminated, AgreementStatus.Withdrawn])];
 
-    /// <summary>API.md "Lifecycle", transcribed: each command with the statuses it is allowed from.</summary>
+    /// <summary>docs/api.md "Lifecycle", transcribed: each command with the statuses it is allowed from.</summary>
     private static readonly (IAgreementEvent Event, AgreementStatus[] AllowedFrom)[] Rules =
     [
         (new NegotiationRoundHeld(Day, null, [], null), [AgreementStatus.Proposed, AgreementStatus.Negotiating]),

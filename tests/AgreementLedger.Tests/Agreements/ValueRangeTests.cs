@@ -2,7 +2,7 @@ using AgreementLedger.Agreements;
 
 namespace AgreementLedger.Tests.Agreements;
 
-/// <summary>API.md "Conventions": whole-value patterns, and every instant from 0001-01-01 to 9999-12-31 with any offset.</summary>
+/// <summary>docs/api.md "Conventions": whole-value patterns, and every instant from 0001-01-01 to 9999-12-31 with any offset.</summary>
 public sealed class ValueRangeTests
 {
     [Theory]

@@ -11,7 +11,7 @@ public sealed record CommitFunding(string? Funder, decimal? Amount, string? Curr
 public static class CommitFundingEndpoint
 {
     /// <summary>
-    /// 10^13 (API.md "Conventions"): large enough for any defence budget, small enough that every cent
+    /// 10^13 (docs/api.md "Conventions"): large enough for any defence budget, small enough that every cent
     /// up to it is a distinct IEEE double, the number RFC 8785 hashes (cents up to 10^15 &lt; 2^53).
     /// </summary>
     public const decimal MaxAmount = 10_000_000_000_000m;

@@ -8,10 +8,10 @@ public sealed record DeliverableView(string DeliverableId, string Name, DateOnly
 
 public sealed record TargetView(string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
 
-/// <summary>A stage on the line and the day it was first reached (API.md "Targets" defines reached).</summary>
+/// <summary>A stage on the line and the day it was first reached (docs/api.md "Targets" defines reached).</summary>
 public sealed record StageReached(string Stage, DateOnly ReachedOn);
 
-/// <summary>The agreement's current state as API.md "Queries" shows it; also every command's answer.</summary>
+/// <summary>The agreement's current state as docs/api.md "Queries" shows it; also every command's answer.</summary>
 public sealed record AgreementDetails(
     string Id,
     string Title,

@@ -10,7 +10,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Infrastructure.Auth;
 
-/// <summary>The roles of API.md "Access" and which routes each may use.</summary>
+/// <summary>The roles of docs/api.md "Access" and which routes each may use.</summary>
 public static class Roles
 {
     public const string Recorder = "recorder";
@@ -133,7 +133,7 @@ public static class LedgerAuth
 
     /// <summary>
     /// In open mode (no authentication, Development) every request is the local admin — only while the server listens
-    /// on loopback addresses alone, and only for a request that comes straight from a loopback address (API.md, Access).
+    /// on loopback addresses alone, and only for a request that comes straight from a loopback address (docs/api.md, Access).
     /// Any other request is 401: one without a remote address (the in-memory test server, a Unix socket) is not from
     /// loopback, and one with a forwarding header came through a proxy, which may pass on anyone's request even when
     /// it runs on this machine. Once the server has started, any address it listens on that is not loopback

@@ -6,7 +6,7 @@ using Wolverine.Http;
 namespace AgreementLedger.Infrastructure.Auth;
 
 /// <summary>
-/// Per-principal rate limiting of API routes (API.md: off unless configured): a fixed window of
+/// Per-principal rate limiting of API routes (docs/api.md: off unless configured): a fixed window of
 /// Ledger:RateLimit:PermitsPerWindow requests per Ledger:RateLimit:Window (default one minute),
 /// answered with 429 <c>rate-limited</c> and <c>Retry-After</c> beyond it.
 /// </summary>

@@ -22,7 +22,7 @@ public sealed class IdempotencyClaim(string principal, string key, DateTimeOffse
 }
 
 /// <summary>
-/// <c>Idempotency-Key</c> on commands (API.md "Conventions"), checked right after authentication and
+/// <c>Idempotency-Key</c> on commands (docs/api.md "Conventions"), checked right after authentication and
 /// before the body is validated: a retry with the same key and the same body (as canonical JSON)
 /// gets the first 2xx answer again with <c>Idempotent-Replayed: true</c>; another body is 422; a
 /// retry while the first is still running is 409.

@@ -3,7 +3,7 @@ namespace AgreementLedger.Infrastructure.Idempotency;
 /// <summary>Ledger:Idempotency settings.</summary>
 public sealed class IdempotencyOptions
 {
-    /// <summary>How long a stored answer is replayed (API.md default: 24 h).</summary>
+    /// <summary>How long a stored answer is replayed (docs/api.md default: 24 h).</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long a claim of a request that never finished (its process died) blocks retries.</summary>
