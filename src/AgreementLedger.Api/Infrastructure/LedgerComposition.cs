@@ -53,7 +53,8 @@ public static class LedgerComposition
         services.Configure<WebhookOptions>(builder.Configuration.GetSection("Ledger:Webhooks"));
         services.AddSingleton(WebhookSecretKey.Load(
             builder.Configuration[WebhookSecretKey.Setting],
-            Path.Combine(database.DataRoot ?? LocalPostgresOptions.DefaultRoot(), WebhookSecretKey.FileName),
+            // Development: kept beside the digest key, in the embedded cluster's private folder.
+            Path.Combine(Path.GetDirectoryName(database.EmbeddedKeyFile) ?? LocalPostgresAccess.PrivateDirectory(LocalPostgresOptions.DefaultRoot()), WebhookSecretKey.FileName),
             builder.Environment.IsDevelopment(),
             builder.Environment.EnvironmentName));
         services.AddSingleton<WebhookDestinations>();
