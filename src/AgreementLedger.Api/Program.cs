@@ -51,7 +51,16 @@ if (!helpOnly)
 
 // A refusal found only once the server has started (open mode listening beyond loopback) stops the host; say why, exit 2.
 var startupRefusal = app.Services.GetService<StartupRefusal>();
+var embedded = app.Services.GetService<AgreementLedger.Infrastructure.LocalPostgres.LocalPostgresCluster>();
 var exit = await app.RunJasperFxCommands(args);
+
+// A command that never starts the host (codegen, db-patch, projections list, …) would otherwise
+// leave the embedded cluster it started running; after `run` it has been stopped already.
+if (embedded is not null)
+{
+    await embedded.StopAsync();
+}
+
 if (startupRefusal?.Reason is { } reason)
 {
     await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + reason);

@@ -33,6 +33,27 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         Assert.Contains("--out", exportHelp, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task a_command_that_never_starts_the_host_stops_the_embedded_cluster_it_started()
+    {
+        // Not under the 0700 temporary folder: the cluster's OS user must be able to reach its data.
+        var data = Path.Combine(Path.GetTempPath(), "agreement-ledger-tests", $"{Environment.ProcessId}-command-{Guid.NewGuid():N}");
+        var (exit, output, error) = await RunAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__Ledger"] = "",
+            ["Ledger__Auth__SigningKey"] = "",
+            ["Ledger__Audit__SigningKey"] = "",
+            ["Ledger__Webhooks__SecretKey"] = "",
+            ["Ledger__Database__DataDirectory"] = data,
+        }, "codegen", "test");
+
+        Assert.True(exit == 0, output + error);
+        Assert.True(File.Exists(Path.Combine(data, "data", "PG_VERSION")), "the command did not start the embedded cluster: " + output + error);
+        Assert.False(File.Exists(Path.Combine(data, "data", "postmaster.pid")), "the embedded cluster is still running after the command");
+        Directory.Delete(data, recursive: true);
+    }
+
     [Theory]
     [InlineData("would publish integration events a second time", "projections")]
     [InlineData("would publish integration events a second time", "projections", "run")]
