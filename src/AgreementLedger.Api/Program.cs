@@ -20,6 +20,7 @@ switch (OperatorCommandGuard.Route(args))
         break;
 }
 
+AgreementLedger.Infrastructure.QuietStart.SilenceCommandDiscovery();
 var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", .. var tokenArgs])
 {

@@ -31,6 +31,7 @@ public static class LedgerComposition
     {
         var connectionString = database.ConnectionString;
         var services = builder.Services;
+        services.AddLibraryConsoleToLog();
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
         services.AddSingleton<EventTableAppendLock>();
@@ -245,6 +246,17 @@ public static class LedgerComposition
         var webhookKey = app.Services.GetRequiredService<WebhookSecretKey>();
         StartupLog.WebhookKey(app.Logger, webhookKey.KeyId, webhookKey.Source);
 
+        // Says where it serves in one line (the host's own "Now listening on" lines are below the default level).
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            if (addresses.Count > 0)
+            {
+                StartupLog.Serving(app.Logger, string.Join(", ", addresses), app.Environment.EnvironmentName);
+            }
+        });
+
         // Registered as an instance (so Wolverine's generated code can take it), hence disposed here.
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
         app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
@@ -313,6 +325,10 @@ internal static partial class StartupLog
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "NO AUTHENTICATION: every request from this machine runs as the local admin 'local' (environment {Environment}); it must listen on loopback addresses alone, and any request from another address or through a proxy is 401. Set Ledger:Auth:SigningKey or Ledger:Auth:Authority before exposing this service.")]
     public static partial void OpenMode(ILogger logger, string environment);
+
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Serving {Addresses} ({Environment}): the web page at /, the API reference at /scalar/, readiness at /health/ready. Ctrl-C stops it.")]
+    public static partial void Serving(ILogger logger, string addresses, string environment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration events go to {Destination}")]
     public static partial void Integration(ILogger logger, string destination);

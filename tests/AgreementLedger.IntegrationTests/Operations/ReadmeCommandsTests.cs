@@ -72,6 +72,19 @@ public sealed partial class ReadmeCommandsTests : IDisposable
                 await Task.Delay(500);
             }
 
+            // A first run says what an operator needs in at most 15 lines: where the data lives and how
+            // to connect, the address, the page and the API reference, and the warnings that matter.
+            var said = await EventuallyAsync(() => output.Any(l => l.Contains("Serving ", StringComparison.Ordinal)));
+            var lines = output.ToArray();
+            Assert.True(said, "it never said where it serves:\n" + string.Join('\n', lines));
+            Assert.True(lines.Length <= 15, $"a first run printed {lines.Length} lines:\n" + string.Join('\n', lines));
+            var text = string.Join('\n', lines);
+            Assert.Contains(_data, text, StringComparison.Ordinal);
+            Assert.Contains("psql", text, StringComparison.Ordinal);
+            Assert.Contains(url, text, StringComparison.Ordinal);
+            Assert.Contains("/scalar/", text, StringComparison.Ordinal);
+            Assert.Contains("NO AUTHENTICATION", text, StringComparison.Ordinal);
+
             // The demo agreements are seeded on the first start; the page is served.
             var agreements = await EventuallyAsync(client, "/agreements?limit=100", a => a.GetProperty("items").GetArrayLength() >= 8);
             Assert.Contains(agreements.GetProperty("items").EnumerateArray(), a => a.GetProperty("id").GetString() == "gcap-treaty");
@@ -100,6 +113,22 @@ public sealed partial class ReadmeCommandsTests : IDisposable
 
         // The embedded cluster was stopped with the service.
         Assert.Empty(Directory.EnumerateFiles(_data, "postmaster.pid", SearchOption.AllDirectories));
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<bool> done)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
     }
 
     private static async Task<JsonElement> EventuallyAsync(HttpClient client, string url, Func<JsonElement, bool> done)
