@@ -72,7 +72,7 @@ public sealed class WebhookDestinationTests(GuardedWebhookLedgerHost ledger)
         // As if registered while the name pointed elsewhere (DNS rebinding): stored past the registration check.
         var store = ledger.Host.Services.GetRequiredService<WebhookStore>();
         var position = await ledger.ScalarAsync<long>("select coalesce(max(seq_id), 0) from ledger.mt_events");
-        var subscription = await store.AddAsync($"http://{host}:{receiver.Port}/hook", null, Secret, position, DateTimeOffset.UtcNow, CancellationToken.None);
+        var subscription = await store.AddAsync($"http://{host}:{receiver.Port}/hook", null, Secret, position, DateTimeOffset.UtcNow, _ => null, CancellationToken.None);
         await ledger.Host.ProposedAsync(Given.NewId("rebind"), "JP");
 
         var status = await ledger.Host.WaitAsync(subscription.Id, s => s.Failures() >= 2);

@@ -155,6 +155,26 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_registration_retried_with_its_idempotency_key_answers_the_same_subscription_and_adds_none()
+    {
+        var key = "register-" + Guid.NewGuid();
+        var body = new { url = "http://127.0.0.1:9/idempotent", secret = Secret, types = new[] { "party_signed" } };
+        void Keyed(Alba.Scenario s) => s.WithRequestHeader("Idempotency-Key", key);
+        var before = (await ledger.Host.GetAsync("/subscriptions"))["items"].GetArrayLength();
+
+        var first = await ledger.Host.PostAsync("/subscriptions", body, 201, Keyed);
+        var again = await ledger.Host.PostAsync("/subscriptions", body, 201, Keyed);
+        var other = await ledger.Host.PostAsync("/subscriptions", new { url = "http://127.0.0.1:9/other", secret = Secret }, 422, Keyed);
+
+        Assert.Equal("true", again.Headers["Idempotent-Replayed"]);
+        Assert.Equal(first.Text, again.Text);
+        Assert.Equal(first.Headers["Location"], again.Headers["Location"]);
+        Assert.Equal("/problems/idempotency-key-reuse", other.ProblemType);
+        Assert.Equal(before + 1, (await ledger.Host.GetAsync("/subscriptions"))["items"].GetArrayLength());
+        await ledger.Host.DeleteSubscriptionAsync(first["id"].GetString()!);
+    }
+
+    [Fact]
     public async Task a_receiver_that_never_answers_holds_back_only_its_own_subscription()
     {
         await using var hanging = await WebhookReceiver.StartAsync((app, receiver) => app.MapPost("/hook", async (HttpContext context) =>

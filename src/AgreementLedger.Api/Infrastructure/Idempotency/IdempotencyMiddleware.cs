@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
@@ -119,6 +120,27 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
         session.QueueSqlCommand(store.CompleteSql, status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, claim.Principal, claim.Key);
+    }
+
+    /// <summary>
+    /// The statement that completes the request's claim, for a command that writes with Npgsql directly
+    /// (run it in the transaction that records the command), or null when the request carries no key.
+    /// </summary>
+    public static NpgsqlCommand? CompletionCommand(HttpContext http, int status, string body, string? etag, string? location)
+    {
+        if (http.Features.Get<IdempotencyClaim>() is not { } claim)
+        {
+            return null;
+        }
+
+        var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
+        var command = new NpgsqlCommand(store.CompletePositionalSql);
+        foreach (var value in new object[] { status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, claim.Principal, claim.Key })
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
     }
 
     /// <summary>Marks the claim done once the transaction that completed it has committed.</summary>

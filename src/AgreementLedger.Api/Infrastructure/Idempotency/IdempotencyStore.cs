@@ -120,6 +120,10 @@ public sealed class IdempotencyStore(NpgsqlDataSource db, LedgerSchema schema)
     public string CompleteSql =>
         $"update {Table} set state = 'done', status = ?, body = ?, etag = ?, location = ? where principal = ? and key = ?";
 
+    /// <summary>As <see cref="CompleteSql"/>, with Npgsql's positional parameters, for commands that write with Npgsql directly.</summary>
+    public string CompletePositionalSql =>
+        $"update {Table} set state = 'done', status = $1, body = $2, etag = $3, location = $4 where principal = $5 and key = $6";
+
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var purge = db.CreateCommand($"delete from {Table} where expires_at < $1");

@@ -59,8 +59,17 @@ public static class RegisterWebhookEndpoint
     {
         var position = await feed.SafePositionAsync(http.RequestAborted);
         var types = command.Types is { Count: > 0 } ? command.Types.Distinct(StringComparer.Ordinal).ToList() : null;
-        var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), http.RequestAborted);
-        return TypedResults.Created($"/subscriptions/{added.Id}", added);
+        // The answer is stored with the subscription, in one transaction, for a retry with the same Idempotency-Key.
+        var json = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        string? body = null;
+        var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), subscription =>
+        {
+            body = System.Text.Json.JsonSerializer.Serialize(subscription, json);
+            return Infrastructure.Idempotency.IdempotencyMiddleware.CompletionCommand(http, StatusCodes.Status201Created, body, etag: null, $"/subscriptions/{subscription.Id}");
+        }, http.RequestAborted);
+        Infrastructure.Idempotency.IdempotencyMiddleware.Committed(http);
+        http.Response.Headers.Location = $"/subscriptions/{added.Id}";
+        return TypedResults.Text(body!, "application/json; charset=utf-8", statusCode: StatusCodes.Status201Created);
     }
 }
 

@@ -50,18 +50,39 @@ public sealed class WebhookStore(NpgsqlDataSource db, LedgerSchema schema, Webho
 
     private const string Columns = "id, url, types, created_at, position, last_success_at, failures, last_status, last_error, next_attempt_at";
 
-    public async Task<WebhookSubscription> AddAsync(string url, IReadOnlyList<string>? types, string secret, long position, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Registers a subscription. <paramref name="complete"/>, given the subscription as stored, returns
+    /// a statement to run in the same transaction (the idempotency record of the answer), or null.
+    /// </summary>
+    public async Task<WebhookSubscription> AddAsync(
+        string url, IReadOnlyList<string>? types, string secret, long position, DateTimeOffset now,
+        Func<WebhookSubscription, NpgsqlCommand?> complete, CancellationToken ct)
     {
         var id = Guid.NewGuid().ToString();
-        await using var command = db.CreateCommand(
-            $"insert into {Table} (id, url, types, secret, secret_sealed, created_at, position, next_attempt_at) values (@id, @url, @types, @secret, true, @now, @position, @now) returning {Columns}");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"insert into {Table} (id, url, types, secret, secret_sealed, created_at, position, next_attempt_at) values (@id, @url, @types, @secret, true, @now, @position, @now) returning {Columns}",
+            connection, transaction);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("url", url);
         command.Parameters.Add(new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)types?.ToArray() ?? DBNull.Value });
         command.Parameters.AddWithValue("secret", secrets.Seal(id, secret));
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("position", position);
-        return (await ReadAsync(command, ct)).Single();
+        var added = (await ReadAsync(command, ct)).Single();
+        if (complete(added) is { } completion)
+        {
+            await using (completion)
+            {
+                completion.Connection = connection;
+                completion.Transaction = transaction;
+                await completion.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
+        return added;
     }
 
     public async Task<IReadOnlyList<WebhookSubscription>> ListAsync(CancellationToken ct)
