@@ -202,17 +202,8 @@ public sealed class AuditSigningKey : IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            // Created owner-only from the first byte, and never over a file another node wrote meanwhile.
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var file = new FileStream(path, options))
-            {
-                file.Write(key.ExportPkcs8PrivateKey());
-            }
+            // Never over a file another node wrote meanwhile.
+            Infrastructure.SecretFile.Write(path, key.ExportPkcs8PrivateKey(), FileMode.CreateNew);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

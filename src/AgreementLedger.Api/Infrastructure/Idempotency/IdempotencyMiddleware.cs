@@ -119,7 +119,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
 
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
-        session.QueueSqlCommand(store.CompleteSql, status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, claim.Principal, claim.Key);
+        session.QueueSqlCommand(store.CompleteSql, IdempotencyStore.CompletionValues(claim.Principal, claim.Key, status, body, etag, location));
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
         var command = new NpgsqlCommand(store.CompletePositionalSql);
-        foreach (var value in new object[] { status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, claim.Principal, claim.Key })
+        foreach (var value in IdempotencyStore.CompletionValues(claim.Principal, claim.Key, status, body, etag, location))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }

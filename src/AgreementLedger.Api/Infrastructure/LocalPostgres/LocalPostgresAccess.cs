@@ -32,7 +32,7 @@ internal static class LocalPostgresAccess
     private static readonly string[] ServiceFiles = ["owner.lock", "port"];
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerReadWrite = SecretFile.OwnerReadWrite;
 
     private const string HbaConf = """
         # Written by AgreementLedger: nobody connects without a password (peer on a Unix socket).
@@ -345,22 +345,6 @@ internal static class LocalPostgresAccess
     }
 
     /// <summary>Writes a password owner-only from its first byte (the service's OS user's, in its private folder).</summary>
-    private static void WriteSecret(string path, string secret, FileMode mode)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerReadWrite;
-        }
-
-        using (var file = new StreamWriter(path, System.Text.Encoding.ASCII, options))
-        {
-            file.Write(secret + "\n");
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, OwnerReadWrite);
-        }
-    }
+    private static void WriteSecret(string path, string secret, FileMode mode) =>
+        SecretFile.Write(path, System.Text.Encoding.ASCII.GetBytes(secret + "\n"), mode);
 }

@@ -55,16 +55,7 @@ public sealed class WebhookSecretKey
 
         var key = RandomNumberGenerator.GetBytes(32);
         Directory.CreateDirectory(Path.GetDirectoryName(developmentKeyFile)!);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var file = new StreamWriter(developmentKeyFile, Encoding.ASCII, create))
-        {
-            file.Write(Convert.ToBase64String(key));
-        }
+        Infrastructure.SecretFile.Write(developmentKeyFile, Encoding.ASCII.GetBytes(Convert.ToBase64String(key)), FileMode.CreateNew);
 
         return new WebhookSecretKey(key, developmentKeyFile + " (generated)");
     }
