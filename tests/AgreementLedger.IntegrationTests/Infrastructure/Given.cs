@@ -43,6 +43,21 @@ public static class Given
         return await Answer.From(result);
     }
 
+    /// <summary>Opens <c>/events/stream</c> as a client does and answers once the headers have arrived (whatever the status).</summary>
+    public static async Task<HttpResponseMessage> OpenStreamAsync(
+        this HttpClient client, string token, CancellationToken ct, string? lastEventId = null, string query = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream" + query);
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
     /// <summary>An agreement signed by all its parties on 2024-02-01 (proposed 2024-01-10).</summary>
     public static async Task<Answer> SignedAsync(this IAlbaHost host, string id, params string[] parties)
     {

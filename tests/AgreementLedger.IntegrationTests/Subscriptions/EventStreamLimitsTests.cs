@@ -154,13 +154,7 @@ public sealed class EventStreamLimitsTests(StreamLimitsLedgerHost ledger)
         }
     }
 
-    private static async Task<HttpResponseMessage> OpenAsync(HttpClient client, string token, CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-    }
+    private static Task<HttpResponseMessage> OpenAsync(HttpClient client, string token, CancellationToken ct) => client.OpenStreamAsync(token, ct);
 
     private static async Task<HttpResponseMessage> EventuallyOpenAsync(HttpClient client, string token, CancellationToken ct)
     {

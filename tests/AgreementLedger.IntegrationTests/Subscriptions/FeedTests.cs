@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Alba;
 using AgreementLedger.IntegrationTests.Infrastructure;
@@ -293,15 +292,7 @@ public sealed class FeedTests(LedgerHost ledger)
 
     private static async Task<(HttpResponseMessage Response, StreamReader Lines)> OpenAsync(HttpClient client, string? lastEventId, CancellationToken ct)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Admin);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        var response = await client.OpenStreamAsync(TestTokens.Admin, ct, lastEventId);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return (response, new StreamReader(await response.Content.ReadAsStreamAsync(ct)));
     }

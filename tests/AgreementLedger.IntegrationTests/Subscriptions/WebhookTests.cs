@@ -306,9 +306,7 @@ public sealed class EventStreamHeartbeatTests(WebhookLedgerHost ledger)
     {
         using var client = ledger.Host.Server.CreateClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/events/stream?types=agreement_withdrawn");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestTokens.Admin);
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var response = await client.OpenStreamAsync(TestTokens.Admin, timeout.Token, query: "?types=agreement_withdrawn");
         using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
 
         var opening = await lines.ReadLineAsync(timeout.Token);
