@@ -26,11 +26,12 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts a node in the Testing environment with the run's token and digest keys, listening on
     /// <paramref name="listenOn"/> (a host name or address) and a free port; <paramref name="environment"/> adds to
-    /// or overrides its variables, and an empty value removes one.
+    /// or overrides its variables, and an empty value removes one. <paramref name="port"/> names the
+    /// port, so that a node restarted after <see cref="Kill"/> serves at the same address.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null, string listenOn = "127.0.0.1")
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null, string listenOn = "127.0.0.1", int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -117,7 +118,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -11,5 +11,8 @@ public static class TestTokens
 
     public static string For(string subject, params string[] roles) => LedgerAuth.CreateToken(Key, subject, roles, TimeSpan.FromHours(1));
 
+    /// <summary>A token that expires after <paramref name="lifetime"/>.</summary>
+    public static string Lasting(TimeSpan lifetime, string subject, params string[] roles) => LedgerAuth.CreateToken(Key, subject, roles, lifetime);
+
     public static string Bearer(string token) => "Bearer " + token;
 }

@@ -43,6 +43,12 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
             var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{parts["t"]}.{body}")));
             Assert.Equal(expected, parts["v1"]);
             Assert.InRange(long.Parse(parts["t"], CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds());
+
+            // The client's verifier, as a receiver built on it checks a delivery: accepted, and refused once altered or too old.
+            var bytes = Encoding.UTF8.GetBytes(body);
+            Assert.True(AgreementLedger.Client.WebhookSignature.IsValid(Secret, signature, bytes, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
+            Assert.False(AgreementLedger.Client.WebhookSignature.IsValid(Secret, signature, Encoding.UTF8.GetBytes(body.Replace(id, id + "x", StringComparison.Ordinal)), TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow));
+            Assert.False(AgreementLedger.Client.WebhookSignature.IsValid(Secret, signature, bytes, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddMinutes(10)));
         }
 
         var status = await ledger.Host.GetAsync($"/subscriptions/{subscriptionId}");

@@ -1,0 +1,69 @@
+namespace AgreementLedger.Client;
+
+// The bodies of the recording commands (docs/api.md, "Commands"). Optional members left null are
+// not sent: the service treats an absent member and a null one alike, and its defaults apply
+// (an absent occurredOn is today, UTC).
+
+/// <summary>The kinds an agreement may have.</summary>
+public static class AgreementKinds
+{
+    public const string Partnership = "partnership";
+    public const string Treaty = "treaty";
+    public const string Forum = "forum";
+    public const string Programme = "programme";
+    public const string Exercise = "exercise";
+    public const string Other = "other";
+}
+
+/// <summary>A report that records a fact: who published it, where and when.</summary>
+public sealed record Source(string Publisher, string? Url = null, DateOnly? PublishedOn = null, string? Note = null);
+
+/// <summary><c>POST /agreements</c>; <see cref="Id"/> null lets the service assign one.</summary>
+public sealed record Proposal(
+    string Title,
+    string Kind,
+    IReadOnlyList<string> Parties,
+    IReadOnlyList<string> Areas,
+    string? Id = null,
+    string? Summary = null,
+    DateOnly? OccurredOn = null,
+    IReadOnlyList<Source>? Sources = null);
+
+/// <summary><c>POST /agreements/{id}/negotiation-rounds</c>.</summary>
+public sealed record NegotiationRound(DateOnly? OccurredOn = null, string? Location = null, IReadOnlyList<string>? Participants = null, string? Summary = null);
+
+/// <summary><c>POST /agreements/{id}/terms-agreed</c>.</summary>
+public sealed record TermsAgreement(DateOnly? OccurredOn = null, string? Summary = null);
+
+/// <summary><c>POST /agreements/{id}/signatures</c>: one party's signature.</summary>
+public sealed record Signature(string Party, DateOnly? OccurredOn = null, string? SignedBy = null, string? Place = null);
+
+/// <summary><c>POST /agreements/{id}/parties</c>: a party joins.</summary>
+public sealed record Accession(string Party, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/deliverables</c>.</summary>
+public sealed record DeliverablePlan(string DeliverableId, string Name, DateOnly? DueBy = null, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/funding</c>: an amount (up to two decimal places) in an ISO 4217 currency.</summary>
+public sealed record FundingCommitment(string Funder, decimal Amount, string Currency, string? Purpose = null, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/deliveries</c>.</summary>
+public sealed record Delivery(string DeliverableId, DateOnly? OccurredOn = null, string? Note = null);
+
+/// <summary><c>POST /agreements/{id}/targets</c>: the date by which a stage (milestone) should be reached.</summary>
+public sealed record Target(string Milestone, DateOnly TargetDate, string? Note = null, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/sources</c>.</summary>
+public sealed record Citation(string Publisher, string? Url = null, DateOnly? PublishedOn = null, string? Note = null, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/amendments</c>.</summary>
+public sealed record Amendment(string Summary, DateOnly? OccurredOn = null);
+
+/// <summary>The body of a suspension, resumption, termination or withdrawal.</summary>
+public sealed record StandingChange(string Reason, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/retractions</c>: the version retracted and why.</summary>
+public sealed record Retraction(long Version, string Reason);
+
+/// <summary><c>POST /subscriptions</c>: a webhook (role admin).</summary>
+public sealed record WebhookRegistration(string Url, string Secret, IReadOnlyList<string>? Types = null);

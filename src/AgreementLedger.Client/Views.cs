@@ -1,0 +1,135 @@
+using System.Text.Json;
+
+namespace AgreementLedger.Client;
+
+// What the service answers (docs/api.md, "Queries", "Audit", "Subscriptions"). Members the
+// service adds in later versions are ignored; members it omits are null.
+
+/// <summary>The status values of an agreement: the stages on the line and the three off it.</summary>
+public static class AgreementStatuses
+{
+    public const string Proposed = "Proposed";
+    public const string Negotiating = "Negotiating";
+    public const string Negotiated = "Negotiated";
+    public const string Signed = "Signed";
+    public const string Funded = "Funded";
+    public const string Delivered = "Delivered";
+    public const string Suspended = "Suspended";
+    public const string Terminated = "Terminated";
+    public const string Withdrawn = "Withdrawn";
+}
+
+/// <summary>An agreement's state: the answer of <c>GET /agreements/{id}</c> and of every command.</summary>
+public sealed record AgreementState(
+    string Id,
+    string Title,
+    string Kind,
+    string Status,
+    IReadOnlyList<string> Parties,
+    IReadOnlyList<Signatory> Signatories,
+    IReadOnlyList<string> Areas,
+    string Summary,
+    DateOnly ProposedOn,
+    DateOnly? SignedOn,
+    IReadOnlyDictionary<string, decimal> Funding,
+    IReadOnlyList<DeliverableState> Deliverables,
+    IReadOnlyList<TargetState> Targets,
+    IReadOnlyList<Source> Sources,
+    IReadOnlyList<AmendmentState>? Amendments,
+    IReadOnlyList<StageReached>? Stages,
+    long Version,
+    DateTimeOffset LastRecordedAt);
+
+public sealed record Signatory(string Party, DateOnly SignedOn, string? SignedBy, string? Place);
+
+public sealed record DeliverableState(string DeliverableId, string Name, DateOnly? DueBy, DateOnly? DeliveredOn);
+
+public sealed record TargetState(string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
+
+public sealed record AmendmentState(DateOnly OccurredOn, string Summary);
+
+public sealed record StageReached(string Stage, DateOnly ReachedOn);
+
+/// <summary>One page of <c>GET /agreements/{id}/timeline</c>; <see cref="Next"/> is null on the last.</summary>
+public sealed record TimelinePage(string Id, IReadOnlyList<TimelineEntry> Entries, string? Next);
+
+/// <summary>An event as the timeline shows it, with a sentence a person reads and its hashes.</summary>
+public sealed record TimelineEntry(
+    long Version,
+    long Position,
+    string Type,
+    DateOnly? OccurredOn,
+    DateTimeOffset RecordedAt,
+    string RecordedBy,
+    string Summary,
+    bool Retracted,
+    string? RetractedBy,
+    string? RetractionReason,
+    string Hash,
+    string PreviousHash,
+    JsonElement Data);
+
+/// <summary>One page of <c>GET /agreements</c>.</summary>
+public sealed record AgreementPage(IReadOnlyList<AgreementSummary> Items, string? Next);
+
+public sealed record AgreementSummary(string Id, string Title, string Kind, string Status, IReadOnlyList<string> Parties, DateOnly ProposedOn, long Version);
+
+/// <summary>The filters of <c>GET /agreements</c>; each one set must hold.</summary>
+public sealed record AgreementFilter(string? Party = null, string? Status = null, string? Area = null, string? Kind = null, DateTimeOffset? AsOf = null);
+
+/// <summary><c>GET /parties/{party}/agreements</c>.</summary>
+public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements);
+
+public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn);
+
+/// <summary>
+/// Which point in time a query answers for: as known at an instant (<see cref="AsOf"/>) or after a
+/// version, and as in effect on a date (<see cref="EffectiveOn"/>). Null members mean now.
+/// </summary>
+public sealed record PointInTime(DateTimeOffset? AsOf = null, long? Version = null, DateOnly? EffectiveOn = null)
+{
+    public static readonly PointInTime Now = new();
+}
+
+/// <summary>An event of the ledger-wide feed (<c>GET /events</c>, <c>/events/stream</c>).</summary>
+public sealed record LedgerEvent(
+    long Position,
+    string AgreementId,
+    long Version,
+    string Type,
+    DateOnly? OccurredOn,
+    DateTimeOffset RecordedAt,
+    string RecordedBy,
+    JsonElement Data,
+    string Hash);
+
+/// <summary>
+/// One page of the feed. <see cref="Next"/> is where the next page starts: store it once the
+/// events are processed (it advances past events a type filter left out).
+/// </summary>
+public sealed record FeedPage(IReadOnlyList<LedgerEvent> Events, long Next);
+
+/// <summary><c>GET /audit/verify</c>.</summary>
+public sealed record VerificationReport(bool Verified, long StreamsChecked, long EventsChecked, IReadOnlyList<VerificationFailure> Failures);
+
+public sealed record VerificationFailure(string AgreementId, long Version, string Reason);
+
+/// <summary><c>GET /audit/digest</c>: the ledger's digest at a position, signed (docs/audit.md says how to check it).</summary>
+public sealed record SignedDigest(long Position, string Digest, string Signature, string KeyId);
+
+/// <summary><c>GET /audit/public-key</c>.</summary>
+public sealed record PublicKeys(IReadOnlyList<VerificationKey> Keys);
+
+/// <summary>A digest verification key; <see cref="SubjectPublicKeyInfo"/> is base64 DER (the member <c>publicKey</c>).</summary>
+public sealed record VerificationKey(
+    string KeyId,
+    string Algorithm,
+    [property: System.Text.Json.Serialization.JsonPropertyName("publicKey")] string SubjectPublicKeyInfo,
+    string Pem);
+
+/// <summary>A registered webhook (<c>/subscriptions</c>); the secret is never returned.</summary>
+public sealed record Webhook(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt, long Position, WebhookDeliveryStatus Status);
+
+public sealed record WebhookDeliveryStatus(DateTimeOffset? LastSuccessAt, int ConsecutiveFailures, int? LastStatus, string? LastError, DateTimeOffset? NextAttemptAt);
+
+public sealed record WebhookList(IReadOnlyList<Webhook> Items);
