@@ -31,10 +31,10 @@ public sealed class OpenApiContract
 
     /// <summary>
     /// Why an answer does not match the document, or null when it does: the status must be declared for
-    /// the operation, a body's content type among the status's, and the body must match that content
-    /// type's schema (for <c>application/x-ndjson</c> each line does).
+    /// the operation, the headers it requires sent, a body's content type among the status's, and the
+    /// body must match that content type's schema (for <c>application/x-ndjson</c> each line does).
     /// </summary>
-    public string? Mismatch(string operation, int status, string? contentType, string body)
+    public string? Mismatch(string operation, int status, string? contentType, string body, IEnumerable<string>? headers = null)
     {
         var (method, template) = (operation[..operation.IndexOf(' ')].ToLowerInvariant(), operation[(operation.IndexOf(' ') + 1)..]);
         if (_document["paths"]?[template]?[method] is not JsonObject declared)
@@ -45,6 +45,17 @@ public sealed class OpenApiContract
         if (declared["responses"]?[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] is not JsonObject response)
         {
             return $"{operation} answered {status}, which the document does not declare (it declares {string.Join(", ", declared["responses"]!.AsObject().Select(r => r.Key))})";
+        }
+
+        // A header the document says is always sent (ETag on a command's answer, Retry-After on a 503, …) is there.
+        if (headers is not null)
+        {
+            var sent = headers.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var absent = (response["headers"] as JsonObject ?? []).Where(h => h.Value?["required"]?.GetValue<bool>() == true && !sent.Contains(h.Key)).Select(h => h.Key).ToList();
+            if (absent.Count > 0)
+            {
+                return $"{operation} {status} lacks the header(s) the document requires: {string.Join(", ", absent)}";
+            }
         }
 
         var content = response["content"] as JsonObject;

@@ -9,7 +9,8 @@ namespace AgreementLedger.IntegrationTests.Operations;
 /// <summary>
 /// Every operation of <c>/openapi/v1.json</c> is driven with real requests — its success and the
 /// main failures (400, 401, 403, 404, 409, 412, 415, 422) — and every answer is held against the
-/// schema the document declares for that operation, status and content type, problems included. An
+/// schema the document declares for that operation, status and content type, problems included, and
+/// must carry the headers the document says it always sends. An
 /// operation the document declares but no request drives fails the test, so a new route needs a case here.
 /// </summary>
 [Collection(OpenApiCollection.Name)]
@@ -57,6 +58,7 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         Assert.Contains("does not match", contract.Mismatch("GET /agreements/{id}", 200, "application/json",
             """{"id":"x","title":"t","kind":"alliance","status":"Proposed"}"""));
         Assert.Contains("not in the document", contract.Mismatch("GET /nowhere", 200, "application/json", "{}"));
+        Assert.Contains("lacks the header(s) the document requires: ETag", contract.Mismatch("GET /agreements/{id}", 200, "application/json", "{}", headers: []));
     }
 
     private const string Id = "id";
@@ -181,7 +183,8 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
             data = line.StartsWith("data: ", StringComparison.Ordinal) ? line["data: ".Length..] : null;
         }
 
-        drive.Check(Stream, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), read.ToString());
+        drive.Check(Stream, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), read.ToString(),
+            response.Headers.Concat(response.Content.Headers).Select(h => h.Key));
         Assert.True(data is not null, "the stream sent no event: " + read);
         // docs/api.md: "data: the feed item as one line of JSON" — the feed's own item schema.
         drive.Note(contract.ComponentMismatch("FeedEvent", data!, $"{Stream} data: line"));
@@ -249,16 +252,17 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
                 Mismatches.Add($"{method} {url} answered {status}, the test expected {expected}: {text}");
             }
 
-            Check(operation, status, response.Content.Headers.ContentType?.ToString(), text);
+            Check(operation, status, response.Content.Headers.ContentType?.ToString(), text,
+                response.Headers.Concat(response.Content.Headers).Select(h => h.Key));
             return text.Length > 0 && response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json"
                 ? JsonDocument.Parse(text).RootElement.Clone()
                 : default;
         }
 
-        public void Check(string operation, int status, string? contentType, string body)
+        public void Check(string operation, int status, string? contentType, string body, IEnumerable<string> headers)
         {
             Driven.Add(operation);
-            Note(contract.Mismatch(operation, status, contentType, body));
+            Note(contract.Mismatch(operation, status, contentType, body, headers));
         }
 
         public void Note(string? mismatch)
