@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace AgreementLedger.Subscriptions.Webhooks;
 
-public sealed record RegisterWebhook(string? Url, IReadOnlyList<string>? Types, string? Secret);
+public sealed record RegisterWebhook([property: Required] string? Url, IReadOnlyList<string>? Types, [property: Required] string? Secret);
 
 public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 
