@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what a fresh machine lacks (PostgreSQL's server binaries,
-# RabbitMQ, Chromium, Python and OpenSSL, from Debian's packages), then runs every test and closes
-# with a plain "N passed, N failed, N skipped" line. `dotnet test AgreementLedger.sln` runs the same
-# tests for whoever has the prerequisites already.
+# RabbitMQ, Chromium, Python, OpenSSL and Node.js, from Debian's packages; Redocly CLI from npm),
+# then runs every test and closes with a plain "N passed, N failed, N skipped" line.
+# `dotnet test AgreementLedger.sln` runs the same tests for whoever has the prerequisites already.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +20,9 @@ have_postgres || missing+=(postgresql)
 # docs/verify_export.py, the auditor's reference check, is run against real exports.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The OpenAPI lint test runs Redocly CLI (tools/openapi), installed with npm.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing what this machine lacks: ${missing[*]}"
@@ -38,6 +41,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   for service in postgresql rabbitmq-server; do
     "${sudo[@]}" service "$service" stop >/dev/null 2>&1 || true
   done
+fi
+
+# Redocly CLI at the version tools/openapi/package-lock.json pins, installed when it is missing or another.
+redocly_wanted=$(node -p "require('./tools/openapi/package-lock.json').packages['node_modules/@redocly/cli'].version")
+redocly_installed=$(node -p "require('./tools/openapi/node_modules/@redocly/cli/package.json').version" 2>/dev/null || true)
+if [ "$redocly_installed" != "$redocly_wanted" ]; then
+  echo "Installing Redocly CLI $redocly_wanted for the OpenAPI lint test (npm ci in tools/openapi)"
+  (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

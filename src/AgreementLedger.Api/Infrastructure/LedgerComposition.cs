@@ -6,6 +6,7 @@ using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions.Integration;
 using AgreementLedger.Subscriptions.Webhooks;
@@ -150,6 +151,9 @@ public static class LedgerComposition
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Numbers are JSON numbers both ways (JsonShape refuses "5" for a number before binding);
+            // saying so here keeps the OpenAPI schemas from offering strings for them.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -196,7 +200,7 @@ public static class LedgerComposition
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
             .AddCheck<AgreementLedger.Subscriptions.FeedHealthCheck>("event-feed", tags: ["ready"])
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
-        services.AddOpenApi();
+        services.AddLedgerOpenApi();
     }
 
     /// <summary>
@@ -296,6 +300,7 @@ public static class LedgerComposition
         {
             opts.WarmUpRoutes = RouteWarmup.Eager;
             LedgerAuth.RequireRoles(opts);
+            EndpointContract.Apply(opts);
             if (rateLimited)
             {
                 RateLimiting.RequireRateLimiting(opts);

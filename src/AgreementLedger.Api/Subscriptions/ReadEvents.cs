@@ -11,6 +11,7 @@ public static class ReadEventsEndpoint
     public const int MaxLimit = 1000;
 
     [WolverineGet("/events", OperationId = "readEvents")]
+    [EndpointSummary("The gap-safe feed: events after a position")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<FeedPage>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(string? after, string? limit, string? types, EventFeed feed, HttpContext http)
     {

@@ -75,6 +75,8 @@ public static partial class StreamEventsEndpoint
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     [WolverineGet("/events/stream", OperationId = "streamEvents")]
+    [EndpointSummary("The feed as Server-Sent Events")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType(typeof(string), StatusCodes.Status200OK, "text/event-stream", Description = "`id:` is the position, `event:` the event type, `data:` the feed item as one line of JSON; a comment line first and a heartbeat comment at least every 15 s.")]
     public static async Task Get(
         string? types, EventFeed feed, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<EventStreamOptions> options,
         OpenStreams streams, Infrastructure.Auth.LedgerAuth.AuthMode auth, TimeProvider clock, ILogger<EventStreamOptions> logger)

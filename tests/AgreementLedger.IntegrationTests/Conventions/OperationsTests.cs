@@ -128,7 +128,8 @@ public sealed class OperationsTests(LedgerHost ledger)
             "/agreements", "/agreements/{id}", "/agreements/{id}/timeline",
             "/agreements/{id}/negotiation-rounds", "/agreements/{id}/signatures", "/agreements/{id}/terms-agreed",
             "/agreements/{id}/parties", "/agreements/{id}/deliverables", "/agreements/{id}/funding", "/agreements/{id}/deliveries",
-            "/agreements/{id}/targets", "/agreements/{id}/sources", "/agreements/{id}/amendments", "/agreements/{id}/{change}",
+            "/agreements/{id}/targets", "/agreements/{id}/sources", "/agreements/{id}/amendments",
+            "/agreements/{id}/suspension", "/agreements/{id}/resumption", "/agreements/{id}/termination", "/agreements/{id}/withdrawal",
             "/parties/{party}/agreements",
         }, paths);
     }

@@ -259,3 +259,21 @@ public sealed class RateLimitCollection : ICollectionFixture<RateLimitedLedgerHo
 {
     public const string Name = "rate-limit";
 }
+
+/// <summary>
+/// A host whose OpenAPI document is linted and whose every route is driven and checked against it;
+/// its webhooks may point at the loopback discard port, so that a registered one reaches no other host.
+/// </summary>
+public sealed class OpenApiLedgerHost : LedgerHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Ledger:Webhooks:AllowPrivateNetworks"] = "true",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class OpenApiCollection : ICollectionFixture<OpenApiLedgerHost>
+{
+    public const string Name = "openapi";
+}

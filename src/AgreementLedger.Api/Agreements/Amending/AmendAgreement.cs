@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Amending;
 
-public sealed record AmendAgreement(string? Summary, DateOnly? OccurredOn);
+public sealed record AmendAgreement([property: Required] string? Summary, DateOnly? OccurredOn);
 
 public static class AmendAgreementEndpoint
 {
@@ -16,6 +17,8 @@ public static class AmendAgreementEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/amendments", OperationId = "amendAgreement")]
+
+    [EndpointSummary("Amend an agreement (agreement_amended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AmendAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -7,38 +8,68 @@ using Wolverine.Http;
 namespace AgreementLedger.Agreements.ChangingStanding;
 
 /// <summary>The body of a suspension, resumption, termination or withdrawal.</summary>
-public sealed record ChangeStanding(string? Reason, DateOnly? OccurredOn);
+public sealed record ChangeStanding([property: Required] string? Reason, DateOnly? OccurredOn);
+
+/// <summary>Which standing a change records: one route and one event each.</summary>
+public enum Standing
+{
+    Suspension,
+    Resumption,
+    Termination,
+    Withdrawal,
+}
 
 /// <summary>
 /// <c>POST /agreements/{id}/suspension</c>, <c>/resumption</c>, <c>/termination</c> and
 /// <c>/withdrawal</c>: one body, one event each; which stages allow them is the lifecycle's call.
+/// Four routes (and four operations in the OpenAPI document, so that a generated client has a
+/// method for each), one decision.
 /// </summary>
 public static class ChangeStandingEndpoint
 {
-    public const string Changes = "suspension|resumption|termination|withdrawal";
-
     public static ProblemDetails Validate(ChangeStanding command, TimeProvider clock) => new Checks()
         .Text("reason", command.Reason, required: true)
         .NotInFuture("occurredOn", command.OccurredOn, Conventions.Today(clock))
         .Result();
 
-    [WolverinePost("/agreements/{id}/{change:regex(^(" + Changes + ")\\z)}", OperationId = "changeStanding")]
+    [WolverinePost("/agreements/{id}/suspension", OperationId = "suspendAgreement")]
+    [EndpointSummary("Suspend a signed agreement (agreement_suspended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, string change, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(change, command, today));
+    public static Task<IResult> Suspend(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        Execute(Standing.Suspension, id, command, http, session, clock);
 
-    public static Decision Decide(string change, ChangeStanding command, DateOnly today)
+    [WolverinePost("/agreements/{id}/resumption", OperationId = "resumeAgreement")]
+    [EndpointSummary("Resume a suspended agreement (agreement_resumed)")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Resume(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        Execute(Standing.Resumption, id, command, http, session, clock);
+
+    [WolverinePost("/agreements/{id}/termination", OperationId = "terminateAgreement")]
+    [EndpointSummary("Terminate an agreement (agreement_terminated)")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Terminate(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        Execute(Standing.Termination, id, command, http, session, clock);
+
+    [WolverinePost("/agreements/{id}/withdrawal", OperationId = "withdrawAgreement")]
+    [EndpointSummary("Withdraw an agreement that was never signed (agreement_withdrawn)")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    public static Task<IResult> Withdraw(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        Execute(Standing.Withdrawal, id, command, http, session, clock);
+
+    private static Task<IResult> Execute(Standing standing, string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
+        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(standing, command, today));
+
+    public static Decision Decide(Standing standing, ChangeStanding command, DateOnly today)
     {
         var reason = command.Reason!;
         var day = command.OccurredOn ?? today;
-        // Route matching ignores case, as it does for every literal route.
-        return Decision.Accept(change.ToLowerInvariant() switch
+        return Decision.Accept(standing switch
         {
-            "suspension" => new AgreementSuspended(reason, day),
-            "resumption" => new AgreementResumed(reason, day),
-            "termination" => new AgreementTerminated(reason, day),
-            "withdrawal" => new AgreementWithdrawn(reason, day),
-            _ => throw new ArgumentOutOfRangeException(nameof(change), change, "The route admits only " + Changes),
+            Standing.Suspension => new AgreementSuspended(reason, day),
+            Standing.Resumption => new AgreementResumed(reason, day),
+            Standing.Termination => new AgreementTerminated(reason, day),
+            Standing.Withdrawal => new AgreementWithdrawn(reason, day),
+            _ => throw new ArgumentOutOfRangeException(nameof(standing), standing, "Not a standing change"),
         });
     }
 }

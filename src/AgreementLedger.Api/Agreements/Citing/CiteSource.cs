@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Citing;
 
-public sealed record CiteSource(string? Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly? OccurredOn);
+public sealed record CiteSource([property: Required] string? Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly? OccurredOn);
 
 public static class CiteSourceEndpoint
 {
@@ -19,6 +20,8 @@ public static class CiteSourceEndpoint
     }
 
     [WolverinePost("/agreements/{id}/sources", OperationId = "citeSource")]
+
+    [EndpointSummary("Cite a source (source_cited)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CiteSource command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

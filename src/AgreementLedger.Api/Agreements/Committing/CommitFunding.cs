@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Committing;
 
-public sealed record CommitFunding(string? Funder, decimal? Amount, string? Currency, string? Purpose, DateOnly? OccurredOn);
+public sealed record CommitFunding([property: Required] string? Funder, [property: Required] decimal? Amount, [property: Required] string? Currency, string? Purpose, DateOnly? OccurredOn);
 
 public static class CommitFundingEndpoint
 {
@@ -43,6 +44,8 @@ public static class CommitFundingEndpoint
     }
 
     [WolverinePost("/agreements/{id}/funding", OperationId = "commitFunding")]
+
+    [EndpointSummary("Commit funding (funding_committed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CommitFunding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

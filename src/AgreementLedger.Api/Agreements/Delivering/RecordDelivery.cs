@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Delivering;
 
-public sealed record RecordDelivery(string? DeliverableId, DateOnly? OccurredOn, string? Note);
+public sealed record RecordDelivery([property: Required] string? DeliverableId, DateOnly? OccurredOn, string? Note);
 
 public static class RecordDeliveryEndpoint
 {
@@ -17,6 +18,8 @@ public static class RecordDeliveryEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/deliveries", OperationId = "recordDelivery")]
+
+    [EndpointSummary("Record the delivery of a planned deliverable (deliverable_delivered)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RecordDelivery command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

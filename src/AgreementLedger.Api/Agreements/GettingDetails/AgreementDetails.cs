@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc;
+using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Infrastructure;
 using Marten;
 using Wolverine.Http;
@@ -6,17 +8,17 @@ namespace AgreementLedger.Agreements.GettingDetails;
 
 public sealed record DeliverableView(string DeliverableId, string Name, DateOnly? DueBy, DateOnly? DeliveredOn);
 
-public sealed record TargetView(string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
+public sealed record TargetView([property: ValuesFrom(typeof(Lifecycle), nameof(Lifecycle.Milestones))] string Milestone, DateOnly TargetDate, bool Met, bool Overdue, DateOnly? ReachedOn, string? Note);
 
 /// <summary>A stage on the line and the day it was first reached (docs/api.md "Targets" defines reached).</summary>
-public sealed record StageReached(string Stage, DateOnly ReachedOn);
+public sealed record StageReached([property: ValuesFrom(typeof(Lifecycle), nameof(Lifecycle.Line))] string Stage, DateOnly ReachedOn);
 
 /// <summary>The agreement's current state as docs/api.md "Queries" shows it; also every command's answer.</summary>
 public sealed record AgreementDetails(
     string Id,
     string Title,
-    string Kind,
-    string Status,
+    [property: ValuesFrom(typeof(Conventions), nameof(Conventions.Kinds))] string Kind,
+    [property: ValuesFrom(typeof(AgreementStatus))] string Status,
     IReadOnlyList<string> Parties,
     IReadOnlyList<Signatory> Signatories,
     IReadOnlyList<string> Areas,
@@ -74,6 +76,8 @@ public sealed record AgreementDetails(
 public static class GetAgreementEndpoint
 {
     [WolverineGet("/agreements/{id}", OperationId = "getAgreement")]
+    [EndpointSummary("An agreement as it is, as known at an instant, or as in effect on a date")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, StoredEvents events, HttpContext http, TimeProvider clock)
     {
         var checks = new Checks();

@@ -1,10 +1,16 @@
+using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Infrastructure;
 using Marten;
 using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.GettingPortfolio;
 
-public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn);
+public sealed record PartyAgreement(
+    string Id,
+    string Title,
+    [property: ValuesFrom(typeof(Conventions), nameof(Conventions.Kinds))] string Kind,
+    [property: ValuesFrom(typeof(AgreementStatus))] string Status,
+    bool Signed, DateOnly? SignedOn);
 
 public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements);
 
@@ -12,6 +18,8 @@ public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> 
 public static class GetPartyPortfolioEndpoint
 {
     [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
+    [EndpointSummary("Every agreement a party is a party to")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<PartyPortfolio>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string party, string? asOf, IQuerySession session, StoredEvents events, HttpContext http)
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);

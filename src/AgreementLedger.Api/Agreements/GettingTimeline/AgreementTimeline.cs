@@ -45,6 +45,8 @@ public static class GetAgreementTimelineEndpoint
     private const string Day = "coalesce(data ->> 'occurredOn', to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD'))";
 
     [WolverineGet("/agreements/{id}/timeline", OperationId = "getAgreementTimeline")]
+    [EndpointSummary("An agreement's events in effective order, page by page")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<AgreementTimeline>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(
         string id, string? asOf, string? version, string? effectiveOn, string? limit, string? cursor,
         HttpContext http, NpgsqlDataSource db, LedgerSchema schema)

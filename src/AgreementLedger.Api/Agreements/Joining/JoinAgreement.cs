@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Joining;
 
-public sealed record JoinAgreement(string? Party, DateOnly? OccurredOn);
+public sealed record JoinAgreement([property: Required] string? Party, DateOnly? OccurredOn);
 
 public static class JoinAgreementEndpoint
 {
@@ -16,6 +17,8 @@ public static class JoinAgreementEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/parties", OperationId = "joinAgreement")]
+
+    [EndpointSummary("A party joins (party_joined)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, JoinAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

@@ -1,3 +1,4 @@
+using AgreementLedger.Infrastructure.OpenApi;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Linq.Expressions;
@@ -8,7 +9,12 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.ListingAgreements;
 
-public sealed record AgreementListItem(string Id, string Title, string Kind, string Status, IReadOnlyList<string> Parties, DateOnly ProposedOn, long Version);
+public sealed record AgreementListItem(
+    string Id,
+    string Title,
+    [property: ValuesFrom(typeof(Conventions), nameof(Conventions.Kinds))] string Kind,
+    [property: ValuesFrom(typeof(AgreementStatus))] string Status,
+    IReadOnlyList<string> Parties, DateOnly ProposedOn, long Version);
 
 public sealed record AgreementList(IReadOnlyList<AgreementListItem> Items, string? Next);
 
@@ -19,6 +25,8 @@ public static class ListAgreementsEndpoint
     public const int MaxLimit = 100;
 
     [WolverineGet("/agreements", OperationId = "listAgreements")]
+    [EndpointSummary("The agreements, filtered, by id, page by page")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<AgreementList>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(
         string? party, string? status, string? area, string? kind, string? asOf, string? limit, string? cursor,
         IQuerySession session, StoredEvents events, HttpContext http)

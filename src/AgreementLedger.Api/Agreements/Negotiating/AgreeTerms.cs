@@ -16,6 +16,8 @@ public static class AgreeTermsEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/terms-agreed", OperationId = "agreeTerms")]
+
+    [EndpointSummary("Terms agreed (terms_agreed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AgreeTerms command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

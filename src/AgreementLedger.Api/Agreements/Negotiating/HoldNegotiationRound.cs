@@ -26,6 +26,8 @@ public static class HoldNegotiationRoundEndpoint
     }
 
     [WolverinePost("/agreements/{id}/negotiation-rounds", OperationId = "holdNegotiationRound")]
+
+    [EndpointSummary("Record a negotiation round (negotiation_round_held)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, HoldNegotiationRound command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Planning;
 
-public sealed record PlanDeliverable(string? DeliverableId, string? Name, DateOnly? DueBy, DateOnly? OccurredOn);
+public sealed record PlanDeliverable([property: Required] string? DeliverableId, [property: Required] string? Name, DateOnly? DueBy, DateOnly? OccurredOn);
 
 public static class PlanDeliverableEndpoint
 {
@@ -17,6 +18,8 @@ public static class PlanDeliverableEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/deliverables", OperationId = "planDeliverable")]
+
+    [EndpointSummary("Plan a deliverable (deliverable_planned)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, PlanDeliverable command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

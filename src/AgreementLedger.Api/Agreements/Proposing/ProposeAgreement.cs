@@ -1,3 +1,5 @@
+using AgreementLedger.Infrastructure.OpenApi;
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,14 +8,14 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Proposing;
 
-public sealed record SourceInput(string? Publisher, string? Url, DateOnly? PublishedOn, string? Note);
+public sealed record SourceInput([property: Required] string? Publisher, string? Url, DateOnly? PublishedOn, string? Note);
 
 public sealed record ProposeAgreement(
     string? Id,
-    string? Title,
-    string? Kind,
-    IReadOnlyList<string>? Parties,
-    IReadOnlyList<string>? Areas,
+    [property: Required] string? Title,
+    [property: Required, ValuesFrom(typeof(Conventions), nameof(Conventions.Kinds))] string? Kind,
+    [property: Required] IReadOnlyList<string>? Parties,
+    [property: Required] IReadOnlyList<string>? Areas,
     string? Summary,
     DateOnly? OccurredOn,
     IReadOnlyList<SourceInput>? Sources);
@@ -40,6 +42,7 @@ public static class ProposeAgreementEndpoint
     }
 
     [WolverinePost("/agreements", OperationId = "proposeAgreement")]
+    [EndpointSummary("Propose an agreement (agreement_proposed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
@@ -11,7 +12,7 @@ namespace AgreementLedger.Agreements.Retracting;
 /// Retract the event at <c>version</c>. The C# member is not called Version: Wolverine reads any
 /// member of that name as the stream's expected version (STACK.md), which this is not.
 /// </summary>
-public sealed record RetractEvent([property: JsonPropertyName("version")] long? EventVersion, string? Reason);
+public sealed record RetractEvent([property: JsonPropertyName("version"), Required] long? EventVersion, [property: Required] string? Reason);
 
 public static class RetractEventEndpoint
 {
@@ -21,6 +22,8 @@ public static class RetractEventEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/retractions", OperationId = "retractEvent")]
+
+    [EndpointSummary("Retract an event (event_retracted)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RetractEvent command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (agreement, _) => Decide(command, agreement));

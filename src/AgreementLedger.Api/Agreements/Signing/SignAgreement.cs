@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Signing;
 
-public sealed record SignAgreement(string? Party, DateOnly? OccurredOn, string? SignedBy, string? Place);
+public sealed record SignAgreement([property: Required] string? Party, DateOnly? OccurredOn, string? SignedBy, string? Place);
 
 public static class SignAgreementEndpoint
 {
@@ -18,6 +19,8 @@ public static class SignAgreementEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/signatures", OperationId = "signAgreement")]
+
+    [EndpointSummary("A party signs (party_signed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SignAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

@@ -1,3 +1,5 @@
+using AgreementLedger.Infrastructure.OpenApi;
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -6,7 +8,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Targeting;
 
-public sealed record SetTarget(string? Milestone, DateOnly? TargetDate, string? Note, DateOnly? OccurredOn);
+public sealed record SetTarget([property: Required, ValuesFrom(typeof(Lifecycle), nameof(Lifecycle.Milestones))] string? Milestone, [property: Required] DateOnly? TargetDate, string? Note, DateOnly? OccurredOn);
 
 public static class SetTargetEndpoint
 {
@@ -18,6 +20,8 @@ public static class SetTargetEndpoint
         .Result();
 
     [WolverinePost("/agreements/{id}/targets", OperationId = "setTarget")]
+
+    [EndpointSummary("Set a target date for a milestone (target_set)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SetTarget command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
         AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));

@@ -1,3 +1,4 @@
+using AgreementLedger.Infrastructure.OpenApi;
 using System.Globalization;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
@@ -12,6 +13,9 @@ public sealed record PublicKeys(IReadOnlyList<PublicKeyView> Keys);
 public static class GetDigestEndpoint
 {
     [WolverineGet("/audit/digest", OperationId = "getDigest")]
+    [EndpointSummary("The signed digest of the ledger up to a position")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<SignedDigest>(StatusCodes.Status200OK)]
+    [ProblemResponse(StatusCodes.Status409Conflict, Problems.LifecycleConflict, Description = "`/problems/lifecycle-conflict`: the position is beyond the newest safe position (\"Position not yet safe\").")]
     public static async Task<IResult> Get(string? position, LedgerDigests digests, HttpContext http)
     {
         long? wanted = null;
@@ -40,6 +44,8 @@ public static class GetDigestEndpoint
 public static class GetPublicKeyEndpoint
 {
     [WolverineGet("/audit/public-key", OperationId = "getPublicKey")]
+    [EndpointSummary("The keys that verify digest signatures, the signing key first")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<PublicKeys>(StatusCodes.Status200OK)]
     public static PublicKeys Get(AuditSigningKey key) =>
         new([.. key.VerifyingKeys.Select(k => new PublicKeyView(k.Key, AuditSigningKey.Algorithm, Convert.ToBase64String(k.Value), AuditSigningKey.Pem(k.Value)))]);
 }

@@ -31,6 +31,8 @@ public static class ExportLedgerEndpoint
         ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId"];
 
     [WolverineGet("/audit/export", OperationId = "exportLedger")]
+    [EndpointSummary("Every event, the kept digests and a closing signed digest, streamed as NDJSON or CSV")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType(typeof(string), StatusCodes.Status200OK, "application/x-ndjson", "text/csv")]
     public static async Task Get(string? format, string? asOf, HttpContext http, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests)
     {
         var checks = new Checks().OneOf("format", format ?? "ndjson", new HashSet<string>(StringComparer.Ordinal) { "ndjson", "csv" });

@@ -1,3 +1,4 @@
+using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
@@ -8,6 +9,9 @@ namespace AgreementLedger.Audit.Verifying;
 public static class VerifyLedgerEndpoint
 {
     [WolverineGet("/audit/verify", OperationId = "verifyLedger")]
+    [EndpointSummary("Recompute every hash chain and kept digest from what is stored")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
+    [ProblemResponse(StatusCodes.Status404NotFound, Problems.NotFound)]
     public static async Task<IResult> Get(string? agreementId, LedgerVerifier verifier, HttpContext http)
     {
         var checks = new Checks().Pattern("agreementId", agreementId, Conventions.AgreementId(), Conventions.AgreementIdRule);

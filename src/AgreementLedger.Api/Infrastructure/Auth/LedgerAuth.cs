@@ -19,6 +19,19 @@ public static class Roles
     public const string Admin = "admin";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Recorder, Auditor, Subscriber, Admin };
+
+    /// <summary>The policy of the queries: recorders and auditors read them.</summary>
+    public const string Reader = "reader";
+
+    /// <summary>The policies that guard routes and the roles each admits (admin may do everything).</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ByPolicy = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        [Recorder] = [Recorder, Admin],
+        [Reader] = [Recorder, Auditor, Admin],
+        [Auditor] = [Auditor, Admin],
+        [Subscriber] = [Subscriber, Auditor, Admin],
+        [Admin] = [Admin],
+    };
 }
 
 /// <summary>
@@ -108,11 +121,10 @@ public static class LedgerAuth
 
         builder.Services.AddAuthorization(o =>
         {
-            o.AddPolicy(Roles.Recorder, p => p.RequireRole(Roles.Recorder, Roles.Admin));
-            o.AddPolicy("reader", p => p.RequireRole(Roles.Recorder, Roles.Auditor, Roles.Admin));
-            o.AddPolicy(Roles.Auditor, p => p.RequireRole(Roles.Auditor, Roles.Admin));
-            o.AddPolicy(Roles.Subscriber, p => p.RequireRole(Roles.Subscriber, Roles.Auditor, Roles.Admin));
-            o.AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
+            foreach (var (policy, roles) in Roles.ByPolicy)
+            {
+                o.AddPolicy(policy, p => p.RequireRole(roles));
+            }
         });
         builder.Services.AddSingleton(mode);
         return mode;
@@ -124,7 +136,7 @@ public static class LedgerAuth
         _ when route.StartsWith("/audit", StringComparison.Ordinal) => Roles.Auditor,
         _ when route.StartsWith("/events", StringComparison.Ordinal) => Roles.Subscriber,
         _ when route.StartsWith("/subscriptions", StringComparison.Ordinal) => Roles.Admin,
-        _ when method == HttpMethods.Get => "reader",
+        _ when method == HttpMethods.Get => Roles.Reader,
         _ => Roles.Recorder,
     };
 

@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace AgreementLedger.Subscriptions.Webhooks;
 
-public sealed record RegisterWebhook(string? Url, IReadOnlyList<string>? Types, string? Secret);
+public sealed record RegisterWebhook([property: Required] string? Url, IReadOnlyList<string>? Types, [property: Required] string? Secret);
 
 public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 
@@ -54,6 +55,7 @@ public static class RegisterWebhookEndpoint
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
 
     [WolverinePost("/subscriptions", OperationId = "registerWebhook")]
+    [EndpointSummary("Deliver events recorded from now on to a URL")]
     [ProducesResponseType<WebhookSubscription>(StatusCodes.Status201Created)]
     public static async Task<IResult> Post(RegisterWebhook command, WebhookStore store, EventFeed feed, TimeProvider clock, HttpContext http)
     {
@@ -80,15 +82,21 @@ public static class WebhookQueriesEndpoint
         Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Subscription not found", $"No subscription with id '{id}' exists.");
 
     [WolverineGet("/subscriptions", OperationId = "listWebhooks")]
+    [EndpointSummary("Every webhook subscription")]
+    [ProducesResponseType<WebhookList>(StatusCodes.Status200OK)]
     public static async Task<WebhookList> List(WebhookStore store, HttpContext http) => new(await store.ListAsync(http.RequestAborted));
 
     [WolverineGet("/subscriptions/{id}", OperationId = "getWebhook")]
+    [EndpointSummary("One webhook subscription and how its deliveries fare")]
+    [ProducesResponseType<WebhookSubscription>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(string id, WebhookStore store, HttpContext http) =>
         await store.FindAsync(id, http.RequestAborted) is { } found
             ? TypedResults.Ok(found)
             : Problems.Result(NotFound(id));
 
     [WolverineDelete("/subscriptions/{id}", OperationId = "deleteWebhook")]
+    [EndpointSummary("Stop a webhook subscription")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static async Task<IResult> Delete(string id, WebhookStore store, HttpContext http) =>
         await store.DeleteAsync(id, http.RequestAborted)
             ? TypedResults.NoContent()

@@ -9,16 +9,16 @@ using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: POST_agreements_id_change
+    // START: POST_agreements_id_withdrawal
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class POST_agreements_id_change : Wolverine.Http.HttpHandler
+    public sealed class POST_agreements_id_withdrawal : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_agreements_id_change(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_agreements_id_withdrawal(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _timeProvider = timeProvider;
@@ -31,16 +31,9 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint").SetTag("http.route", "/agreements/{id}/{change:regex(^(suspension|resumption|termination|withdrawal)\\z)}").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint").SetTag("http.route", "/agreements/{id}/withdrawal").SetTag("http.request.method", "POST");
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
-            var change = (string?)httpContext.GetRouteValue("change");
-            if(change == null)
             {
                 httpContext.Response.StatusCode = 404;
                 return;
@@ -59,13 +52,13 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Post(id, change, command, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Withdraw(id, command, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
-    // END: POST_agreements_id_change
+    // END: POST_agreements_id_withdrawal
     
     
 }
