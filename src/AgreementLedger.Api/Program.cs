@@ -22,6 +22,11 @@ switch (OperatorCommandGuard.Route(args))
 
 AgreementLedger.Infrastructure.QuietStart.SilenceCommandDiscovery();
 var builder = WebApplication.CreateBuilder(args);
+if (args is ["export", ..])
+{
+    // Without --out the export is standard output: `export > file` must hold the export alone.
+    AgreementLedger.Infrastructure.QuietStart.ResultOnStandardOutput(builder);
+}
 if (args is ["token", .. var tokenArgs])
 {
     // Mints a development token for the configured HS256 key.

@@ -21,6 +21,21 @@ public static partial class QuietStart
         new JasperFx.CommandLine.CommandFactory().ApplyExtensions(new ServiceCollection());
     }
 
+    /// <summary>
+    /// For a command whose standard output is its result (<c>export</c> without <c>--out</c>):
+    /// everything else the process prints goes to standard error — the console log (from every
+    /// logger that reads the configuration, the embedded database's too) and JasperFx's console,
+    /// which writes a blank line after finding the commands. Progress is there already.
+    /// </summary>
+    public static void ResultOnStandardOutput(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddInMemoryCollection([new("Logging:Console:LogToStandardErrorThreshold", nameof(LogLevel.Trace))]);
+        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(Console.Error),
+        });
+    }
+
     /// <summary>While the host starts, what libraries write to standard output goes to the log at Debug (category <c>AgreementLedger.LibraryConsole</c>).</summary>
     public static void AddLibraryConsoleToLog(this IServiceCollection services) =>
         services.AddSingleton<IHostedService, LibraryConsoleDuringStart>();

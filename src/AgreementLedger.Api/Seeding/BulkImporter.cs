@@ -1,5 +1,6 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Progress;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -22,8 +23,11 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
 {
     private const string Tenant = "*DEFAULT*";
 
-    /// <summary>Imports the histories; the number of events written.</summary>
-    public async Task<int> ImportAsync(IReadOnlyList<AgreementHistory> histories, string recordedBy, CancellationToken ct)
+    /// <summary>
+    /// Imports the histories; the number of events written. <paramref name="progress"/> shows two
+    /// steps: the events checked and hashed, then the events written.
+    /// </summary>
+    public async Task<int> ImportAsync(IReadOnlyList<AgreementHistory> histories, string recordedBy, CancellationToken ct, ConsoleProgress? progress = null)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var serializer = store.Options.Serializer();
@@ -39,9 +43,14 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
 
         // Agreements are independent: checked and hashed in parallel, kept in the given order.
         var prepared = new Prepared[histories.Count];
+        progress?.Begin("checking", histories.Sum(h => (long)h.Events.Count), "events");
         try
         {
-            Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = Prepare(histories[i], now, recordedBy, serializer));
+            Parallel.For(0, histories.Count, new ParallelOptions { CancellationToken = ct }, i =>
+            {
+                prepared[i] = Prepare(histories[i], now, recordedBy, serializer);
+                progress?.Add(histories[i].Events.Count);
+            });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -53,8 +62,11 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         var total = streams.Sum(p => p.Events.Count);
         if (total == 0)
         {
+            progress?.End();
             return 0;
         }
+
+        progress?.Begin("writing", total, "events");
 
         var checkedIn = watch.Elapsed;
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -117,6 +129,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
                         NpgsqlDbType.Jsonb, ct);
                     await copy.WriteAsync(e.UserName, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
+                    progress?.Add(1);
                 }
             }
 
@@ -139,6 +152,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         }
 
         await transaction.CommitAsync(ct);
+        progress?.End();
         LogImported(logger, streams.Count, total, checkedIn.TotalMilliseconds, (watch.Elapsed - checkedIn).TotalMilliseconds);
         return total;
     }

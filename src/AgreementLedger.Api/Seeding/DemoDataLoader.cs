@@ -1,4 +1,5 @@
 using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure.Progress;
 using Marten;
 
 namespace AgreementLedger.Seeding;
@@ -18,13 +19,13 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
 
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>Loads the demo data unless the ledger already holds agreements; the number of agreements loaded.</summary>
-    public async Task<int> LoadIfEmptyAsync(CancellationToken ct)
+    /// <summary>Loads the demo data unless the ledger already holds agreements; the number of agreements loaded. <paramref name="progress"/> shows the import's.</summary>
+    public async Task<int> LoadIfEmptyAsync(CancellationToken ct, ConsoleProgress? progress = null)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            var loaded = await LoadAsync(ct);
+            var loaded = await LoadAsync(progress, ct);
             LoadedInThisProcess += loaded;
             return loaded;
         }
@@ -34,7 +35,7 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
         }
     }
 
-    private async Task<int> LoadAsync(CancellationToken ct)
+    private async Task<int> LoadAsync(ConsoleProgress? progress, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         if (await session.Events.QueryAllRawEvents().AnyAsync(ct))
@@ -43,7 +44,7 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
             return 0;
         }
 
-        await importer.ImportAsync([.. DemoAgreements.All.Select(d => new AgreementHistory(d.Id, d.Events))], RecordedBy, ct);
+        await importer.ImportAsync([.. DemoAgreements.All.Select(d => new AgreementHistory(d.Id, d.Events))], RecordedBy, ct, progress);
         LogLoaded(logger, DemoAgreements.All.Count);
         return DemoAgreements.All.Count;
     }

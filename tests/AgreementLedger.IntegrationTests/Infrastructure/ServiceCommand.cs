@@ -18,11 +18,29 @@ public static class ServiceCommand
         RunAsync(environment, TimeSpan.FromSeconds(120), args);
 
     /// <summary>Runs the command (an empty value removes a variable); one still running after <paramref name="timeout"/> is killed, and that is a <see cref="TimeoutException"/>.</summary>
-    public static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        RunAsync("dotnet", [Dll, .. args], environment, timeout, args);
+
+    /// <summary>
+    /// Runs the command on a pseudo-terminal (util-linux <c>script</c>), as from an operator's shell:
+    /// its standard output and error are the terminal, and Output is what the terminal showed
+    /// (both, with <c>\r\n</c> line ends). <c>TERM</c> is <c>xterm</c> unless given.
+    /// </summary>
+    public static Task<(int Exit, string Output, string Error)> RunInTerminalAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll"));
-        foreach (var arg in args)
+        var line = string.Join(' ', new[] { "exec", "dotnet", Dll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var withTerm = new Dictionary<string, string>(environment);
+        withTerm.TryAdd("TERM", "xterm");
+        return RunAsync("script", ["--quiet", "--flush", "--return", "--command", line, "/dev/null"], withTerm, TimeSpan.FromSeconds(120), args);
+    }
+
+    private static string Dll => Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll");
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(
+        string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
@@ -42,6 +60,8 @@ public static class ServiceCommand
         }
 
         using var process = Process.Start(start)!;
+        // Nothing is typed: a command (or script's terminal) that reads its input finds it ended.
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var expiry = new CancellationTokenSource(timeout);

@@ -1,5 +1,7 @@
 using AgreementLedger.Agreements;
+using AgreementLedger.Infrastructure.Progress;
 using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Operations;
 using AgreementLedger.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -115,6 +117,36 @@ public sealed class BulkImportTests(LedgerHost ledger)
         var positions = await ledger.ScalarAsync<long[]>(
             "select array_agg(seq_id order by array_position($1, stream_id), version) from ledger.mt_events where stream_id = any($1)", (object)ids);
         Assert.Equal(positions.Order(), positions);
+    }
+
+    /// <summary>
+    /// The bulk import under <c>seed</c> (#16 point 6): two steps, the events checked and hashed, then
+    /// written, each shown as lines every interval (here 10 ms) or as a bar redrawn on a terminal,
+    /// and ended by its summary. 10,000 events each way.
+    /// </summary>
+    [Fact]
+    public async Task a_long_import_shows_its_checking_and_writing_steps_as_lines_or_as_a_redrawn_bar()
+    {
+        var histories = LargeLedgerHost.Histories("progress", 500, 40);
+        using var log = new StringWriter();
+        using var screen = new StringWriter();
+
+        using (var lines = new ConsoleProgress("import", log, bar: false, TimeSpan.FromMilliseconds(10), TimeProvider.System))
+        {
+            await Importer.ImportAsync(histories[..250], "importer", CancellationToken.None, lines);
+        }
+
+        using (var bar = new ConsoleProgress("import", screen, bar: true, ProgressOptions.DefaultInterval, TimeProvider.System))
+        {
+            await Importer.ImportAsync(histories[250..], "importer", CancellationToken.None, bar);
+        }
+
+        foreach (var step in new[] { "checking", "writing" })
+        {
+            ProgressOutput.AssertLines(log.ToString(), "import " + step, 10_000);
+            Assert.Matches(ProgressOutput.Summary("import " + step, 10_000), log.ToString());
+            ProgressOutput.AssertFrames(screen.ToString(), step, "10,000 events", ProgressOutput.Summary("import " + step, 10_000), atLeast: 1);
+        }
     }
 
     public static TheoryData<string, string> UncheckedStarts => new()

@@ -1,5 +1,6 @@
 using System.Data;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Progress;
 using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
@@ -26,7 +27,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
 
     public sealed record Result(long Events, long Agreements, long Written, TimeSpan Took);
 
-    public async Task<Result> RebuildAsync(CancellationToken ct)
+    /// <summary>Rebuilds every snapshot; <paramref name="progress"/> shows the events folded (counted first, in the same snapshot) and then the write.</summary>
+    public async Task<Result> RebuildAsync(CancellationToken ct, ConsoleProgress? progress = null)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var serializer = store.Options.Serializer();
@@ -38,6 +40,12 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
             "create temp table rebuilt_agreement (id varchar primary key, data jsonb, mt_version bigint) on commit drop", write, writing))
         {
             await temp.ExecuteNonQueryAsync(ct);
+        }
+
+        if (progress is not null)
+        {
+            await using var count = new NpgsqlCommand($"select count(*) from {schema.Events}.mt_events", read, snapshot);
+            progress.Begin("folding", (long)(await count.ExecuteScalarAsync(ct))!, "events");
         }
 
         long events = 0, agreements = 0;
@@ -76,10 +84,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
                 var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
                 var hash = reader.IsDBNull(5) ? agreement.LastHash : reader.GetString(5);
                 agreement = agreement.Fold(version, data, hash, recordedAt);
-                if (++events % 250_000 == 0)
-                {
-                    LogProgress(logger, events, agreements);
-                }
+                events++;
+                progress?.Add(1);
             }
 
             if (current is not null)
@@ -91,6 +97,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
             await copy.CompleteAsync(ct);
         }
 
+        // One statement: the step shows only that it is running, then how many it wrote.
+        progress?.Begin("writing", null, "snapshots");
         long written;
         await using (var upsert = new NpgsqlCommand(
             $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
@@ -104,6 +112,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
 
         await writing.CommitAsync(ct);
         await snapshot.CommitAsync(ct);
+        progress?.Add(written);
+        progress?.End();
         var result = new Result(events, agreements, written, watch.Elapsed);
         LogDone(logger, events, agreements, written, watch.Elapsed.TotalSeconds);
         return result;
@@ -140,24 +150,27 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         await copy.WriteAsync(agreement.Version, NpgsqlDbType.Bigint, ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilding snapshots: {Events} events folded, {Agreements} agreements done")]
-    private static partial void LogProgress(ILogger logger, long events, long agreements);
-
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Rebuilt the snapshots of {Agreements} agreements from {Events} events in {Seconds:F1} s ({Written} written; the rest were newer already)")]
     private static partial void LogDone(ILogger logger, long events, long agreements, long written, double seconds);
 }
 
 [Description("Rebuild every agreement snapshot from the events in one pass; safe while other nodes serve traffic (also what 'projections rebuild' runs)", Name = Name)]
-public sealed class RebuildSnapshotsCommand : JasperFxAsyncCommand<NetCoreInput>
+public sealed class RebuildSnapshotsCommand : JasperFxAsyncCommand<ProgressInput>
 {
     public const string Name = "rebuild-snapshots";
 
-    public override async Task<bool> Execute(NetCoreInput input)
+    public override async Task<bool> Execute(ProgressInput input)
     {
+        using var progress = input.StartProgress(Name);
+        if (progress is null)
+        {
+            return false;
+        }
+
         using var host = input.BuildHost();
         var rebuilder = host.Services.GetRequiredService<SnapshotRebuilder>();
-        var result = await rebuilder.RebuildAsync(CancellationToken.None);
+        var result = await rebuilder.RebuildAsync(CancellationToken.None, progress);
         Console.WriteLine($"Rebuilt {result.Agreements} agreement snapshots from {result.Events} events in {result.Took.TotalSeconds:F1} s ({result.Written} written).");
         return true;
     }

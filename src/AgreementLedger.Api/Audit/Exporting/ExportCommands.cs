@@ -1,12 +1,13 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Progress;
 using JasperFx.CommandLine;
 using Npgsql;
 
 namespace AgreementLedger.Audit.Exporting;
 
-public sealed class ExportInput : NetCoreInput
+public sealed class ExportInput : ProgressInput
 {
     [Description("ndjson (default) or csv; docs/audit.md describes both")]
     public string FormatFlag { get; set; } = "ndjson";
@@ -42,6 +43,12 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
             }
         }
 
+        using var progress = input.StartProgress("export");
+        if (progress is null)
+        {
+            return false;
+        }
+
         // Built, not started: the export reads the events and keeps its digest, nothing else runs.
         using var host = input.BuildHost();
         var services = host.Services;
@@ -50,7 +57,7 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         var digests = services.GetRequiredService<LedgerDigests>();
         var position = await ExportLedgerEndpoint.ExportPositionAsync(asOf, db, schema, digests, CancellationToken.None);
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
-        var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, CancellationToken.None);
+        var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, CancellationToken.None, progress);
         await Console.Error.WriteLineAsync(
             $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest in it)");
         return true;
@@ -65,6 +72,23 @@ public sealed class VerifyExportInput
     [Description("A public key of the ledger in PEM (GET /audit/public-key), obtained apart from the export; repeat the flag for every key that signed a digest in it")]
     [FlagAlias("public-key")]
     public IEnumerable<string> PublicKeyFlag { get; set; } = [];
+
+    [Description(ProgressOptions.ModeDescription)]
+    [FlagAlias("progress", true)]
+    public string? ProgressFlag { get; set; }
+
+    [Description(ProgressOptions.IntervalDescription)]
+    [FlagAlias("progress-interval", true)]
+    public string? ProgressIntervalFlag { get; set; }
+
+    /// <summary>The arguments <see cref="ExportVerifier.RunAsync"/> reads.</summary>
+    public string[] Arguments() =>
+    [
+        File,
+        .. PublicKeyFlag.SelectMany(key => new[] { "--public-key", key }),
+        .. ProgressFlag is { } mode ? new[] { ProgressOptions.ModeFlag, mode } : [],
+        .. ProgressIntervalFlag is { } interval ? new[] { ProgressOptions.IntervalFlag, interval } : [],
+    ];
 }
 
 [Description("Check an export offline, with no database: every hash chain, every kept digest and the closing digest, and their signatures", Name = "verify-export")]
@@ -72,5 +96,5 @@ public sealed class VerifyExportCommand : JasperFxAsyncCommand<VerifyExportInput
 {
     /// <summary>Program.cs runs verify-export before any host exists; this is what help shows and what runs if it gets here.</summary>
     public override async Task<bool> Execute(VerifyExportInput input) =>
-        await ExportVerifier.RunAsync([input.File, .. input.PublicKeyFlag.SelectMany(key => new[] { "--public-key", key })], Console.Out) == 0;
+        await ExportVerifier.RunAsync(input.Arguments(), Console.Out) == 0;
 }

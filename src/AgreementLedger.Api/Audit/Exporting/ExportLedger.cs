@@ -5,6 +5,7 @@ using System.Text.Json;
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Progress;
 using Npgsql;
 using Wolverine.Http;
 
@@ -70,7 +71,8 @@ public static class ExportLedgerEndpoint
     /// <c>/audit/verify</c>.
     /// </remarks>
     public static async Task<SignedDigest> WriteAsync(
-        Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
+        Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct,
+        ConsoleProgress? progress = null)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         if (csv)
@@ -79,6 +81,13 @@ public static class ExportLedgerEndpoint
         }
 
         var digest = EventHash.Genesis;
+        if (progress is not null)
+        {
+            await using var count = db.CreateCommand($"select count(*) from {schema.Events}.mt_events where seq_id <= @position");
+            count.Parameters.AddWithValue("position", position);
+            progress.Begin(null, (long)(await count.ExecuteScalarAsync(ct))!, "events");
+        }
+
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var command = new NpgsqlCommand(
             $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
@@ -96,8 +105,11 @@ public static class ExportLedgerEndpoint
                     reader.IsDBNull(8) ? "" : reader.GetString(8));
                 digest = LedgerDigests.Step(digest, row.Hash);
                 await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
+                progress?.Add(1);
             }
         }
+
+        progress?.End();
 
         // The digest was computed over exactly the rows just written: keep it rather than read them all again.
         // Kept first, so that the kept digests listed next always include the one at this position.

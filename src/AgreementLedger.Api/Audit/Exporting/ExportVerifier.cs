@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
+using AgreementLedger.Infrastructure.Progress;
 
 namespace AgreementLedger.Audit.Exporting;
 
@@ -175,29 +176,30 @@ public static class ExportVerifier
     }
 
     /// <summary>
-    /// <c>verify-export FILE --public-key KEY.pem [--public-key KEY.pem]…</c>: 0 when the export verifies,
-    /// 1 when not, 2 on bad usage. One key per file; give every key that signed a digest in the export.
+    /// <c>verify-export FILE --public-key KEY.pem [--public-key KEY.pem]… [--progress MODE] [--progress-interval SECONDS]</c>:
+    /// 0 when the export verifies, 1 when not, 2 on bad usage. One key per file; give every key that
+    /// signed a digest in the export. Progress (bytes of the file checked) goes to standard error.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        const string Flag = "--public-key";
         var files = new List<string>();
         var keyFiles = new List<string>();
+        string? progressMode = null, progressInterval = null;
         var usable = true;
         for (var i = 0; i < args.Length; i++)
         {
             // -p is the alias help shows (VerifyExportInput).
-            if (args[i] is Flag or "-p")
+            if (Value("--public-key", "-p", ref i) is { } keyFile)
             {
-                usable &= i + 1 < args.Length;
-                if (usable)
-                {
-                    keyFiles.Add(args[++i]);
-                }
+                keyFiles.Add(keyFile);
             }
-            else if (args[i].StartsWith(Flag + "=", StringComparison.Ordinal))
+            else if (Value(ProgressOptions.ModeFlag, null, ref i) is { } mode)
             {
-                keyFiles.Add(args[i][(Flag.Length + 1)..]);
+                progressMode = mode;
+            }
+            else if (Value(ProgressOptions.IntervalFlag, null, ref i) is { } interval)
+            {
+                progressInterval = interval;
             }
             else if (args[i].StartsWith("--", StringComparison.Ordinal))
             {
@@ -210,9 +212,22 @@ public static class ExportVerifier
             }
         }
 
-        if (!usable || files.Count != 1 || !File.Exists(files[0]))
+        // The value of a flag given as "FLAG VALUE" or "FLAG=VALUE" at args[i]; a flag without one makes the arguments unusable.
+        string? Value(string flag, string? alias, ref int i)
         {
-            await output.WriteLineAsync("usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]...   (the keys from GET /audit/public-key, one PEM a file)");
+            if (args[i] == flag || args[i] == alias)
+            {
+                usable &= i + 1 < args.Length;
+                return usable ? args[++i] : null;
+            }
+
+            return args[i].StartsWith(flag + "=", StringComparison.Ordinal) ? args[i][(flag.Length + 1)..] : null;
+        }
+
+        var (progressOptions, progressError) = ProgressOptions.Parse(progressMode, progressInterval);
+        if (!usable || files.Count != 1 || !File.Exists(files[0]) || progressOptions is null)
+        {
+            await output.WriteLineAsync(progressError ?? "usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]...   (the keys from GET /audit/public-key, one PEM a file)");
             return 2;
         }
 
@@ -234,13 +249,21 @@ public static class ExportVerifier
 
         var file = files[0];
         ExportVerification report;
+        using var progress = ConsoleProgress.ForCommand("verify-export", progressOptions);
         try
         {
-            report = Verify(() => new StreamReader(file, Encoding.UTF8), file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), keys);
+            // Two readings, two steps: the reader ahead first scans to the kept digests after the events, then the first checks the events.
+            var size = new FileInfo(file).Length;
+            var opened = 0;
+            report = Verify(
+                () => new StreamReader(progress.Reading(File.OpenRead(file), opened++ == 0 ? "checking" : "scanning", size), Encoding.UTF8),
+                file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), keys);
+            progress.End();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
             // A file that is not an export at all fails the check; it is not a crash of the checker.
+            progress.End();
             await output.WriteLineAsync($"NOT VERIFIED: the file is not a well-formed export ({e.GetType().Name}: {e.Message})");
             return 1;
         }

@@ -36,7 +36,8 @@ public static class LedgerDatabase
                 $"Development environment or with Ledger:Database:Embedded=true; this is '{builder.Environment.EnvironmentName}'.");
         }
 
-        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+        // The configuration's console settings too: an export to standard output sends this log to standard error (QuietStart).
+        using var loggers = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
         var logger = loggers.CreateLogger("AgreementLedger.LocalPostgres");
         var options = new LocalPostgresOptions(
             section.GetValue<string?>("DataDirectory") ?? LocalPostgresOptions.DefaultRoot(),
