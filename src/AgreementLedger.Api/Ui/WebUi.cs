@@ -3,9 +3,10 @@ using Microsoft.Extensions.FileProviders;
 namespace AgreementLedger.Ui;
 
 /// <summary>
-/// The page for policy staff and auditors at <c>/</c>: three static files embedded in the service
-/// (no separate server, no build step), talking to the same HTTP API as every other client with the
-/// caller's bearer token. Anonymous like /health: the files hold no data.
+/// The page for policy staff and auditors at <c>/</c>: static files embedded in the service (no
+/// separate server, no build step), talking to the same HTTP API as every other client with the
+/// caller's bearer token. Anonymous like /health: the files hold no data. Its script is ES modules
+/// (app.js imports the rest) with flat names, since embedded resource names keep no folders.
 /// </summary>
 public static class WebUi
 {
