@@ -3,9 +3,11 @@ using Microsoft.Extensions.FileProviders;
 namespace AgreementLedger.Ui;
 
 /// <summary>
-/// The page for policy staff and auditors at <c>/</c>: three static files embedded in the service
-/// (no separate server, no build step), talking to the same HTTP API as every other client with the
-/// caller's bearer token. Anonymous like /health: the files hold no data.
+/// The page for policy staff and auditors at <c>/</c>: static files embedded in the service (no
+/// separate server, no build step), talking to the same HTTP API as every other client with the
+/// caller's bearer token. Anonymous like /health: the files hold no data. Its script is ES modules
+/// (app.js imports the rest), all in one flat folder: embedded resource names turn folders into
+/// dotted prefixes (mangling some), which EmbeddedFileProvider cannot map back reliably.
 /// </summary>
 public static class WebUi
 {

@@ -142,13 +142,16 @@ public sealed class OperationsTests(LedgerHost ledger)
     {
         var page = await ledger.Host.Scenario(s => s.Get.Url("/"));
         var script = await ledger.Host.Scenario(s => s.Get.Url("/app.js"));
+        var module = await ledger.Host.Scenario(s => s.Get.Url("/live.js"));
 
         Assert.StartsWith("text/html", page.Context.Response.ContentType);
-        Assert.Contains("<script src=\"/app.js\" defer></script>", await page.ReadAsTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" src=\"/app.js\"></script>", await page.ReadAsTextAsync(), StringComparison.Ordinal);
         Assert.Contains("script-src 'self'", page.Context.Response.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Context.Response.Headers.XContentTypeOptions.ToString());
         Assert.Contains("javascript", script.Context.Response.ContentType, StringComparison.Ordinal);
-        Assert.Contains("/events/stream", await script.ReadAsTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("from \"./live.js\"", await script.ReadAsTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("javascript", module.Context.Response.ContentType, StringComparison.Ordinal);
+        Assert.Contains("/events/stream", await module.ReadAsTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,153 @@
+// One agreement's page: its state, timeline picture, events and audit status, as it is now or as it
+// was ("as known at", "as in effect on"); the recording forms only on the present state.
+
+import { h, fill, announce } from "./dom.js";
+import { api, allPages, answerOrder, query } from "./api.js";
+import { instantToLocalInput, localInputToInstant, showInstant, todayUtc } from "./dates.js";
+import { onLiveEvent, debounce } from "./live.js";
+import { commandForm } from "./forms.js";
+import { COMMANDS } from "./commands.js";
+import { go } from "./navigation.js";
+import { timelinePicture, legend } from "./timeline-picture.js";
+import { fact, eventsTable, sideLists } from "./agreement-details.js";
+
+export async function agreementView(main, id, params) {
+  const asOf = params.asOf || "";
+  const effectiveOn = params.effectiveOn || "";
+  const travelling = Boolean(asOf || effectiveOn);
+  const when = { asOf, effectiveOn };
+  const at = query(when);
+
+  const heading = h("div", {}, h("p", { text: "Loading…" }));
+  const picture = h("section", { "aria-labelledby": "picture-heading" });
+  const details = h("div", { class: "columns" });
+  const audit = h("p", { class: "audit", "aria-live": "polite", text: "Audit: checking the hash chain…" });
+
+  const controls = h("form", { class: "time-travel", "aria-label": "View at another time" },
+    h("fieldset", {}, h("legend", { text: "View at another time" }),
+      h("div", { class: "grid" },
+        h("div", {}, h("label", { for: "as-of", text: "As known at (your time)" }),
+          h("input", { id: "as-of", name: "asOf", type: "datetime-local", step: "1", value: instantToLocalInput(asOf), "aria-describedby": "as-of-help" }),
+          h("p", { id: "as-of-help", class: "help", text: "What the ledger had recorded by then" })),
+        h("div", {}, h("label", { for: "effective-on", text: "As in effect on" }),
+          h("input", { id: "effective-on", name: "effectiveOn", type: "date", value: effectiveOn, "aria-describedby": "effective-on-help" }),
+          h("p", { id: "effective-on-help", class: "help", text: "Only what had happened in the world by that date" }))),
+      h("div", { class: "actions" },
+        h("button", { type: "submit", text: "Show it then" }),
+        h("a", { class: "button secondary", href: `#/agreements/${encodeURIComponent(id)}`, text: "Back to now" }))));
+  controls.addEventListener("submit", event => {
+    event.preventDefault();
+    go(`/agreements/${encodeURIComponent(id)}`, { asOf: localInputToInstant(controls.elements.asOf.value), effectiveOn: controls.elements.effectiveOn.value });
+  });
+
+  const recordArea = h("section", { "aria-labelledby": "record-heading" });
+  // Set once the recording forms exist (never while looking at another time): opens the retraction form for a version.
+  let retract = null;
+  fill(main, 
+    h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
+    heading, audit, controls, picture, details, recordArea);
+
+  const refreshes = answerOrder();
+  async function refresh() {
+    const ticket = refreshes.take();
+    const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when)]);
+    if (!refreshes.show(ticket)) return state.ok ? state.json : null;
+    if (!state.ok) {
+      fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
+        h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
+      fill(picture);
+      fill(details);
+      return null;
+    }
+    const agreement = state.json;
+    document.title = `${agreement.title} · AgreementLedger`;
+    fill(heading, 
+      h("h1", { text: agreement.title }),
+      params.recorded ? h("p", { class: "notice", text: "The proposal was recorded." }) : null,
+      travelling ? h("p", { class: "banner", id: "time-banner", text:
+        [asOf ? `As known at ${showInstant(asOf)}` : "", effectiveOn ? `as in effect on ${effectiveOn}` : ""].filter(Boolean).join(", ") + ". Recording is possible only on the present state." }) : null,
+      h("dl", { class: "facts" },
+        fact("Status", h("span", { class: `badge ${agreement.status}`, id: "status", text: agreement.status })),
+        fact("Id", h("code", { text: agreement.id })),
+        fact("Kind", agreement.kind),
+        fact("Parties", agreement.parties.join(", ")),
+        fact("Areas", agreement.areas.join(", ") || "—"),
+        fact("Proposed on", agreement.proposedOn),
+        fact("Signed on", agreement.signedOn || "—"),
+        fact("Funding", Object.entries(agreement.funding).map(([currency, total]) => `${total.toLocaleString("en")} ${currency}`).join(", ") || "—"),
+        fact("Version", h("span", { id: "version", text: agreement.version })),
+        fact("Last recorded", showInstant(agreement.lastRecordedAt))),
+      agreement.summary ? h("p", { text: agreement.summary }) : null);
+    fill(picture, 
+      h("h2", { id: "picture-heading", text: "Timeline" }),
+      timelinePicture(agreement, timeline.entries, effectiveOn || (asOf ? asOf.slice(0, 10) : todayUtc())),
+      legend(),
+      timeline.truncated ? h("p", { class: "help", text: "Only the first 10,000 events are drawn." }) : null);
+    fill(details, 
+      h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), eventsTable(timeline.entries, retract)),
+      h("div", {}, sideLists(agreement)));
+    return agreement;
+  }
+
+  const audits = answerOrder();
+  async function checkAudit() {
+    const ticket = audits.take();
+    const answer = await api(`/audit/verify${query({ agreementId: id })}`);
+    if (!audits.show(ticket)) return;
+    if (answer.status === 403) { audit.className = "audit"; audit.textContent = "Audit status needs the auditor role."; return; }
+    if (!answer.ok) { audit.className = "audit failed"; audit.textContent = "Audit: " + (answer.json?.title || "could not be checked"); return; }
+    const report = answer.json;
+    audit.className = "audit " + (report.verified ? "ok" : "failed");
+    fill(audit, report.verified
+      ? `Audit: verified — the hash chain of ${report.eventsChecked} event${report.eventsChecked === 1 ? "" : "s"} matches what is stored.`
+      : h("span", {}, `Audit: NOT verified — ${report.failures.length} failure(s):`, h("ul", {}, report.failures.map(f => h("li", { text: `version ${f.version}: ${f.reason}` })))));
+  }
+
+  const agreement = await refresh();
+  checkAudit();
+  if (!agreement) return;
+
+  if (travelling) {
+    fill(recordArea);
+  } else {
+    const chooser = h("select", { id: "command" }, h("option", { value: "", text: "Choose…" }), COMMANDS.map(c => h("option", { value: c.route, text: c.label })));
+    const slot = h("div", {});
+    const status = h("div", { id: "recorded", "aria-live": "polite" });
+    chooser.addEventListener("change", () => {
+      const command = COMMANDS.find(c => c.route === chooser.value);
+      fill(status);
+      fill(slot, command ? commandForm({
+        legend: command.label,
+        fields: command.fields,
+        send: (body, idempotencyKey) =>
+          api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body, idempotencyKey }),
+        async onRecorded(answer) {
+          fill(status, h("p", { class: "notice", text: `Recorded: ${command.label.toLowerCase()} (version ${answer.json.version}).` }));
+          announce(`Recorded ${command.label}. Version ${answer.json.version}.`);
+          await refresh();
+          checkAudit();
+        },
+      }) : "");
+    });
+    fill(recordArea, 
+      h("h2", { id: "record-heading", text: "Record what happened" }),
+      h("label", { for: "command", text: "What happened?" }), chooser, status, slot);
+    retract = version => {
+      chooser.value = "retractions";
+      chooser.dispatchEvent(new Event("change"));
+      const form = slot.querySelector("form");
+      form.elements.version.value = version;
+      form.elements.reason.focus();
+      form.scrollIntoView({ block: "center" });
+    };
+    await refresh();
+    onLiveEvent(debounce(event => {
+      if (event.agreementId === id) { refresh(); checkAudit(); announce(`New event on this agreement: ${event.type}`); }
+    }, 300));
+  }
+}
+
+async function loadTimeline(id, when) {
+  const { items, truncated } = await allPages(`/agreements/${encodeURIComponent(id)}/timeline`, { ...when, limit: 1000 }, "entries", 10000);
+  return { entries: items, truncated };
+}

@@ -1,0 +1,44 @@
+// DOM helpers. No innerHTML anywhere: data is never markup, every text goes in as a text node.
+
+export function h(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  setAttributes(node, attrs);
+  append(node, children);
+  return node;
+}
+
+export function svg(tag, attrs, ...children) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  setAttributes(node, attrs);
+  append(node, children);
+  return node;
+}
+
+function setAttributes(node, attrs) {
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+}
+
+function append(node, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** replaceChildren that, like h(), skips null and false (the DOM's own would write "null"). */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+export function announce(message) {
+  const region = document.getElementById("announce");
+  region.textContent = "";
+  setTimeout(() => { region.textContent = message; }, 50);
+}
