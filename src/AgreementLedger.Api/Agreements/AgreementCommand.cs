@@ -8,16 +8,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace AgreementLedger.Agreements;
 
-/// <summary>What a command decided: the event to record, or why the input is refused.</summary>
-public sealed record Decision(object? Event, ProblemDetails? Problem)
-{
-    public static Decision Accept(IAgreementEvent @event) => new(@event, null);
-
-    public static Decision Accept(EventRetracted retraction) => new(retraction, null);
-
-    public static Decision Refuse(ProblemDetails problem) => new(null, problem);
-}
-
 /// <summary>
 /// How every command on an existing agreement runs, in the contract's check order:
 /// If-Match syntax (400) → exists (404) → the command's own input checks against state (400) →
@@ -57,16 +47,9 @@ public static class AgreementCommand
         }
 
         var decision = decide(agreement, Conventions.Today(clock));
-        if (decision.Problem is { } refused)
+        if (decision is Decision.Refused refused)
         {
-            return Problems.Result(refused);
-        }
-
-        var @event = decision.Event!;
-        if (@event is IAgreementEvent { OccurredOn: var occurredOn } && occurredOn < agreement.ProposedOn)
-        {
-            return Problems.Result(Problems.Invalid("occurredOn",
-                $"must not be before the proposal's occurredOn ({agreement.ProposedOn:yyyy-MM-dd})"));
+            return Problems.Result(Problems.Invalid(refused.Member, refused.Reason));
         }
 
         if (!ifMatch.Matches(agreement.Version))
@@ -75,25 +58,15 @@ public static class AgreementCommand
             return Problems.Result(Problems.Mismatch(agreement.Version, ifMatch.Raw));
         }
 
-        if (Conflict(agreement, @event) is { } conflict)
+        if (decision is not Decision.Accepted { Event: var @event })
         {
-            return Problems.Result(Problems.Conflict(conflict));
+            return Problems.Result(Problems.Conflict(((Decision.Conflicting)decision).Detail));
         }
 
         var (stamped, updated) = agreement.Append(id, @event, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
         stream.AppendOne(stamped);
         return await CommitAsync(http, session, StatusCodes.Status200OK, AgreementDetails.From(updated, Conventions.Today(clock)), location: null);
     }
-
-    /// <summary>Why recording the event now would leave a history the lifecycle does not allow, or null.</summary>
-    private static string? Conflict(Agreement agreement, object @event) => @event switch
-    {
-        IAgreementEvent fact when agreement.WouldBreak(fact) is { } broken =>
-            $"Recording this would break the lifecycle at {broken.Describe()}.",
-        EventRetracted retraction when agreement.RetractionRefusal(retraction.Version) is { } refusal =>
-            $"The event cannot be retracted: {refusal.Reason}.",
-        _ => null,
-    };
 
     /// <summary>
     /// Commits the appended events together with the idempotency record of the answer (one

@@ -21,8 +21,8 @@ public static class AmendAgreementEndpoint
     [EndpointSummary("Amend an agreement (agreement_amended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AmendAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(AmendAgreement command, DateOnly today) =>
-        Decision.Accept(new AgreementAmended(command.Summary!, command.OccurredOn ?? today));
+    public static Decision Decide(AmendAgreement command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new AgreementAmended(command.Summary!, command.OccurredOn ?? today));
 }

@@ -57,15 +57,15 @@ public static class ChangeStandingEndpoint
         Execute(Standing.Withdrawal, id, command, http, session, clock);
 
     private static Task<IResult> Execute(Standing standing, string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(standing, command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(standing, command, agreement, today));
 
-    public static Decision Decide(Standing standing, ChangeStanding command, DateOnly today)
+    public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today)
     {
         var reason = command.Reason!;
         var day = command.OccurredOn ?? today;
-        return Decision.Accept(standing switch
+        return agreement.Admit(standing switch
         {
-            Standing.Suspension => new AgreementSuspended(reason, day),
+            Standing.Suspension => (IAgreementEvent)new AgreementSuspended(reason, day),
             Standing.Resumption => new AgreementResumed(reason, day),
             Standing.Termination => new AgreementTerminated(reason, day),
             Standing.Withdrawal => new AgreementWithdrawn(reason, day),

@@ -24,8 +24,8 @@ public static class CiteSourceEndpoint
     [EndpointSummary("Cite a source (source_cited)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CiteSource command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(CiteSource command, DateOnly today) =>
-        Decision.Accept(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
+    public static Decision Decide(CiteSource command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
 }

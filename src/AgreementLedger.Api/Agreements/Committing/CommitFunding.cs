@@ -48,8 +48,8 @@ public static class CommitFundingEndpoint
     [EndpointSummary("Commit funding (funding_committed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CommitFunding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(CommitFunding command, DateOnly today) =>
-        Decision.Accept(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
+    public static Decision Decide(CommitFunding command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
 }

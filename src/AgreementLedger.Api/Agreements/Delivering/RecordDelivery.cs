@@ -22,8 +22,8 @@ public static class RecordDeliveryEndpoint
     [EndpointSummary("Record the delivery of a planned deliverable (deliverable_delivered)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RecordDelivery command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(RecordDelivery command, DateOnly today) =>
-        Decision.Accept(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
+    public static Decision Decide(RecordDelivery command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
 }

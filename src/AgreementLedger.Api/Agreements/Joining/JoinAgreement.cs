@@ -21,8 +21,8 @@ public static class JoinAgreementEndpoint
     [EndpointSummary("A party joins (party_joined)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, JoinAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(JoinAgreement command, DateOnly today) =>
-        Decision.Accept(new PartyJoined(command.Party!, command.OccurredOn ?? today));
+    public static Decision Decide(JoinAgreement command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new PartyJoined(command.Party!, command.OccurredOn ?? today));
 }

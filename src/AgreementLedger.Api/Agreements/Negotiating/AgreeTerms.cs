@@ -20,8 +20,8 @@ public static class AgreeTermsEndpoint
     [EndpointSummary("Terms agreed (terms_agreed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AgreeTerms command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(AgreeTerms command, DateOnly today) =>
-        Decision.Accept(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
+    public static Decision Decide(AgreeTerms command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
 }

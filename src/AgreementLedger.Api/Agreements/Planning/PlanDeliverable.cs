@@ -22,8 +22,8 @@ public static class PlanDeliverableEndpoint
     [EndpointSummary("Plan a deliverable (deliverable_planned)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, PlanDeliverable command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(PlanDeliverable command, DateOnly today) =>
-        Decision.Accept(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
+    public static Decision Decide(PlanDeliverable command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
 }

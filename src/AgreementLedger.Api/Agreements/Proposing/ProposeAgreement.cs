@@ -69,15 +69,22 @@ public static class ProposeAgreementEndpoint
             return Problems.Result(Problems.AgreementExists(id));
         }
 
-        var proposed = Decide(command, id, Conventions.Today(clock));
+        if (Decide(command, id, Conventions.Today(clock)) is not Decision.Accepted { Event: var proposed })
+        {
+            throw new InvalidOperationException("A proposal that passed Validate is always admitted.");
+        }
+
         var (stamped, agreement) = new Agreement().Append(id, proposed, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
         session.Events.StartStream<Agreement>(id, stamped);
         return await AgreementCommand.CommitAsync(http, session, StatusCodes.Status201Created,
             AgreementDetails.From(agreement, Conventions.Today(clock)), $"/agreements/{id}");
     }
 
-    /// <summary>The proposal event: the body after defaults.</summary>
-    public static AgreementProposed Decide(ProposeAgreement command, string id, DateOnly today) => new(
+    /// <summary>
+    /// The proposal event (the body after defaults) admitted as the first event of agreement
+    /// <paramref name="id"/>: no agreement exists yet, so nothing can refuse it.
+    /// </summary>
+    public static Decision Decide(ProposeAgreement command, string id, DateOnly today) => new Agreement().Admit(new AgreementProposed(
         id,
         command.Title!,
         command.Kind!,
@@ -85,7 +92,7 @@ public static class ProposeAgreementEndpoint
         command.Areas!,
         command.Summary,
         command.OccurredOn ?? today,
-        (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList());
+        (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList()));
 
     private static void CheckCodes(Checks checks, string field, IReadOnlyList<string>? codes, System.Text.RegularExpressions.Regex pattern, string rule)
     {

@@ -26,14 +26,9 @@ public static class RetractEventEndpoint
     [EndpointSummary("Retract an event (event_retracted)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RetractEvent command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, _) => Decide(command, agreement));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    /// <summary>A version that does not exist is bad input (400); the other refusals are the lifecycle's (409).</summary>
-    public static Decision Decide(RetractEvent command, Agreement agreement)
-    {
-        var version = command.EventVersion!.Value;
-        return agreement.RetractionRefusal(version) is (StatusCodes.Status400BadRequest, var reason)
-            ? Decision.Refuse(Problems.Invalid("version", reason))
-            : Decision.Accept(new EventRetracted(version, command.Reason!));
-    }
+    /// <summary>A retraction takes effect in recorded time: <paramref name="today"/> plays no part.</summary>
+    public static Decision Decide(RetractEvent command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new EventRetracted(command.EventVersion!.Value, command.Reason!));
 }

@@ -23,9 +23,9 @@ public static class SignAgreementEndpoint
     [EndpointSummary("A party signs (party_signed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SignAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
     /// <summary>Whether the party may sign (is a party, has not signed, the stage allows it) is the lifecycle's call.</summary>
-    public static Decision Decide(SignAgreement command, DateOnly today) =>
-        Decision.Accept(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
+    public static Decision Decide(SignAgreement command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
 }

@@ -24,8 +24,8 @@ public static class SetTargetEndpoint
     [EndpointSummary("Set a target date for a milestone (target_set)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SetTarget command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
 
-    public static Decision Decide(SetTarget command, DateOnly today) =>
-        Decision.Accept(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
+    public static Decision Decide(SetTarget command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
 }
