@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -35,29 +34,26 @@ public static class ChangeStandingEndpoint
     [WolverinePost("/agreements/{id}/suspension", OperationId = "suspendAgreement")]
     [EndpointSummary("Suspend a signed agreement (agreement_suspended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Suspend(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Suspension, id, command, http, session, clock);
+    public static Task<IResult> Suspend(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Suspension, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/resumption", OperationId = "resumeAgreement")]
     [EndpointSummary("Resume a suspended agreement (agreement_resumed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Resume(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Resumption, id, command, http, session, clock);
+    public static Task<IResult> Resume(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Resumption, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/termination", OperationId = "terminateAgreement")]
     [EndpointSummary("Terminate an agreement (agreement_terminated)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Terminate(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Termination, id, command, http, session, clock);
+    public static Task<IResult> Terminate(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Termination, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/withdrawal", OperationId = "withdrawAgreement")]
     [EndpointSummary("Withdraw an agreement that was never signed (agreement_withdrawn)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Withdraw(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Withdrawal, id, command, http, session, clock);
-
-    private static Task<IResult> Execute(Standing standing, string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(standing, command, agreement, today));
+    public static Task<IResult> Withdraw(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Withdrawal, command, write.Agreement, write.Today));
 
     public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today)
     {

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -47,8 +46,8 @@ public static class CommitFundingEndpoint
 
     [EndpointSummary("Commit funding (funding_committed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, CommitFunding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
+    public static Task<IResult> Post(string id, CommitFunding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
     public static Decision Decide(CommitFunding command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -21,8 +20,8 @@ public static class PlanDeliverableEndpoint
 
     [EndpointSummary("Plan a deliverable (deliverable_planned)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, PlanDeliverable command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
+    public static Task<IResult> Post(string id, PlanDeliverable command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
     public static Decision Decide(PlanDeliverable command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));

@@ -2,7 +2,6 @@ using AgreementLedger.Infrastructure.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -44,41 +43,8 @@ public static class ProposeAgreementEndpoint
     [WolverinePost("/agreements", OperationId = "proposeAgreement")]
     [EndpointSummary("Propose an agreement (agreement_proposed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Post(ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
-    {
-        if (IfMatch.Parse(http.Request) is not { } ifMatch)
-        {
-            return Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
-        }
-
-        var id = command.Id ?? Guid.NewGuid().ToString();
-        var existing = await session.Events.FetchStreamStateAsync(id, http.RequestAborted);
-        var current = existing?.Version ?? 0;
-        if (!ifMatch.Matches(current))
-        {
-            if (existing is not null)
-            {
-                http.Response.Headers.ETag = IfMatch.ETag(current);
-            }
-
-            return Problems.Result(Problems.Mismatch(current, ifMatch.Raw));
-        }
-
-        if (existing is not null)
-        {
-            return Problems.Result(Problems.AgreementExists(id));
-        }
-
-        if (Decide(command, id, Conventions.Today(clock)) is not Decision.Accepted { Event: var proposed })
-        {
-            throw new InvalidOperationException("A proposal that passed Validate is always admitted.");
-        }
-
-        var (stamped, agreement) = new Agreement().Append(id, proposed, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
-        session.Events.StartStream<Agreement>(id, stamped);
-        return await AgreementCommand.CommitAsync(http, session, StatusCodes.Status201Created,
-            AgreementDetails.From(agreement, Conventions.Today(clock)), $"/agreements/{id}");
-    }
+    public static Task<IResult> Post(ProposeAgreement command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Id, write.Today));
 
     /// <summary>
     /// The proposal event (the body after defaults) admitted as the first event of agreement

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -25,8 +24,8 @@ public static class RetractEventEndpoint
 
     [EndpointSummary("Retract an event (event_retracted)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, RetractEvent command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, today) => Decide(command, agreement, today));
+    public static Task<IResult> Post(string id, RetractEvent command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
     /// <summary>A retraction takes effect in recorded time: <paramref name="today"/> plays no part.</summary>
     public static Decision Decide(RetractEvent command, Agreement agreement, DateOnly today) =>
