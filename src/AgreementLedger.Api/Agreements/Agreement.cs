@@ -138,6 +138,34 @@ public sealed record Agreement
         };
     }
 
+    /// <summary>
+    /// Whether <paramref name="event"/> may be recorded next, judged against this agreement: no fact
+    /// dated before the proposal (400), then the lifecycle replayed in effective time (409, naming
+    /// the first event that would break). Every command decides through here.
+    /// </summary>
+    public Decision Admit(IAgreementEvent @event)
+    {
+        if (Version > 0 && @event.OccurredOn < ProposedOn)
+        {
+            return Decision.Invalid("occurredOn", $"must not be before the proposal's occurredOn ({ProposedOn:yyyy-MM-dd})");
+        }
+
+        return WouldBreak(@event) is { } broken
+            ? Decision.Conflict($"Recording this would break the lifecycle at {broken.Describe()}.")
+            : Decision.Accept(@event);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="retraction"/> may be recorded: a version that does not exist is bad
+    /// input (400); the other refusals are the lifecycle's (409).
+    /// </summary>
+    public Decision Admit(EventRetracted retraction) => RetractionRefusal(retraction.Version) switch
+    {
+        (400, var reason) => Decision.Invalid("version", reason),
+        (_, var reason) => Decision.Conflict($"The event cannot be retracted: {reason}."),
+        null => Decision.Accept(retraction),
+    };
+
     /// <summary>Why the event at <paramref name="version"/> may not be retracted (and with which status), or null.</summary>
     public (int Status, string Reason)? RetractionRefusal(long version)
     {

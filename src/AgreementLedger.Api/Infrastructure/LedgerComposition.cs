@@ -301,6 +301,7 @@ public static class LedgerComposition
             opts.WarmUpRoutes = RouteWarmup.Eager;
             LedgerAuth.RequireRoles(opts);
             EndpointContract.Apply(opts);
+            opts.AddPolicy<AgreementLedger.Agreements.AgreementWritePolicy>();
             if (rateLimited)
             {
                 RateLimiting.RequireRateLimiting(opts);

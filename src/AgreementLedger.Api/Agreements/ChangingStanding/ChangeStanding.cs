@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -35,37 +34,34 @@ public static class ChangeStandingEndpoint
     [WolverinePost("/agreements/{id}/suspension", OperationId = "suspendAgreement")]
     [EndpointSummary("Suspend a signed agreement (agreement_suspended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Suspend(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Suspension, id, command, http, session, clock);
+    public static Task<IResult> Suspend(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Suspension, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/resumption", OperationId = "resumeAgreement")]
     [EndpointSummary("Resume a suspended agreement (agreement_resumed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Resume(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Resumption, id, command, http, session, clock);
+    public static Task<IResult> Resume(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Resumption, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/termination", OperationId = "terminateAgreement")]
     [EndpointSummary("Terminate an agreement (agreement_terminated)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Terminate(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Termination, id, command, http, session, clock);
+    public static Task<IResult> Terminate(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Termination, command, write.Agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/withdrawal", OperationId = "withdrawAgreement")]
     [EndpointSummary("Withdraw an agreement that was never signed (agreement_withdrawn)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Withdraw(string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        Execute(Standing.Withdrawal, id, command, http, session, clock);
+    public static Task<IResult> Withdraw(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(Standing.Withdrawal, command, write.Agreement, write.Today));
 
-    private static Task<IResult> Execute(Standing standing, string id, ChangeStanding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(standing, command, today));
-
-    public static Decision Decide(Standing standing, ChangeStanding command, DateOnly today)
+    public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today)
     {
         var reason = command.Reason!;
         var day = command.OccurredOn ?? today;
-        return Decision.Accept(standing switch
+        return agreement.Admit(standing switch
         {
-            Standing.Suspension => new AgreementSuspended(reason, day),
+            Standing.Suspension => (IAgreementEvent)new AgreementSuspended(reason, day),
             Standing.Resumption => new AgreementResumed(reason, day),
             Standing.Termination => new AgreementTerminated(reason, day),
             Standing.Withdrawal => new AgreementWithdrawn(reason, day),

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -23,9 +22,9 @@ public static class CiteSourceEndpoint
 
     [EndpointSummary("Cite a source (source_cited)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, CiteSource command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, CiteSource command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(CiteSource command, DateOnly today) =>
-        Decision.Accept(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
+    public static Decision Decide(CiteSource command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
 }

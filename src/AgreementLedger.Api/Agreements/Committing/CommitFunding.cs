@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -47,9 +46,9 @@ public static class CommitFundingEndpoint
 
     [EndpointSummary("Commit funding (funding_committed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, CommitFunding command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, CommitFunding command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(CommitFunding command, DateOnly today) =>
-        Decision.Accept(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
+    public static Decision Decide(CommitFunding command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
 }

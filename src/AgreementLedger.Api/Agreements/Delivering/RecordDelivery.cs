@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -21,9 +20,9 @@ public static class RecordDeliveryEndpoint
 
     [EndpointSummary("Record the delivery of a planned deliverable (deliverable_delivered)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, RecordDelivery command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, RecordDelivery command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(RecordDelivery command, DateOnly today) =>
-        Decision.Accept(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
+    public static Decision Decide(RecordDelivery command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -20,9 +19,9 @@ public static class JoinAgreementEndpoint
 
     [EndpointSummary("A party joins (party_joined)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, JoinAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, JoinAgreement command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(JoinAgreement command, DateOnly today) =>
-        Decision.Accept(new PartyJoined(command.Party!, command.OccurredOn ?? today));
+    public static Decision Decide(JoinAgreement command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new PartyJoined(command.Party!, command.OccurredOn ?? today));
 }

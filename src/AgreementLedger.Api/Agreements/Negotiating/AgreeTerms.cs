@@ -1,6 +1,5 @@
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -19,9 +18,9 @@ public static class AgreeTermsEndpoint
 
     [EndpointSummary("Terms agreed (terms_agreed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, AgreeTerms command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, AgreeTerms command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(AgreeTerms command, DateOnly today) =>
-        Decision.Accept(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
+    public static Decision Decide(AgreeTerms command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
 }

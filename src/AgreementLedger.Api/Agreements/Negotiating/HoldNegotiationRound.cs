@@ -1,6 +1,5 @@
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -29,9 +28,9 @@ public static class HoldNegotiationRoundEndpoint
 
     [EndpointSummary("Record a negotiation round (negotiation_round_held)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, HoldNegotiationRound command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, HoldNegotiationRound command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(HoldNegotiationRound command, DateOnly today) =>
-        Decision.Accept(new NegotiationRoundHeld(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary));
+    public static Decision Decide(HoldNegotiationRound command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new NegotiationRoundHeld(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary));
 }

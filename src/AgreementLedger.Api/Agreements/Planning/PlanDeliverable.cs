@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -21,9 +20,9 @@ public static class PlanDeliverableEndpoint
 
     [EndpointSummary("Plan a deliverable (deliverable_planned)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, PlanDeliverable command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, PlanDeliverable command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(PlanDeliverable command, DateOnly today) =>
-        Decision.Accept(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
+    public static Decision Decide(PlanDeliverable command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
 }

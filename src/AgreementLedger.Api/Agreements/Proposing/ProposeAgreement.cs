@@ -2,7 +2,6 @@ using AgreementLedger.Infrastructure.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -44,40 +43,14 @@ public static class ProposeAgreementEndpoint
     [WolverinePost("/agreements", OperationId = "proposeAgreement")]
     [EndpointSummary("Propose an agreement (agreement_proposed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status201Created)]
-    public static async Task<IResult> Post(ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
-    {
-        if (IfMatch.Parse(http.Request) is not { } ifMatch)
-        {
-            return Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
-        }
+    public static Task<IResult> Post(ProposeAgreement command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Id, write.Today));
 
-        var id = command.Id ?? Guid.NewGuid().ToString();
-        var existing = await session.Events.FetchStreamStateAsync(id, http.RequestAborted);
-        var current = existing?.Version ?? 0;
-        if (!ifMatch.Matches(current))
-        {
-            if (existing is not null)
-            {
-                http.Response.Headers.ETag = IfMatch.ETag(current);
-            }
-
-            return Problems.Result(Problems.Mismatch(current, ifMatch.Raw));
-        }
-
-        if (existing is not null)
-        {
-            return Problems.Result(Problems.AgreementExists(id));
-        }
-
-        var proposed = Decide(command, id, Conventions.Today(clock));
-        var (stamped, agreement) = new Agreement().Append(id, proposed, clock.GetUtcNow(), Principal.NameOf(http.User), session.DocumentStore.Options.Serializer());
-        session.Events.StartStream<Agreement>(id, stamped);
-        return await AgreementCommand.CommitAsync(http, session, StatusCodes.Status201Created,
-            AgreementDetails.From(agreement, Conventions.Today(clock)), $"/agreements/{id}");
-    }
-
-    /// <summary>The proposal event: the body after defaults.</summary>
-    public static AgreementProposed Decide(ProposeAgreement command, string id, DateOnly today) => new(
+    /// <summary>
+    /// The proposal event (the body after defaults) admitted as the first event of agreement
+    /// <paramref name="id"/>: no agreement exists yet, so nothing can refuse it.
+    /// </summary>
+    public static Decision Decide(ProposeAgreement command, string id, DateOnly today) => new Agreement().Admit(new AgreementProposed(
         id,
         command.Title!,
         command.Kind!,
@@ -85,7 +58,7 @@ public static class ProposeAgreementEndpoint
         command.Areas!,
         command.Summary,
         command.OccurredOn ?? today,
-        (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList());
+        (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList()));
 
     private static void CheckCodes(Checks checks, string field, IReadOnlyList<string>? codes, System.Text.RegularExpressions.Regex pattern, string rule)
     {

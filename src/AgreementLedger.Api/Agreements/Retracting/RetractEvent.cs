@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -25,15 +24,10 @@ public static class RetractEventEndpoint
 
     [EndpointSummary("Retract an event (event_retracted)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, RetractEvent command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (agreement, _) => Decide(command, agreement));
+    public static Task<IResult> Post(string id, RetractEvent command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    /// <summary>A version that does not exist is bad input (400); the other refusals are the lifecycle's (409).</summary>
-    public static Decision Decide(RetractEvent command, Agreement agreement)
-    {
-        var version = command.EventVersion!.Value;
-        return agreement.RetractionRefusal(version) is (StatusCodes.Status400BadRequest, var reason)
-            ? Decision.Refuse(Problems.Invalid("version", reason))
-            : Decision.Accept(new EventRetracted(version, command.Reason!));
-    }
+    /// <summary>A retraction takes effect in recorded time: <paramref name="today"/> plays no part.</summary>
+    public static Decision Decide(RetractEvent command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new EventRetracted(command.EventVersion!.Value, command.Reason!));
 }

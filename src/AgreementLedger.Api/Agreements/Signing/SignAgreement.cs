@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -22,10 +21,10 @@ public static class SignAgreementEndpoint
 
     [EndpointSummary("A party signs (party_signed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, SignAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, SignAgreement command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
     /// <summary>Whether the party may sign (is a party, has not signed, the stage allows it) is the lifecycle's call.</summary>
-    public static Decision Decide(SignAgreement command, DateOnly today) =>
-        Decision.Accept(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
+    public static Decision Decide(SignAgreement command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
 }

@@ -2,7 +2,6 @@ using AgreementLedger.Infrastructure.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -23,9 +22,9 @@ public static class SetTargetEndpoint
 
     [EndpointSummary("Set a target date for a milestone (target_set)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(string id, SetTarget command, HttpContext http, IDocumentSession session, TimeProvider clock) =>
-        AgreementCommand.Execute(http, session, clock, id, (_, today) => Decide(command, today));
+    public static Task<IResult> Post(string id, SetTarget command, [NotBody] AgreementWrite write) =>
+        write.CommitAsync(Decide(command, write.Agreement, write.Today));
 
-    public static Decision Decide(SetTarget command, DateOnly today) =>
-        Decision.Accept(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
+    public static Decision Decide(SetTarget command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
 }

@@ -43,9 +43,17 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            (var result2, var agreementWrite) = await AgreementLedger.Agreements.AgreementWrite.LoadNewAsync(command, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
+            {
+                await result2.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Post(command, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Post(command, agreementWrite).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -1,0 +1,67 @@
+namespace AgreementLedger.Agreements;
+
+/// <summary>
+/// What a command decided about an agreement: the one event to record, a member of its input that is
+/// invalid against the agreement (400), or a history the lifecycle does not allow (409). Closed: the
+/// three cases below are the only ones (a class with a private constructor: a record would expose a
+/// protected copy constructor to subclasses), and each is built complete, so no decision holds both
+/// an event and a refusal, or neither.
+/// </summary>
+public abstract class Decision
+{
+    private Decision()
+    {
+    }
+
+    public static Decision Accept(IAgreementEvent @event) => new Accepted(@event);
+
+    public static Decision Accept(EventRetracted retraction) => new Accepted(retraction);
+
+    /// <summary>A 400 naming <paramref name="member"/>: the input is wrong whatever the precondition says.</summary>
+    public static Decision Invalid(string member, string reason) => new Refused(member, reason);
+
+    /// <summary>A 409 with <paramref name="detail"/>: judged after If-Match, as the contract orders it.</summary>
+    public static Decision Conflict(string detail) => new Conflicting(detail);
+
+    /// <summary>The event to record: an <see cref="IAgreementEvent"/> or an <see cref="EventRetracted"/>.</summary>
+    public sealed class Accepted : Decision
+    {
+        internal Accepted(object @event) => Event = @event ?? throw new ArgumentNullException(nameof(@event));
+
+        public object Event { get; }
+
+        public override string ToString() => $"Accepted {EventTypeNames.Of(Event)}";
+    }
+
+    /// <summary>The input member that is invalid against the agreement, and why.</summary>
+    public sealed class Refused : Decision
+    {
+        internal Refused(string member, string reason)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(member);
+            ArgumentException.ThrowIfNullOrEmpty(reason);
+            Member = member;
+            Reason = reason;
+        }
+
+        public string Member { get; }
+
+        public string Reason { get; }
+
+        public override string ToString() => $"Invalid {Member}: {Reason}";
+    }
+
+    /// <summary>Why recording the event would leave a history the lifecycle does not allow.</summary>
+    public sealed class Conflicting : Decision
+    {
+        internal Conflicting(string detail)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(detail);
+            Detail = detail;
+        }
+
+        public string Detail { get; }
+
+        public override string ToString() => $"Conflict: {Detail}";
+    }
+}
