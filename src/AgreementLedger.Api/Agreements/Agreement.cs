@@ -86,10 +86,6 @@ public sealed record Agreement
     /// facts first and replays the lifecycle once: linear, where a fold per event re-sorts and
     /// re-allocates for every late fact.
     /// </summary>
-    public static Agreement Replay(IEnumerable<IEvent> known, DateOnly? effectiveOn = null) =>
-        Replay(known.Select(e => new StoredEvent(e.StreamKey ?? "", e.Version, e.Data, e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? "", e.Timestamp)), effectiveOn);
-
-    /// <inheritdoc cref="Replay(IEnumerable{IEvent}, DateOnly?)"/>
     public static Agreement Replay(IEnumerable<StoredEvent> known, DateOnly? effectiveOn = null)
     {
         var agreement = new Agreement();

@@ -12,8 +12,6 @@ namespace AgreementLedger.Agreements;
 /// </summary>
 public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, DateOnly? EffectiveOn)
 {
-    public static PointInTime Now { get; } = new(null, null, null);
-
     public bool IsNow => AsOf is null && Version is null && EffectiveOn is null;
 
     /// <summary>The date targets are judged against: effectiveOn, else the date of asOf, else today.</summary>
@@ -22,7 +20,7 @@ public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, Da
         EffectiveOn ?? (AsOf is { } asOf && DateOnly.FromDateTime(asOf.UtcDateTime) < today ? DateOnly.FromDateTime(asOf.UtcDateTime) : today);
 
     /// <summary>Parses the query parameters; field errors go to <paramref name="checks"/>.</summary>
-    public static PointInTime Parse(string? asOf, string? version, string? effectiveOn, Checks checks, bool allowVersion = true)
+    public static PointInTime Parse(string? asOf, string? version, string? effectiveOn, Checks checks)
     {
         DateTimeOffset? knownAt = null;
         if (asOf is not null)
@@ -37,11 +35,7 @@ public sealed partial record PointInTime(DateTimeOffset? AsOf, long? Version, Da
         long? after = null;
         if (version is not null)
         {
-            if (!allowVersion)
-            {
-                checks.Add("version", "is not supported here");
-            }
-            else if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            if (!long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
             {
                 checks.Add("version", "must be a whole number");
             }
