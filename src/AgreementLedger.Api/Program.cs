@@ -1,3 +1,4 @@
+using AgreementLedger;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using JasperFx;

@@ -63,7 +63,7 @@ public sealed class LedgerMetrics
 
     public void StreamConsumerDropped() => _streamDrops.Add(1);
 
-    /// <summary>The newest lag figures, read by <see cref="ProjectionLagMonitor"/>; the gauge serves them.</summary>
+    /// <summary>The newest lag figures, read by the subscriptions' lag monitor; the gauge serves them.</summary>
     internal void LagsRead(IReadOnlyList<Measurement<long>> lags) => Volatile.Write(ref _lags, lags);
 }
 
@@ -80,7 +80,6 @@ public static class Telemetry
         var otlp = OtlpOn(builder.Configuration);
         var traces = TracesOn(builder.Configuration);
         builder.Services.AddSingleton<LedgerMetrics>();
-        builder.Services.AddHostedService<ProjectionLagMonitor>();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "agreement-ledger"))
             .WithMetrics(metrics =>

@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Subscriptions.Webhooks;
 using Npgsql;
 
-namespace AgreementLedger.Infrastructure;
+namespace AgreementLedger.Subscriptions;
 
 /// <summary>Ledger:Telemetry settings.</summary>
 public sealed class TelemetryOptions

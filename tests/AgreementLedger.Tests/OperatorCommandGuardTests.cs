@@ -1,6 +1,6 @@
-using AgreementLedger.Infrastructure;
+using AgreementLedger;
 
-namespace AgreementLedger.Tests.Infrastructure;
+namespace AgreementLedger.Tests;
 
 /// <summary>
 /// The guard judges the arguments the way JasperFx reads them, so no spelling JasperFx accepts for a

@@ -3,7 +3,7 @@ using AgreementLedger.Agreements.Rebuilding;
 using AgreementLedger.Subscriptions.Integration;
 using JasperFx.CommandLine.Parsing;
 
-namespace AgreementLedger.Infrastructure;
+namespace AgreementLedger;
 
 /// <summary>
 /// Marten, Wolverine and JasperFx register operator commands of their own, and some of them would

@@ -3,11 +3,13 @@ using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Verifying;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Seeding;
+using AgreementLedger.Subscriptions;
 using AgreementLedger.Subscriptions.Integration;
 using AgreementLedger.Subscriptions.Webhooks;
 using JasperFx.Resources;
@@ -23,7 +25,7 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
-namespace AgreementLedger.Infrastructure;
+namespace AgreementLedger;
 
 /// <summary>How the service is put together; Program.cs only calls these.</summary>
 public static class LedgerComposition
@@ -196,6 +198,7 @@ public static class LedgerComposition
 
         services.Configure<TelemetryOptions>(builder.Configuration.GetSection("Ledger:Telemetry"));
         builder.AddLedgerTelemetry();
+        services.AddHostedService<ProjectionLagMonitor>();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"])
             .AddCheck<AgreementLedger.Subscriptions.FeedHealthCheck>("event-feed", tags: ["ready"])
@@ -295,7 +298,7 @@ public static class LedgerComposition
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        }).RequireAuthorization(Auth.Roles.Admin);
+        }).RequireAuthorization(Roles.Admin);
         app.MapWolverineEndpoints(opts =>
         {
             opts.WarmUpRoutes = RouteWarmup.Eager;
