@@ -2,6 +2,7 @@ using AgreementLedger.Agreements.GettingDetails;
 using System.Text.Json;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Ledger;
 using Microsoft.Extensions.Options;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

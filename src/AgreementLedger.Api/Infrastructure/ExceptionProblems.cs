@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using JasperFx;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Diagnostics;

@@ -7,6 +7,7 @@ using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.Ledger;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions.Integration;
 using AgreementLedger.Subscriptions.Webhooks;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AgreementLedger.Ledger;
 using AgreementLedger.Subscriptions.Webhooks;
 using Npgsql;
 

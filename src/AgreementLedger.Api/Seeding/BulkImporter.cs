@@ -1,6 +1,7 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using JasperFx.Events;
 using Marten;
 using Npgsql;

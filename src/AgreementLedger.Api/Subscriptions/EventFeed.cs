@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 
 namespace AgreementLedger.Subscriptions;

@@ -1,4 +1,5 @@
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

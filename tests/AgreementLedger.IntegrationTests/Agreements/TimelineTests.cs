@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AgreementLedger.Audit;
 using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 

@@ -1,6 +1,7 @@
 using System.Data;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Marten;
 using Npgsql;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -49,7 +50,7 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
     /// <summary>
     /// The newest position below which no transaction can still commit an event, found without
     /// taking a lock that writers would queue behind. Every writer holds the event table's ROW
-    /// EXCLUSIVE lock from before it draws a position until it ends (<see cref="Agreements.EventTableAppendLock"/>,
+    /// EXCLUSIVE lock from before it draws a position until it ends (<see cref="EventTableAppendLock"/>,
     /// the bulk import). So: read the newest stored position N, then list the transactions that hold
     /// that lock, then wait until each has ended. Any position at or below N not yet committed when N
     /// was read was drawn before N was, by a transaction already holding the lock — one of those

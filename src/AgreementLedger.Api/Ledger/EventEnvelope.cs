@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using AgreementLedger.Audit;
+using AgreementLedger.Agreements;
 using JasperFx.Events;
-using Marten;
 
-namespace AgreementLedger.Agreements;
+namespace AgreementLedger.Ledger;
 
 /// <summary>
 /// What is stored around every event (docs/api.md "Audit"): recordedAt in mt_events.timestamp (set by the
@@ -45,18 +44,10 @@ public static class EventEnvelope
         return stamped < previous ? previous : stamped;
     }
 
-    /// <summary>Wraps an event with its full envelope, hashed over the JSON Marten will store.</summary>
-    public static IEvent Stamp(
-        object data,
-        string agreementId,
-        long version,
-        DateTimeOffset recordedAt,
-        string recordedBy,
-        string previousHash,
-        ISerializer serializer) =>
-        Stamp(data, agreementId, version, recordedAt, recordedBy, previousHash, serializer.ToJson(data));
-
-    /// <summary><see cref="Stamp(object, string, long, DateTimeOffset, string, string, ISerializer)"/> over JSON already serialized by the store's serializer.</summary>
+    /// <summary>
+    /// Wraps an event with its full envelope, hashed over <paramref name="storedJson"/>: the JSON the
+    /// store's serializer wrote for it, which is what Marten stores.
+    /// </summary>
     public static IEvent Stamp(
         object data,
         string agreementId,
