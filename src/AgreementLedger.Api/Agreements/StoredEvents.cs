@@ -15,9 +15,6 @@ public sealed record StoredEvent(string AgreementId, long Version, object Data, 
 /// </summary>
 public sealed class StoredEvents(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store)
 {
-    private static readonly Dictionary<string, Type> TypesByName =
-        EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-
     /// <summary>
     /// Events recorded at or before <paramref name="asOf"/> and up to <paramref name="upToVersion"/>,
     /// of one agreement (or of all when <paramref name="agreementId"/> is null), by agreement then version.
@@ -75,15 +72,12 @@ public sealed class StoredEvents(NpgsqlDataSource db, LedgerSchema schema, IDocu
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = reader.GetString(2);
-            if (!TypesByName.TryGetValue(type, out var clrType))
-            {
-                throw new InvalidOperationException($"Event type '{type}' at version {reader.GetInt64(1)} of '{reader.GetString(0)}' is not known to this service.");
-            }
-
+            var id = reader.GetString(0);
+            var version = reader.GetInt64(1);
+            var clrType = EventCatalogue.TypeOf(reader.GetString(2), id, version);
             events.Add(new StoredEvent(
-                reader.GetString(0),
-                reader.GetInt64(1),
+                id,
+                version,
                 serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3))),
                 reader.IsDBNull(4) ? "" : reader.GetString(4),
                 reader.GetFieldValue<DateTimeOffset>(5)));

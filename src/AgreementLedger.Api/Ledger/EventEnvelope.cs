@@ -24,7 +24,7 @@ public static class EventEnvelope
     /// and null for a retraction, which takes effect in recorded time. One rule for every reader.
     /// </summary>
     public static DateOnly? OccurredOnOf(string type, JsonElement data) =>
-        type != EventTypeNames.EventRetracted
+        !EventCatalogue.IsRetraction(type)
         && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
         && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
@@ -57,7 +57,7 @@ public static class EventEnvelope
         string previousHash,
         string storedJson)
     {
-        var type = EventTypeNames.Of(data);
+        var type = EventCatalogue.NameOf(data);
         using var stored = JsonDocument.Parse(storedJson);
         var hash = EventHash.Compute(previousHash, new HashedEvent(
             type, agreementId, version, (data as IAgreementEvent)?.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));

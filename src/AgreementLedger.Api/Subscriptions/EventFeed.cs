@@ -159,7 +159,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
         while (await reader.ReadAsync(ct))
         {
             var type = reader.GetString(3);
-            DateOnly? occurredOn = type != EventTypeNames.EventRetracted && !reader.IsDBNull(8)
+            DateOnly? occurredOn = !EventCatalogue.IsRetraction(type) && !reader.IsDBNull(8)
                 && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
                 ? day
                 : null;
@@ -182,11 +182,10 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             return null;
         }
 
-        var known = EventTypeNames.ByType.Values.ToHashSet(StringComparer.Ordinal);
         var wanted = types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        foreach (var unknown in wanted.Where(t => !known.Contains(t)))
+        foreach (var unknown in wanted.Where(t => !EventCatalogue.IsKnown(t)))
         {
-            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
+            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", EventCatalogue.Names)})");
         }
 
         return wanted;

@@ -18,9 +18,6 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// </summary>
 public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, StoredEvents stored, ILogger<SnapshotRebuilder> logger)
 {
-    private static readonly Dictionary<string, Type> TypesByName =
-        EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-
     /// <summary>The upsert's tail: a rebuilt snapshot replaces the stored one unless that one is newer.</summary>
     private const string NeverOlder =
         "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
@@ -74,11 +71,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
                 }
 
                 var version = reader.GetInt64(1);
-                var type = reader.GetString(2);
-                if (!TypesByName.TryGetValue(type, out var clrType))
-                {
-                    throw new InvalidOperationException($"Event type '{type}' at version {version} of '{id}' is not known to this service.");
-                }
+                var clrType = EventCatalogue.TypeOf(reader.GetString(2), id, version);
 
                 // Read as UTF-8 bytes (sequential access): the jsonb text, deserialised without a string.
                 var data = serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3)));
