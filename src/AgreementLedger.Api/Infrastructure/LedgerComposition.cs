@@ -37,6 +37,8 @@ public static class LedgerComposition
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
         services.AddSingleton<EventTableAppendLock>();
+        services.AddSingleton<SafePosition>();
+        services.AddSingleton<EventPositions>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));

@@ -45,7 +45,7 @@ public sealed partial class ProjectionLagMonitor(
     public async Task<IReadOnlyList<Measurement<long>>> ReadAsync(CancellationToken ct)
     {
         await using var command = db.CreateCommand(
-            $"with newest as (select coalesce(max(seq_id), 0) as head from {schema.Events}.mt_events) " +
+            $"with newest (head) as ({EventPositions.NewestQuery(schema)}) " +
             $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.mt_event_progression p, newest " +
             $"union all select 'webhook:' || w.id, greatest(newest.head - w.position, 0) from {schema.Events}.{WebhookStore.TableName} w, newest");
         var lags = new List<Measurement<long>>();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
-using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
 using Npgsql;
@@ -55,65 +54,21 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
 /// skipped by force.
 /// </summary>
-public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, ILogger<EventFeed> logger) : IDisposable
+public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, SafePosition safe)
 {
-    private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(50);
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SafeMark _safe = new(0, DateTimeOffset.MinValue);
-
-    private sealed record SafeMark(long Position, DateTimeOffset At);
-
-    public void Dispose() => _gate.Dispose();
-
     /// <summary>The newest safe position found so far, without waiting for anything.</summary>
-    public long LastKnownSafePosition => Volatile.Read(ref _safe).Position;
+    public long LastKnownSafePosition => safe.LastKnown;
 
-    /// <summary>
-    /// The newest safe position, shared by concurrent readers for a few milliseconds: finding it
-    /// briefly waits for writing transactions, so readers coalesce instead of queueing one each.
-    /// </summary>
-    public async Task<long> SafePositionAsync(CancellationToken ct)
-    {
-        var mark = Volatile.Read(ref _safe);
-        if (DateTimeOffset.UtcNow - mark.At < Freshness)
-        {
-            return mark.Position;
-        }
-
-        await _gate.WaitAsync(ct);
-        try
-        {
-            mark = Volatile.Read(ref _safe);
-            if (DateTimeOffset.UtcNow - mark.At >= Freshness)
-            {
-                try
-                {
-                    var position = await digests.SafePositionAsync(ct);
-                    mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
-                    Volatile.Write(ref _safe, mark);
-                }
-                catch (WritersStillRunningException e)
-                {
-                    // The last safe position is still safe, only older; the next reader tries again.
-                    FeedLog.WritersStillRunning(logger, mark.Position, e.Message);
-                }
-            }
-
-            return mark.Position;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>The newest safe position, shared by concurrent readers (<see cref="SafePosition.CurrentAsync"/>).</summary>
+    public Task<long> SafePositionAsync(CancellationToken ct) => safe.CurrentAsync(ct);
 
     public async Task<FeedPage> ReadAsync(long after, int limit, IReadOnlySet<string>? types, CancellationToken ct)
     {
         // A consumer catching up far behind the last safe position found needs no new one: that
         // position stays safe forever. Only at the head is it worth waiting for writers again.
-        var known = Volatile.Read(ref _safe).Position;
-        var safe = after + limit <= known ? known : await SafePositionAsync(ct);
-        if (after >= safe)
+        var known = safe.LastKnown;
+        var upTo = after + limit <= known ? known : await safe.CurrentAsync(ct);
+        if (after >= upTo)
         {
             return new FeedPage([], after);
         }
@@ -122,7 +77,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             Select(schema) + " where seq_id > @after and seq_id <= @safe" +
             (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
         command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("safe", safe);
+        command.Parameters.AddWithValue("safe", upTo);
         command.Parameters.AddWithValue("limit", limit);
         if (types is not null)
         {
@@ -132,7 +87,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
         var events = await ReadAsync(command, ct);
 
         // A full page stops at its last event; a short one has seen everything up to the safe position.
-        var next = events.Count == limit ? events[^1].Position : safe;
+        var next = events.Count == limit ? events[^1].Position : upTo;
         return new FeedPage(events, next);
     }
 
@@ -190,11 +145,4 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
 
         return wanted;
     }
-}
-
-internal static partial class FeedLog
-{
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
-        Message = "The feed stays at safe position {Position} for now: {Reason}. A transaction that holds the event table's write lock this long is stuck or a very large import.")]
-    public static partial void WritersStillRunning(ILogger logger, long position, string reason);
 }

@@ -31,7 +31,7 @@ public sealed class ClusterHealthCheck(IWolverineRuntime runtime, IntegrationOpt
         {
             await using var command = db.CreateCommand(
                 $"select coalesce((select last_seq_id from {schema.Events}.mt_event_progression where name = @name), 0), " +
-                $"coalesce((select max(seq_id) from {schema.Events}.mt_events), 0)");
+                $"({EventPositions.NewestQuery(schema)})");
             command.Parameters.AddWithValue("name", IntegrationEventRelay.RelayName + ":All");
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
