@@ -39,6 +39,7 @@ public static class LedgerComposition
         services.AddSingleton<EventTableAppendLock>();
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();
+        services.AddSingleton<StoredEventReader>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));

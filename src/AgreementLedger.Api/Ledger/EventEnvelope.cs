@@ -24,11 +24,22 @@ public static class EventEnvelope
     /// and null for a retraction, which takes effect in recorded time. One rule for every reader.
     /// </summary>
     public static DateOnly? OccurredOnOf(string type, JsonElement data) =>
-        !EventCatalogue.IsRetraction(type)
-        && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
-        && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
+            ? OccurredOnOf(type, value.GetString())
+            : null;
+
+    /// <summary>
+    /// The same rule over the text of the data's <c>occurredOn</c> as <see cref="OccurredOnSql"/> reads
+    /// it, so a reader needs no parse of the data: a non-string value's text is never a yyyy-MM-dd day.
+    /// </summary>
+    public static DateOnly? OccurredOnOf(string type, string? occurredOn) =>
+        !EventCatalogue.IsRetraction(type) && occurredOn is not null
+        && DateOnly.TryParseExact(occurredOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
             : null;
+
+    /// <summary>The data's <c>occurredOn</c> as text, in SQL over the event table aliased <paramref name="alias"/>.</summary>
+    public static string OccurredOnSql(string alias) => $"{alias}.data ->> 'occurredOn'";
 
     /// <summary>PostgreSQL keeps microseconds: truncate so that what is hashed is what is stored.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset instant)
