@@ -16,7 +16,7 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// while the service keeps taking commands: a snapshot that a command wrote after the read began
 /// carries a higher version and is never overwritten by an older rebuilt one.
 /// </summary>
-public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, StoredEvents stored, ILogger<SnapshotRebuilder> logger)
+public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, StoredEvents stored, StoredEventReader events, ILogger<SnapshotRebuilder> logger)
 {
     /// <summary>The upsert's tail: a rebuilt snapshot replaces the stored one unless that one is newer.</summary>
     private const string NeverOlder =
@@ -40,24 +40,20 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
             await temp.ExecuteNonQueryAsync(ct);
         }
 
+        var all = new EventQuery { Order = EventOrder.ByAgreement };
         if (progress is not null)
         {
-            await using var count = new NpgsqlCommand($"select count(*) from {schema.Events}.mt_events", read, snapshot);
-            progress.Begin("folding", (long)(await count.ExecuteScalarAsync(ct))!, "events");
+            progress.Begin("folding", await events.CountAsync(all, read, snapshot, ct), "events");
         }
 
-        long events = 0, agreements = 0;
+        long folded = 0, agreements = 0;
         await using (var copy = await write.BeginBinaryImportAsync("copy rebuilt_agreement (id, data, mt_version) from stdin (format binary)", ct))
         {
-            await using var command = new NpgsqlCommand(
-                $"select stream_id, version, type, data, timestamp, headers ->> '{EventEnvelope.HashHeader}' from {schema.Events}.mt_events order by stream_id, version",
-                read, snapshot);
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
             string? current = null;
             var agreement = new Agreement();
-            while (await reader.ReadAsync(ct))
+            await foreach (var row in events.ReadAsync(all, read, snapshot, ct))
             {
-                var id = reader.GetString(0);
+                var id = row.AgreementId;
                 if (id != current)
                 {
                     if (current is not null)
@@ -70,15 +66,10 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
                     agreement = new Agreement();
                 }
 
-                var version = reader.GetInt64(1);
-                var clrType = EventCatalogue.TypeOf(reader.GetString(2), id, version);
-
                 // Read as UTF-8 bytes (sequential access): the jsonb text, deserialised without a string.
-                var data = serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3)));
-                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
-                var hash = reader.IsDBNull(5) ? agreement.LastHash : reader.GetString(5);
-                agreement = agreement.Fold(version, data, hash, recordedAt);
-                events++;
+                var data = serializer.FromJson(EventCatalogue.TypeOf(row.Type, id, row.Version), new MemoryStream(row.Data));
+                agreement = agreement.Fold(row.Version, data, row.Hash ?? agreement.LastHash, row.RecordedAt);
+                folded++;
                 progress?.Add(1);
             }
 
@@ -108,8 +99,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         await snapshot.CommitAsync(ct);
         progress?.Add(written);
         progress?.End();
-        var result = new Result(events, agreements, written, watch.Elapsed);
-        LogDone(logger, events, agreements, written, watch.Elapsed.TotalSeconds);
+        var result = new Result(folded, agreements, written, watch.Elapsed);
+        LogDone(logger, folded, agreements, written, watch.Elapsed.TotalSeconds);
         return result;
     }
 
