@@ -19,11 +19,9 @@ public sealed record SignedDigest(long Position, string Digest, string Signature
 /// Every digest handed out is kept, and kept digests are re-checked by verification, so cutting
 /// the newest events, or rewriting a whole chain, shows.
 /// </summary>
-public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, SafePosition safe, AuditSigningKey key, TimeProvider clock)
+public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, SafePosition safe, StoredEventReader stored, AuditSigningKey key, TimeProvider clock)
 {
     public const string TableName = "audit_digests";
-
-    private string Events => $"{schema.Events}.mt_events";
 
     private string Kept => $"{schema.Events}.{TableName}";
 
@@ -59,14 +57,9 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Safe
     /// <summary>Event hashes in position order, up to a position.</summary>
     public async IAsyncEnumerable<(long Position, string Hash)> HashesAsync(long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, coalesce(headers ->> '{EventEnvelope.HashHeader}', '') from {Events} where seq_id <= @upTo order by seq_id", connection);
-        command.Parameters.AddWithValue("upTo", upTo);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in stored.ReadAsync(new EventQuery { UpToPosition = upTo, WithData = false }, ct))
         {
-            yield return (reader.GetInt64(0), reader.GetString(1));
+            yield return (row.Position, row.Hash ?? "");
         }
     }
 
