@@ -13,4 +13,15 @@ public sealed class EventPositions(NpgsqlDataSource db, LedgerSchema schema)
         await using var command = db.CreateCommand(NewestQuery(schema));
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
+
+    /// <summary>
+    /// The newest position all of whose events (and all before it) were recorded by <paramref name="asOf"/>;
+    /// <see cref="long.MaxValue"/> when every stored event was.
+    /// </summary>
+    public async Task<long> LastKnownAtAsync(DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select min(seq_id) from {schema.Events}.mt_events where timestamp > @asOf");
+        command.Parameters.AddWithValue("asOf", asOf);
+        return await command.ExecuteScalarAsync(ct) is long firstLater ? firstLater - 1 : long.MaxValue;
+    }
 }
