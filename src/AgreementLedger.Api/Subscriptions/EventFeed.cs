@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
@@ -54,7 +53,7 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
 /// skipped by force.
 /// </summary>
-public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, SafePosition safe)
+public sealed class EventFeed(StoredEventReader reader, SafePosition safe)
 {
     /// <summary>The newest safe position found so far, without waiting for anything.</summary>
     public long LastKnownSafePosition => safe.LastKnown;
@@ -73,18 +72,7 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, SafePosi
             return new FeedPage([], after);
         }
 
-        await using var command = db.CreateCommand(
-            Select(schema) + " where seq_id > @after and seq_id <= @safe" +
-            (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
-        command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("safe", upTo);
-        command.Parameters.AddWithValue("limit", limit);
-        if (types is not null)
-        {
-            command.Parameters.AddWithValue("types", types.ToArray());
-        }
-
-        var events = await ReadAsync(command, ct);
+        var events = await ReadAsync(reader, new EventQuery { AfterPosition = after, UpToPosition = upTo, Types = types, Limit = limit }, ct);
 
         // A full page stops at its last event; a short one has seen everything up to the safe position.
         var next = events.Count == limit ? events[^1].Position : upTo;
@@ -96,34 +84,18 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, SafePosi
     /// positions are safe (the async daemon only hands out pages below its high-water mark).
     /// </summary>
     public static async Task<IReadOnlyList<FeedEvent>> ReadPositionsAsync(
-        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand(Select(schema) + " where seq_id = any(@positions) order by seq_id");
-        command.Parameters.AddWithValue("positions", positions);
-        return await ReadAsync(command, ct);
-    }
+        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct) =>
+        await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, ct);
 
-    private static string Select(LedgerSchema schema) =>
-        $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', data ->> 'occurredOn' " +
-        $"from {schema.Events}.mt_events";
-
-    private static async Task<List<FeedEvent>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    /// <summary>Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed.</summary>
+    private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, CancellationToken ct)
     {
         var events = new List<FeedEvent>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in reader.ReadAsync(query, ct))
         {
-            var type = reader.GetString(3);
-            DateOnly? occurredOn = !EventCatalogue.IsRetraction(type) && !reader.IsDBNull(8)
-                && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                ? day
-                : null;
             events.Add(new FeedEvent(
-                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
-                EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
-                reader.IsDBNull(6) ? "" : reader.GetString(6),
-                new RawJson(reader.GetFieldValue<byte[]>(4)),
-                reader.IsDBNull(7) ? "" : reader.GetString(7)));
+                row.Position, row.AgreementId, row.Version, row.Type, row.OccurredOn,
+                EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, new RawJson(row.Data), row.Hash ?? ""));
         }
 
         return events;
