@@ -40,6 +40,9 @@ public static class LedgerComposition
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();
         services.AddSingleton<StoredEventReader>();
+        services.AddSingleton<BulkAppend>();
+        services.AddSingleton<SnapshotWriter>();
+        services.AddSingleton<StreamVersions>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));

@@ -15,7 +15,7 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
 /// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
 /// </summary>
-public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, StoredEventReader stored, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
+public sealed partial class LedgerVerifier(StoredEventReader stored, StreamVersions versions, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
 {
     /// <summary>Failures reported; further ones are not listed (the answer stays small).</summary>
     public const int MaxReportedFailures = 1000;
@@ -55,7 +55,7 @@ public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema sch
     {
         var failures = new List<VerificationFailure>();
         long streams = 0, events = 0;
-        var recorded = await RecordedVersionsAsync(agreementId, ct);
+        var recorded = await versions.ReadAsync(agreementId, ct);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
         string? stream = null;
@@ -172,26 +172,6 @@ public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema sch
             Fail(failures, Ledger, signed.Position,
                 $"the signed digest at position {signed.Position} no longer matches the stored events: events at or before that position were altered, removed, reordered or inserted");
         }
-    }
-
-    /// <summary>Marten's own record of each stream's version: cutting the newest events shows against it.</summary>
-    private async Task<Dictionary<string, long>> RecordedVersionsAsync(string? agreementId, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand(
-            $"select id, version from {schema.Events}.mt_streams" + (agreementId is null ? "" : " where id = @id"));
-        if (agreementId is not null)
-        {
-            command.Parameters.AddWithValue("id", agreementId);
-        }
-
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            versions[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-        }
-
-        return versions;
     }
 
     private static void CheckTail(string stream, long lastVersion, Dictionary<string, long> recorded, HashSet<string> seen, List<VerificationFailure> failures)
