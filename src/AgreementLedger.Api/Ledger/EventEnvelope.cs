@@ -41,6 +41,17 @@ public static class EventEnvelope
     /// <summary>The data's <c>occurredOn</c> as text, in SQL over the event table aliased <paramref name="alias"/>.</summary>
     public static string OccurredOnSql(string alias) => $"{alias}.data ->> 'occurredOn'";
 
+    /// <summary>
+    /// The day an event sorts on in effective order: its occurredOn, or for a retraction (which has
+    /// none) the UTC day it was recorded. <see cref="EffectiveDaySql"/> is the same rule in SQL.
+    /// </summary>
+    public static DateOnly EffectiveDay(DateOnly? occurredOn, DateTimeOffset recordedAt) =>
+        occurredOn ?? DateOnly.FromDateTime(recordedAt.UtcDateTime);
+
+    /// <summary><see cref="EffectiveDay"/> in SQL, as yyyy-MM-dd text, over the event table aliased <paramref name="alias"/>.</summary>
+    public static string EffectiveDaySql(string alias) =>
+        $"coalesce({OccurredOnSql(alias)}, to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD'))";
+
     /// <summary>PostgreSQL keeps microseconds: truncate so that what is hashed is what is stored.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset instant)
     {

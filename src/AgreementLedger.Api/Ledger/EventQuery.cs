@@ -8,6 +8,9 @@ public enum EventOrder
 
     /// <summary>Agreement then version: folds, time travel and chain verification.</summary>
     ByAgreement,
+
+    /// <summary>Effective day (<see cref="EventEnvelope.EffectiveDaySql"/>) then version: the timeline.</summary>
+    ByEffectiveDay,
 }
 
 /// <summary>
@@ -33,6 +36,12 @@ public sealed record EventQuery
     public long[]? Positions { get; init; }
 
     public IReadOnlyCollection<string>? Types { get; init; }
+
+    /// <summary>In effect on this day: an effective day (<see cref="EventEnvelope.EffectiveDaySql"/>) at or before it.</summary>
+    public DateOnly? EffectiveOn { get; init; }
+
+    /// <summary>The keyset of <see cref="EventOrder.ByEffectiveDay"/>: rows after this (day as yyyy-MM-dd, or "" for the first page; version).</summary>
+    public (string Day, long Version)? AfterEffective { get; init; }
 
     /// <summary>
     /// Only the first <see cref="AgreementPage.Count"/> agreements after <see cref="AgreementPage.AfterId"/>

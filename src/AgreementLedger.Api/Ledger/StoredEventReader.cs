@@ -26,7 +26,7 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
     public async IAsyncEnumerable<StoredEventRow> ReadAsync(
         EventQuery query, NpgsqlConnection connection, NpgsqlTransaction? transaction, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var command = Command(query, connection, transaction, count: false);
+        await using var command = Command(query, connection, transaction, aggregate: null);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
@@ -46,15 +46,30 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
         return rows;
     }
 
+    /// <summary>
+    /// What <paramref name="query"/> (of one agreement) knows of it: its newest version (0 if none) and
+    /// its proposal's occurredOn as stored (yyyy-MM-dd text), or null when version 1 is not among the events.
+    /// </summary>
+    public async Task<(long Newest, string? ProposedOn)> ExtentAsync(EventQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = Command(
+            query, connection, null, aggregate: $"coalesce(max(e.version), 0), min({EventEnvelope.OccurredOnSql("e")}) filter (where e.version = 1)");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
     /// <summary>How many events <paramref name="query"/> selects (for progress), in the caller's transaction when given.</summary>
     public async Task<long> CountAsync(EventQuery query, NpgsqlConnection? connection, NpgsqlTransaction? transaction, CancellationToken ct)
     {
         await using var own = connection is null ? await db.OpenConnectionAsync(ct) : null;
-        await using var command = Command(query, connection ?? own!, transaction, count: true);
+        await using var command = Command(query, connection ?? own!, transaction, aggregate: "count(*)");
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private NpgsqlCommand Command(EventQuery query, NpgsqlConnection connection, NpgsqlTransaction? transaction, bool count)
+    /// <summary>The rows <paramref name="query"/> selects, or one row of <paramref name="aggregate"/> over them.</summary>
+    private NpgsqlCommand Command(EventQuery query, NpgsqlConnection connection, NpgsqlTransaction? transaction, string? aggregate)
     {
         var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
         var conditions = new List<string>();
@@ -99,6 +114,18 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             Add("e.type = any(@types)", "types", types.ToArray());
         }
 
+        if (query.EffectiveOn is { } effectiveOn)
+        {
+            Add($"{EventEnvelope.EffectiveDaySql("e")} <= @effectiveOn", "effectiveOn", effectiveOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (query.AfterEffective is { } keyset)
+        {
+            conditions.Add($"({EventEnvelope.EffectiveDaySql("e")}, e.version) > (@afterDay, @afterVersion)");
+            command.Parameters.AddWithValue("afterDay", keyset.Day);
+            command.Parameters.AddWithValue("afterVersion", keyset.Version);
+        }
+
         if (query.Agreements is { } page)
         {
             conditions.Add(
@@ -110,9 +137,9 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
         }
 
         var where = conditions.Count == 0 ? "" : " where " + string.Join(" and ", conditions);
-        if (count)
+        if (aggregate is not null)
         {
-            command.CommandText = $"select count(*) from {schema.Events}.mt_events e{where}";
+            command.CommandText = $"select {aggregate} from {schema.Events}.mt_events e{where}";
             return command;
         }
 
@@ -120,7 +147,12 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             $"e.seq_id, e.stream_id, e.version, e.type, {(query.WithData ? "e.data" : "null::jsonb")}, e.timestamp, e.user_name, " +
             $"e.headers ->> '{EventEnvelope.HashHeader}', e.headers ->> '{EventEnvelope.PreviousHashHeader}', " +
             (query.WithData ? EventEnvelope.OccurredOnSql("e") : "null::text");
-        var order = query.Order == EventOrder.ByPosition ? " order by e.seq_id" : " order by e.stream_id, e.version";
+        var order = query.Order switch
+        {
+            EventOrder.ByPosition => " order by e.seq_id",
+            EventOrder.ByAgreement => " order by e.stream_id, e.version",
+            _ => $" order by {EventEnvelope.EffectiveDaySql("e")}, e.version",
+        };
         var limit = query.Limit is { } l ? " limit " + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
         command.CommandText = $"select {columns} from {schema.Events}.mt_events e{where}{order}{limit}";
         return command;
