@@ -46,7 +46,7 @@ public sealed partial class ProjectionLagMonitor(
     {
         await using var command = db.CreateCommand(
             $"with newest (head) as ({EventPositions.NewestQuery(schema)}) " +
-            $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.mt_event_progression p, newest " +
+            $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.{MartenTables.Progression} p, newest " +
             $"union all select 'webhook:' || w.id, greatest(newest.head - w.position, 0) from {schema.Events}.{WebhookStore.TableName} w, newest");
         var lags = new List<Measurement<long>>();
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -1,9 +1,7 @@
-using System.Data;
 using System.Text.Json;
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
-using Npgsql;
 
 namespace AgreementLedger.Audit.Verifying;
 

@@ -30,7 +30,7 @@ public sealed class ClusterHealthCheck(IWolverineRuntime runtime, IntegrationOpt
         try
         {
             await using var command = db.CreateCommand(
-                $"select coalesce((select last_seq_id from {schema.Events}.mt_event_progression where name = @name), 0), " +
+                $"select coalesce((select last_seq_id from {schema.Events}.{MartenTables.Progression} where name = @name), 0), " +
                 $"({EventPositions.NewestQuery(schema)})");
             command.Parameters.AddWithValue("name", IntegrationEventRelay.RelayName + ":All");
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
