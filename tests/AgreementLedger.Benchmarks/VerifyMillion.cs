@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using AgreementLedger.Agreements;
-using AgreementLedger.Audit;
 using AgreementLedger.Audit.Verifying;
+using AgreementLedger.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

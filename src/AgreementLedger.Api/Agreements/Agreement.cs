@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AgreementLedger.Ledger;
 using JasperFx.Events;
 
 namespace AgreementLedger.Agreements;
@@ -34,7 +35,7 @@ public sealed record Agreement
     public ImmutableList<long> RetractionVersions { get; init; } = [];
 
     /// <summary>The hash of the newest event: the next event's previousHash.</summary>
-    public string LastHash { get; init; } = Audit.EventHash.Genesis;
+    public string LastHash { get; init; } = EventHash.Genesis;
 
     /// <summary>The newest event's recordedAt; the next one may not be earlier.</summary>
     public DateTimeOffset LastRecordedAt { get; init; }

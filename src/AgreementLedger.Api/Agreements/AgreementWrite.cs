@@ -4,6 +4,7 @@ using AgreementLedger.Agreements.Proposing;
 using AgreementLedger.Agreements.Rebuilding;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Ledger;
 using Marten;
 using JasperFx.Events;
 using Microsoft.Extensions.Options;

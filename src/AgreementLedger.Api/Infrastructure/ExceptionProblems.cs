@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using JasperFx;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Diagnostics;
@@ -25,7 +26,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable } =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
                     "A lock the request needed was held for longer than the database's lock_timeout; retry shortly."),
-            Audit.Digests.WritersStillRunningException =>
+            WritersStillRunningException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
                     "Transactions writing events ran too long for a safe position to be found; retry shortly."),
             StreamLockedException =>

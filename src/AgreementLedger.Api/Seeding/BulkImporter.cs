@@ -1,10 +1,10 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace AgreementLedger.Seeding;
 
@@ -19,10 +19,8 @@ public sealed record AgreementHistory(string Id, IReadOnlyList<IAgreementEvent> 
 /// draws positions until it commits, so the feed's safe position (which waits for every holder of
 /// that lock) never passes positions still being imported. Ids that already exist fail the whole import.
 /// </summary>
-public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource db, LedgerSchema schema, TimeProvider clock, ILogger<BulkImporter> logger)
+public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource db, BulkAppend append, SnapshotWriter snapshots, TimeProvider clock, ILogger<BulkImporter> logger)
 {
-    private const string Tenant = "*DEFAULT*";
-
     /// <summary>
     /// Imports the histories; the number of events written. <paramref name="progress"/> shows two
     /// steps: the events checked and hashed, then the events written.
@@ -71,85 +69,8 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         var checkedIn = watch.Elapsed;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockEvents = new NpgsqlCommand(EventTableAppendLock.Statement(schema), connection, transaction))
-        {
-            await lockEvents.ExecuteNonQueryAsync(ct);
-        }
-
-        var positions = new long[total];
-        await using (var draw = new NpgsqlCommand($"select nextval('{schema.Events}.mt_events_sequence') from generate_series(1, $1)", connection, transaction))
-        {
-            draw.Parameters.Add(new NpgsqlParameter { Value = total });
-            await using var reader = await draw.ExecuteReaderAsync(ct);
-            for (var i = 0; await reader.ReadAsync(ct); i++)
-            {
-                positions[i] = reader.GetInt64(0);
-            }
-        }
-
-        Array.Sort(positions);
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {schema.Events}.mt_streams (id, type, version, timestamp, created, tenant_id) from stdin (format binary)", ct))
-        {
-            foreach (var (id, events, _, _) in streams)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync("agreement", NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(events[^1].Event.Timestamp, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(events[0].Event.Timestamp, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(Tenant, NpgsqlDbType.Varchar, ct);
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
-        var next = 0;
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {schema.Events}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, is_archived) from stdin (format binary)", ct))
-        {
-            foreach (var (id, events, _, _) in streams)
-            {
-                for (var v = 0; v < events.Count; v++)
-                {
-                    var (e, json) = events[v];
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(positions[next++], NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
-                    await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync((long)(v + 1), NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct);
-                    await copy.WriteAsync(EventTypeNames.Of(e.Data), NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
-                    await copy.WriteAsync(Tenant, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync($"{e.EventType.FullName}, {e.EventType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(
-                        $"{{\"{EventEnvelope.HashHeader}\": \"{e.GetHeader(EventEnvelope.HashHeader)}\", \"{EventEnvelope.PreviousHashHeader}\": \"{e.GetHeader(EventEnvelope.PreviousHashHeader)}\"}}",
-                        NpgsqlDbType.Jsonb, ct);
-                    await copy.WriteAsync(e.UserName, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
-                    progress?.Add(1);
-                }
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {schema.Events}.mt_doc_agreement (id, data, mt_dotnet_type, mt_version) from stdin (format binary)", ct))
-        {
-            foreach (var (id, events, _, snapshot) in streams)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(snapshot, NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(typeof(Agreement).FullName!, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync((long)events.Count, NpgsqlDbType.Bigint, ct);
-            }
-
-            await copy.CompleteAsync(ct);
-        }
+        await append.WriteAsync(connection, transaction, streams.Select(p => new NewAgreementHistory(p.Id, p.Events)).ToList(), "agreement", progress is null ? null : () => progress.Add(1), ct);
+        await snapshots.CopyNewAsync(connection, streams.Select(p => (p.Id, p.Snapshot, (long)p.Events.Count)), typeof(Agreement).FullName!, ct);
 
         await transaction.CommitAsync(ct);
         progress?.End();
@@ -163,9 +84,9 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         // What a proposal's command checks before its first event: an id that is a slug, and a
         // history that starts with the proposal of that id; every later event is then judged as a
         // command would judge it (the lifecycle, and no fact dated before the proposal).
-        if (!Conventions.AgreementId().IsMatch(history.Id))
+        if (!AgreementIds.Pattern().IsMatch(history.Id))
         {
-            throw new InvalidOperationException($"Agreement id '{history.Id}' {Conventions.AgreementIdRule}.");
+            throw new InvalidOperationException($"Agreement id '{history.Id}' {AgreementIds.Rule}.");
         }
 
         if (history.Events is not [AgreementProposed proposed, ..])
@@ -200,7 +121,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         return new Prepared(history.Id, events, agreement, serializer.ToJson(agreement));
     }
 
-    private sealed record Prepared(string Id, List<(IEvent Event, string Json)> Events, Agreement State, string Snapshot);
+    private sealed record Prepared(string Id, IReadOnlyList<(IEvent Event, string Json)> Events, Agreement State, string Snapshot);
 
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Imported {Agreements} agreements ({Events} events): checked and hashed in {CheckMs:F0} ms, written in {WriteMs:F0} ms")]

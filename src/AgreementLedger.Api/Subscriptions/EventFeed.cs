@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgreementLedger.Agreements;
-using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 
 namespace AgreementLedger.Subscriptions;
@@ -54,84 +52,29 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
 /// skipped by force.
 /// </summary>
-public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, ILogger<EventFeed> logger) : IDisposable
+public sealed class EventFeed(StoredEventReader reader, SafePosition safe)
 {
-    private static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(50);
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SafeMark _safe = new(0, DateTimeOffset.MinValue);
-
-    private sealed record SafeMark(long Position, DateTimeOffset At);
-
-    public void Dispose() => _gate.Dispose();
-
     /// <summary>The newest safe position found so far, without waiting for anything.</summary>
-    public long LastKnownSafePosition => Volatile.Read(ref _safe).Position;
+    public long LastKnownSafePosition => safe.LastKnown;
 
-    /// <summary>
-    /// The newest safe position, shared by concurrent readers for a few milliseconds: finding it
-    /// briefly waits for writing transactions, so readers coalesce instead of queueing one each.
-    /// </summary>
-    public async Task<long> SafePositionAsync(CancellationToken ct)
-    {
-        var mark = Volatile.Read(ref _safe);
-        if (DateTimeOffset.UtcNow - mark.At < Freshness)
-        {
-            return mark.Position;
-        }
-
-        await _gate.WaitAsync(ct);
-        try
-        {
-            mark = Volatile.Read(ref _safe);
-            if (DateTimeOffset.UtcNow - mark.At >= Freshness)
-            {
-                try
-                {
-                    var position = await digests.SafePositionAsync(ct);
-                    mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
-                    Volatile.Write(ref _safe, mark);
-                }
-                catch (WritersStillRunningException e)
-                {
-                    // The last safe position is still safe, only older; the next reader tries again.
-                    FeedLog.WritersStillRunning(logger, mark.Position, e.Message);
-                }
-            }
-
-            return mark.Position;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>The newest safe position, shared by concurrent readers (<see cref="SafePosition.CurrentAsync"/>).</summary>
+    public Task<long> SafePositionAsync(CancellationToken ct) => safe.CurrentAsync(ct);
 
     public async Task<FeedPage> ReadAsync(long after, int limit, IReadOnlySet<string>? types, CancellationToken ct)
     {
         // A consumer catching up far behind the last safe position found needs no new one: that
         // position stays safe forever. Only at the head is it worth waiting for writers again.
-        var known = Volatile.Read(ref _safe).Position;
-        var safe = after + limit <= known ? known : await SafePositionAsync(ct);
-        if (after >= safe)
+        var known = safe.LastKnown;
+        var upTo = after + limit <= known ? known : await safe.CurrentAsync(ct);
+        if (after >= upTo)
         {
             return new FeedPage([], after);
         }
 
-        await using var command = db.CreateCommand(
-            Select(schema) + " where seq_id > @after and seq_id <= @safe" +
-            (types is null ? "" : " and type = any(@types)") + " order by seq_id limit @limit");
-        command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("safe", safe);
-        command.Parameters.AddWithValue("limit", limit);
-        if (types is not null)
-        {
-            command.Parameters.AddWithValue("types", types.ToArray());
-        }
-
-        var events = await ReadAsync(command, ct);
+        var events = await ReadAsync(reader, new EventQuery { AfterPosition = after, UpToPosition = upTo, Types = types, Limit = limit }, ct);
 
         // A full page stops at its last event; a short one has seen everything up to the safe position.
-        var next = events.Count == limit ? events[^1].Position : safe;
+        var next = events.Count == limit ? events[^1].Position : upTo;
         return new FeedPage(events, next);
     }
 
@@ -140,34 +83,18 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
     /// positions are safe (the async daemon only hands out pages below its high-water mark).
     /// </summary>
     public static async Task<IReadOnlyList<FeedEvent>> ReadPositionsAsync(
-        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand(Select(schema) + " where seq_id = any(@positions) order by seq_id");
-        command.Parameters.AddWithValue("positions", positions);
-        return await ReadAsync(command, ct);
-    }
+        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct) =>
+        await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, ct);
 
-    private static string Select(LedgerSchema schema) =>
-        $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', data ->> 'occurredOn' " +
-        $"from {schema.Events}.mt_events";
-
-    private static async Task<List<FeedEvent>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    /// <summary>Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed.</summary>
+    private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, CancellationToken ct)
     {
         var events = new List<FeedEvent>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in reader.ReadAsync(query, ct))
         {
-            var type = reader.GetString(3);
-            DateOnly? occurredOn = type != EventTypeNames.EventRetracted && !reader.IsDBNull(8)
-                && DateOnly.TryParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                ? day
-                : null;
             events.Add(new FeedEvent(
-                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), type, occurredOn,
-                EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
-                reader.IsDBNull(6) ? "" : reader.GetString(6),
-                new RawJson(reader.GetFieldValue<byte[]>(4)),
-                reader.IsDBNull(7) ? "" : reader.GetString(7)));
+                row.Position, row.AgreementId, row.Version, row.Type, row.OccurredOn,
+                EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, new RawJson(row.Data), row.Hash ?? ""));
         }
 
         return events;
@@ -181,20 +108,12 @@ public sealed class EventFeed(NpgsqlDataSource db, LedgerSchema schema, LedgerDi
             return null;
         }
 
-        var known = EventTypeNames.ByType.Values.ToHashSet(StringComparer.Ordinal);
         var wanted = types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        foreach (var unknown in wanted.Where(t => !known.Contains(t)))
+        foreach (var unknown in wanted.Where(t => !EventCatalogue.IsKnown(t)))
         {
-            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
+            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", EventCatalogue.Names)})");
         }
 
         return wanted;
     }
-}
-
-internal static partial class FeedLog
-{
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
-        Message = "The feed stays at safe position {Position} for now: {Reason}. A transaction that holds the event table's write lock this long is stuck or a very large import.")]
-    public static partial void WritersStillRunning(ILogger logger, long position, string reason);
 }

@@ -1,11 +1,12 @@
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace AgreementLedger.Subscriptions;
 
 /// <summary>Readiness detail: how far the feed's safe position lags the newest stored event.</summary>
-public sealed class FeedHealthCheck(EventFeed feed, NpgsqlDataSource db, LedgerSchema schema) : IHealthCheck
+public sealed class FeedHealthCheck(SafePosition safePosition, EventPositions positions) : IHealthCheck
 {
     /// <summary>Beyond this many positions of lag the node reports itself degraded.</summary>
     public const long DegradedLag = 10_000;
@@ -26,17 +27,16 @@ public sealed class FeedHealthCheck(EventFeed feed, NpgsqlDataSource db, LedgerS
                 brief.CancelAfter(WriterPatience);
                 try
                 {
-                    safe = await feed.SafePositionAsync(brief.Token);
+                    safe = await safePosition.CurrentAsync(brief.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    safe = feed.LastKnownSafePosition;
+                    safe = safePosition.LastKnown;
                     waiting = true;
                 }
             }
 
-            await using var newest = db.CreateCommand($"select coalesce(max(seq_id), 0) from {schema.Events}.mt_events");
-            var head = (long)(await newest.ExecuteScalarAsync(cancellationToken))!;
+            var head = await positions.NewestAsync(cancellationToken);
             var lag = Math.Max(0, head - safe);
             var data = new Dictionary<string, object> { ["safePosition"] = safe, ["newestPosition"] = head, ["lag"] = lag, ["waitingForWriters"] = waiting };
             var description = $"the feed is served up to position {safe}; {lag} newer position(s) are still being committed" +

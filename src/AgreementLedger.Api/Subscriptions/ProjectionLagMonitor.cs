@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using AgreementLedger.Subscriptions.Webhooks;
 using Npgsql;
 
@@ -45,8 +46,8 @@ public sealed partial class ProjectionLagMonitor(
     public async Task<IReadOnlyList<Measurement<long>>> ReadAsync(CancellationToken ct)
     {
         await using var command = db.CreateCommand(
-            $"with newest as (select coalesce(max(seq_id), 0) as head from {schema.Events}.mt_events) " +
-            $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.mt_event_progression p, newest " +
+            $"with newest (head) as ({EventPositions.NewestQuery(schema)}) " +
+            $"select p.name, greatest(newest.head - p.last_seq_id, 0) from {schema.Events}.{MartenTables.Progression} p, newest " +
             $"union all select 'webhook:' || w.id, greatest(newest.head - w.position, 0) from {schema.Events}.{WebhookStore.TableName} w, newest");
         var lags = new List<Measurement<long>>();
         await using var reader = await command.ExecuteReaderAsync(ct);

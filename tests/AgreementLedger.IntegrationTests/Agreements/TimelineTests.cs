@@ -1,12 +1,25 @@
 using System.Text.Json;
-using AgreementLedger.Audit;
 using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 
 [Collection(ConventionsCollection.Name)]
 public sealed class TimelineTests(LedgerHost ledger)
 {
+    [Fact]
+    public async Task in_effect_on_a_day_the_timeline_holds_only_the_events_in_effect_by_then()
+    {
+        var id = Given.NewId("ineffect");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-03-01" }, 200);
+
+        var entries = (await ledger.Host.GetAsync($"/agreements/{id}/timeline?effectiveOn=2024-02-01"))["entries"].EnumerateArray()
+            .Select(e => e.GetProperty("type").GetString()!).ToArray();
+
+        Assert.Equal(["agreement_proposed"], entries);
+    }
+
     [Fact]
     public async Task every_entry_carries_a_hash_that_an_auditor_can_recompute()
     {

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using AgreementLedger.Agreements;
-using AgreementLedger.Audit;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Audit;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using AgreementLedger.Audit;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.IntegrationTests.Audit;
 

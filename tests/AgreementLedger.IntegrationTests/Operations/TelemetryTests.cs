@@ -291,7 +291,7 @@ public sealed class TelemetryTests(TelemetryLedgerHost ledger)
             await take.ExecuteNonQueryAsync();
         }
 
-        // The digest waits for the writer for LedgerDigests.WriterWait (10 s), then refuses; the feed keeps its last safe position.
+        // The digest waits for the writer for SafePosition.WriterWait (10 s), then refuses; the feed keeps its last safe position.
         await Task.Delay(100);
         var asked = ledger.Host.GetAsync("/audit/digest", 503);
         var page = await ledger.Host.GetAsync("/events?after=0&limit=1000");

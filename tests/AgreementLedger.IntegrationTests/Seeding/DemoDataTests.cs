@@ -1,6 +1,6 @@
 using System.Text.Json;
+using AgreementLedger.Ledger;
 using Alba;
-using AgreementLedger.Audit;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using Microsoft.Extensions.DependencyInjection;
 using AgreementLedger.IntegrationTests.Infrastructure;

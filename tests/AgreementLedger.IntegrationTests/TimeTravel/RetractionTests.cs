@@ -1,6 +1,6 @@
+using AgreementLedger.Ledger;
 using Alba;
 using System.Globalization;
-using AgreementLedger.Audit;
 using AgreementLedger.IntegrationTests.Infrastructure;
 
 namespace AgreementLedger.IntegrationTests.TimeTravel;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgreementLedger.Agreements;
+using AgreementLedger.Ledger;
 using CsCheck;
 using JasperFx.Events;
 

@@ -1,4 +1,5 @@
 using AgreementLedger.Agreements;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.Tests.Agreements;
 
@@ -12,7 +13,7 @@ public sealed class ValueRangeTests
     [InlineData("\ngcap-treaty", false)]
     [InlineData("gcap\u0085treaty", false)]
     public void an_agreement_id_matches_only_as_a_whole(string id, bool matches) =>
-        Assert.Equal(matches, Conventions.AgreementId().IsMatch(id));
+        Assert.Equal(matches, AgreementIds.Pattern().IsMatch(id));
 
     [Theory]
     [InlineData("JP", true)]
@@ -49,7 +50,7 @@ public sealed class ValueRangeTests
     [InlineData("9999-12-31T12:00:00-23:59", "9999-12-31T23:59:59.9999990Z")]
     [InlineData("2024-06-23T10:00:00-23:59", "2024-06-24T09:59:00.0000000Z")]
     public void an_instant_is_read_in_utc_truncated_to_the_microsecond_and_past_the_calendar_is_its_end(string text, string expected) =>
-        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), PointInTime.ParseInstant(text));
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), AgreementLedger.Infrastructure.Instants.Parse(text));
 
     [Theory]
     [InlineData("0001-01-01T00:00:00+00:01")]
@@ -69,7 +70,7 @@ public sealed class ValueRangeTests
     [InlineData("١٢٣٤-06-23T10:00:00Z")]
     [InlineData("10000-01-01")]
     [InlineData("")]
-    public void an_impossible_instant_or_one_before_the_calendar_is_refused(string text) => Assert.Null(PointInTime.ParseInstant(text));
+    public void an_impossible_instant_or_one_before_the_calendar_is_refused(string text) => Assert.Null(AgreementLedger.Infrastructure.Instants.Parse(text));
 
     [Fact]
     public void an_as_of_after_today_judges_targets_against_today()

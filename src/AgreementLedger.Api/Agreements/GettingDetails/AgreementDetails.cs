@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using Microsoft.AspNetCore.Mvc;
 using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Infrastructure;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 using Wolverine.Http;
 
@@ -41,9 +42,6 @@ public static class GetAgreementTimelineEndpoint
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    /// <summary>The day an entry sorts on: its occurredOn, or for a retraction the UTC day it was recorded.</summary>
-    private const string Day = "coalesce(data ->> 'occurredOn', to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD'))";
-
     [WolverineGet("/agreements/{id}/timeline", OperationId = "getAgreementTimeline")]
     [EndpointSummary("An agreement's events in effective order, page by page")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<AgreementTimeline>(StatusCodes.Status200OK)]
@@ -67,73 +65,55 @@ public static class GetAgreementTimelineEndpoint
         }
 
         var ct = http.RequestAborted;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var known = new KnownFilter(id, at, schema);
+        var events = new StoredEventReader(db, schema);
+        var known = new EventQuery { AgreementId = id, AsOf = at.AsOf, UpToVersion = at.Version };
 
         // What was known at the point: the newest version and the proposal's effective date.
-        await using (var extent = known.Command(connection,
-            "select max(version), min(data ->> 'occurredOn') filter (where version = 1) from {0}.mt_events where {1}"))
+        var (newest, proposedOn) = await events.ExtentAsync(known, ct);
+        if (newest == 0 || proposedOn is null || (at.Version is { } wanted && newest < wanted)
+            || (at.EffectiveOn is { } day && string.CompareOrdinal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), proposedOn) < 0))
         {
-            await using var reader = await extent.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var newest = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
-            var proposedOn = reader.IsDBNull(1) ? null : reader.GetString(1);
-            if (newest == 0 || proposedOn is null || (at.Version is { } wanted && newest < wanted)
-                || (at.EffectiveOn is { } day && string.CompareOrdinal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), proposedOn) < 0))
-            {
-                return Problems.Result(at.IsNow ? Problems.AgreementNotFound(id) : Problems.AgreementNotFoundAt(id));
-            }
-
-            http.Response.Headers.ETag = IfMatch.ETag(newest);
+            return Problems.Result(at.IsNow ? Problems.AgreementNotFound(id) : Problems.AgreementNotFoundAt(id));
         }
 
+        http.Response.Headers.ETag = IfMatch.ETag(newest);
+
         var retractions = new Dictionary<long, (string By, string Reason)>();
-        await using (var marks = known.Command(connection,
-            $"select (data ->> 'version')::bigint, user_name, data ->> 'reason' from {{0}}.mt_events where {{1}} and type = '{EventTypeNames.EventRetracted}'"))
+        await foreach (var mark in events.ReadAsync(known with { Types = [EventTypeNames.EventRetracted] }, ct))
         {
-            await using var reader = await marks.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                retractions[reader.GetInt64(0)] = (reader.IsDBNull(1) ? "" : reader.GetString(1), reader.GetString(2));
-            }
+            using var retraction = JsonDocument.Parse(mark.Data);
+            retractions[retraction.RootElement.GetProperty("version").GetInt64()] = (mark.RecordedBy, retraction.RootElement.GetProperty("reason").GetString()!);
         }
 
         var entries = new List<TimelineEntry>();
-        var inEffect = at.EffectiveOn is { } effective ? $" and {Day} <= '{effective:yyyy-MM-dd}'" : "";
-        await using (var query = known.Command(connection,
-            $"select version, seq_id, type, data, timestamp, user_name, headers ->> 'hash', headers ->> 'previousHash', data ->> 'occurredOn' " +
-            $"from {{0}}.mt_events where {{1}}{inEffect} and ({Day}, version) > (@afterDay, @afterVersion) order by {Day}, version limit @take"))
+        var page = known with
         {
-            query.Parameters.AddWithValue("afterDay", after?.Day ?? "");
-            query.Parameters.AddWithValue("afterVersion", after?.Version ?? 0L);
-            query.Parameters.AddWithValue("take", take + 1);
-            await using var reader = await query.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            EffectiveOn = at.EffectiveOn,
+            AfterEffective = (after?.Day ?? "", after?.Version ?? 0L),
+            Order = EventOrder.ByEffectiveDay,
+            Limit = take + 1,
+        };
+        await foreach (var row in events.ReadAsync(page, ct))
+        {
+            using var data = JsonDocument.Parse(row.Data);
+            var retraction = retractions.TryGetValue(row.Version, out var mark) ? mark : ((string By, string Reason)?)null;
+            entries.Add(new TimelineEntry(
+                row.Version,
+                row.Position,
+                row.Type,
+                row.OccurredOn,
+                EventEnvelope.FormatInstant(row.RecordedAt),
+                row.RecordedBy,
+                EventSummaries.Describe(row.Type, data.RootElement),
+                retraction is not null,
+                retraction?.By,
+                retraction?.Reason,
+                row.Hash ?? "",
+                row.PreviousHash ?? "",
+                data.RootElement.Clone())
             {
-                var type = reader.GetString(2);
-                var entryVersion = reader.GetInt64(0);
-                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
-                using var data = JsonDocument.Parse(reader.GetString(3));
-                var occurred = reader.IsDBNull(8) ? (DateOnly?)null : DateOnly.ParseExact(reader.GetString(8), "yyyy-MM-dd", CultureInfo.InvariantCulture);
-                var retraction = retractions.TryGetValue(entryVersion, out var mark) ? mark : ((string By, string Reason)?)null;
-                entries.Add(new TimelineEntry(
-                    entryVersion,
-                    reader.GetInt64(1),
-                    type,
-                    occurred,
-                    EventEnvelope.FormatInstant(recordedAt),
-                    reader.IsDBNull(5) ? "" : reader.GetString(5),
-                    EventSummaries.Describe(type, data.RootElement),
-                    retraction is not null,
-                    retraction?.By,
-                    retraction?.Reason,
-                    reader.IsDBNull(6) ? "" : reader.GetString(6),
-                    reader.IsDBNull(7) ? "" : reader.GetString(7),
-                    data.RootElement.Clone())
-                {
-                    SortDay = occurred ?? DateOnly.FromDateTime(recordedAt.UtcDateTime),
-                });
-            }
+                SortDay = EventEnvelope.EffectiveDay(row.OccurredOn, row.RecordedAt),
+            });
         }
 
         string? next = null;
@@ -145,30 +125,6 @@ public static class GetAgreementTimelineEndpoint
         }
 
         return TypedResults.Ok(new AgreementTimeline(id, entries, next));
-    }
-
-    /// <summary>The events of one agreement known at a point in time, as a SQL condition with its parameters.</summary>
-    private sealed record KnownFilter(string Id, PointInTime At, LedgerSchema Schema)
-    {
-        public NpgsqlCommand Command(NpgsqlConnection connection, string template)
-        {
-            var condition = "stream_id = @id"
-                + (At.AsOf is null ? "" : " and timestamp <= @asOf")
-                + (At.Version is null ? "" : " and version <= @version");
-            var command = new NpgsqlCommand(string.Format(CultureInfo.InvariantCulture, template, Schema.Events, condition), connection);
-            command.Parameters.AddWithValue("id", Id);
-            if (At.AsOf is { } asOf)
-            {
-                command.Parameters.AddWithValue("asOf", asOf);
-            }
-
-            if (At.Version is { } version)
-            {
-                command.Parameters.AddWithValue("version", version);
-            }
-
-            return command;
-        }
     }
 
     /// <summary>An opaque keyset position: the last entry's occurredOn and version.</summary>

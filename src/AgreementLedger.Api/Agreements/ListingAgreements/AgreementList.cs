@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using AgreementLedger.Infrastructure.OpenApi;
 using System.Buffers.Text;
 using System.Globalization;
@@ -127,7 +128,7 @@ public static class ListAgreementsEndpoint
         try
         {
             var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
-            return decoded.StartsWith("a1|", StringComparison.Ordinal) && Conventions.AgreementId().IsMatch(decoded[3..]) ? decoded[3..] : null;
+            return decoded.StartsWith("a1|", StringComparison.Ordinal) && AgreementIds.Pattern().IsMatch(decoded[3..]) ? decoded[3..] : null;
         }
         catch (FormatException)
         {

@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using AgreementLedger.Infrastructure.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
@@ -25,7 +26,7 @@ public static class ProposeAgreementEndpoint
     {
         var today = Conventions.Today(clock);
         var checks = new Checks()
-            .Pattern("id", command.Id, Conventions.AgreementId(), Conventions.AgreementIdRule)
+            .Pattern("id", command.Id, AgreementIds.Pattern(), AgreementIds.Rule)
             .Text("title", command.Title, required: true, max: 300)
             .Text("summary", command.Summary, max: Checks.MaxLongText)
             .NotInFuture("occurredOn", command.OccurredOn, today)

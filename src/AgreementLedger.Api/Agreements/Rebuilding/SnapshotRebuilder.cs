@@ -1,10 +1,10 @@
 using System.Data;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace AgreementLedger.Agreements.Rebuilding;
 
@@ -15,16 +15,8 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// while the service keeps taking commands: a snapshot that a command wrote after the read began
 /// carries a higher version and is never overwritten by an older rebuilt one.
 /// </summary>
-public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema schema, IDocumentStore store, StoredEvents stored, ILogger<SnapshotRebuilder> logger)
+public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, IDocumentStore store, StoredEvents stored, StoredEventReader events, SnapshotWriter snapshots, ILogger<SnapshotRebuilder> logger)
 {
-    private static readonly Dictionary<string, Type> TypesByName =
-        EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-
-    /// <summary>The upsert's tail: a rebuilt snapshot replaces the stored one unless that one is newer.</summary>
-    private const string NeverOlder =
-        "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified " +
-        "where d.mt_version <= excluded.mt_version";
-
     public sealed record Result(long Events, long Agreements, long Written, TimeSpan Took);
 
     /// <summary>Rebuilds every snapshot; <paramref name="progress"/> shows the events folded (counted first, in the same snapshot) and then the write.</summary>
@@ -36,30 +28,20 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         await using var snapshot = await read.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await using var write = await db.OpenConnectionAsync(ct);
         await using var writing = await write.BeginTransactionAsync(ct);
-        await using (var temp = new NpgsqlCommand(
-            "create temp table rebuilt_agreement (id varchar primary key, data jsonb, mt_version bigint) on commit drop", write, writing))
-        {
-            await temp.ExecuteNonQueryAsync(ct);
-        }
-
+        var all = new EventQuery { Order = EventOrder.ByAgreement };
         if (progress is not null)
         {
-            await using var count = new NpgsqlCommand($"select count(*) from {schema.Events}.mt_events", read, snapshot);
-            progress.Begin("folding", (long)(await count.ExecuteScalarAsync(ct))!, "events");
+            progress.Begin("folding", await events.CountAsync(all, read, snapshot, ct), "events");
         }
 
-        long events = 0, agreements = 0;
-        await using (var copy = await write.BeginBinaryImportAsync("copy rebuilt_agreement (id, data, mt_version) from stdin (format binary)", ct))
+        long folded = 0, agreements = 0;
+        await using (var copy = await SnapshotWriter.BeginStagingAsync(write, writing, ct))
         {
-            await using var command = new NpgsqlCommand(
-                $"select stream_id, version, type, data, timestamp, headers ->> '{EventEnvelope.HashHeader}' from {schema.Events}.mt_events order by stream_id, version",
-                read, snapshot);
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
             string? current = null;
             var agreement = new Agreement();
-            while (await reader.ReadAsync(ct))
+            await foreach (var row in events.ReadAsync(all, read, snapshot, ct))
             {
-                var id = reader.GetString(0);
+                var id = row.AgreementId;
                 if (id != current)
                 {
                     if (current is not null)
@@ -72,19 +54,10 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
                     agreement = new Agreement();
                 }
 
-                var version = reader.GetInt64(1);
-                var type = reader.GetString(2);
-                if (!TypesByName.TryGetValue(type, out var clrType))
-                {
-                    throw new InvalidOperationException($"Event type '{type}' at version {version} of '{id}' is not known to this service.");
-                }
-
                 // Read as UTF-8 bytes (sequential access): the jsonb text, deserialised without a string.
-                var data = serializer.FromJson(clrType, new MemoryStream(reader.GetFieldValue<byte[]>(3)));
-                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
-                var hash = reader.IsDBNull(5) ? agreement.LastHash : reader.GetString(5);
-                agreement = agreement.Fold(version, data, hash, recordedAt);
-                events++;
+                var data = serializer.FromJson(EventCatalogue.TypeOf(row.Type, id, row.Version), new MemoryStream(row.Data));
+                agreement = agreement.Fold(row.Version, data, row.Hash ?? agreement.LastHash, row.RecordedAt);
+                folded++;
                 progress?.Add(1);
             }
 
@@ -99,23 +72,14 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
 
         // One statement: the step shows only that it is running, then how many it wrote.
         progress?.Begin("writing", null, "snapshots");
-        long written;
-        await using (var upsert = new NpgsqlCommand(
-            $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
-            $"select id, data, mt_version, @type, transaction_timestamp() from rebuilt_agreement " +
-            NeverOlder, write, writing))
-        {
-            upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
-            upsert.CommandTimeout = 0;
-            written = await upsert.ExecuteNonQueryAsync(ct);
-        }
+        var written = await snapshots.UpsertStagedAsync(write, writing, typeof(Agreement).FullName!, ct);
 
         await writing.CommitAsync(ct);
         await snapshot.CommitAsync(ct);
         progress?.Add(written);
         progress?.End();
-        var result = new Result(events, agreements, written, watch.Elapsed);
-        LogDone(logger, events, agreements, written, watch.Elapsed.TotalSeconds);
+        var result = new Result(folded, agreements, written, watch.Elapsed);
+        LogDone(logger, folded, agreements, written, watch.Elapsed.TotalSeconds);
         return result;
     }
 
@@ -126,15 +90,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
     public async Task RepairAsync(string id, long streamVersion, CancellationToken ct)
     {
         var agreement = Agreement.Replay(await stored.ReadAsync(id, asOf: null, upToVersion: null, ct));
-        await using var upsert = db.CreateCommand(
-            $"insert into {schema.Events}.mt_doc_agreement as d (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
-            "values (@id, @data, @version, @type, transaction_timestamp()) " +
-            NeverOlder);
-        upsert.Parameters.AddWithValue("id", id);
-        upsert.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = store.Options.Serializer().ToJson(agreement) });
-        upsert.Parameters.AddWithValue("version", agreement.Version);
-        upsert.Parameters.AddWithValue("type", typeof(Agreement).FullName!);
-        await upsert.ExecuteNonQueryAsync(ct);
+        await snapshots.UpsertAsync(id, store.Options.Serializer().ToJson(agreement), agreement.Version, typeof(Agreement).FullName!, ct);
         LogRepaired(logger, id, agreement.Version, streamVersion);
     }
 
@@ -142,13 +98,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, LedgerSchema 
         "The snapshot of agreement {AgreementId} was missing or behind its events (stream version {StreamVersion}); rebuilt it from its events at version {Version}")]
     private static partial void LogRepaired(ILogger logger, string agreementId, long version, long streamVersion);
 
-    private static async Task WriteAsync(NpgsqlBinaryImporter copy, string id, Agreement agreement, ISerializer serializer, CancellationToken ct)
-    {
-        await copy.StartRowAsync(ct);
-        await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
-        await copy.WriteAsync(serializer.ToJson(agreement), NpgsqlDbType.Jsonb, ct);
-        await copy.WriteAsync(agreement.Version, NpgsqlDbType.Bigint, ct);
-    }
+    private static Task WriteAsync(NpgsqlBinaryImporter copy, string id, Agreement agreement, ISerializer serializer, CancellationToken ct) =>
+        SnapshotWriter.StageAsync(copy, id, serializer.ToJson(agreement), agreement.Version, ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Rebuilt the snapshots of {Agreements} agreements from {Events} events in {Seconds:F1} s ({Written} written; the rest were newer already)")]

@@ -1,3 +1,5 @@
+using AgreementLedger.Ledger;
+
 namespace AgreementLedger.Audit.Digests;
 
 /// <summary>Ledger:Audit settings.</summary>

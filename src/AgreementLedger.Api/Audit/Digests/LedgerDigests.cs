@@ -1,8 +1,8 @@
 using System.Data;
 using System.Security.Cryptography;
 using System.Text;
-using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -18,11 +18,9 @@ public sealed record SignedDigest(long Position, string Digest, string Signature
 /// Every digest handed out is kept, and kept digests are re-checked by verification, so cutting
 /// the newest events, or rewriting a whole chain, shows.
 /// </summary>
-public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, AuditSigningKey key, TimeProvider clock)
+public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, SafePosition safe, StoredEventReader stored, AuditSigningKey key, TimeProvider clock)
 {
     public const string TableName = "audit_digests";
-
-    private string Events => $"{schema.Events}.mt_events";
 
     private string Kept => $"{schema.Events}.{TableName}";
 
@@ -40,81 +38,8 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
     public static string Step(string previous, string eventHash) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + eventHash)));
 
-    /// <summary>How long <see cref="SafePositionAsync"/> waits for the writers it found before giving up.</summary>
-    public static readonly TimeSpan WriterWait = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(1);
-    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
-    /// The newest position below which no transaction can still commit an event, found without
-    /// taking a lock that writers would queue behind. Every writer holds the event table's ROW
-    /// EXCLUSIVE lock from before it draws a position until it ends (<see cref="Agreements.EventTableAppendLock"/>,
-    /// the bulk import). So: read the newest stored position N, then list the transactions that hold
-    /// that lock, then wait until each has ended. Any position at or below N not yet committed when N
-    /// was read was drawn before N was, by a transaction already holding the lock — one of those
-    /// waited for. Then every position up to N is committed or never will be.
-    /// Throws <see cref="WritersStillRunningException"/> if they have not ended within <see cref="WriterWait"/>.
-    /// </summary>
-    public async Task<long> SafePositionAsync(CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        long newest;
-        string[] writers;
-        await using (var look = new NpgsqlBatch(connection))
-        {
-            // Two statements, in this order: the writers are listed after the newest position is read.
-            look.BatchCommands.Add(new NpgsqlBatchCommand($"select coalesce(max(seq_id), 0) from {Events}"));
-            look.BatchCommands.Add(new NpgsqlBatchCommand(
-                "select coalesce(array_agg(distinct virtualtransaction), '{}') from pg_locks " +
-                "where locktype = 'relation' and mode = 'RowExclusiveLock' and granted and pid <> pg_backend_pid() " +
-                $"and database = (select oid from pg_database where datname = current_database()) and relation = '{Events}'::regclass"));
-            await using var reader = await look.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            newest = reader.GetInt64(0);
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
-            writers = reader.GetFieldValue<string[]>(0);
-        }
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var poll = FirstPoll;
-        while (writers.Length > 0)
-        {
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > WriterWait)
-            {
-                throw new WritersStillRunningException(newest, await DescribeAsync(connection, writers, ct), WriterWait);
-            }
-
-            await Task.Delay(poll, ct);
-            poll = poll * 2 < LongestPoll ? poll * 2 : LongestPoll;
-            await using var running = new NpgsqlCommand(
-                "select coalesce(array_agg(virtualxid), '{}') from pg_locks where locktype = 'virtualxid' and granted and virtualxid = any($1)", connection);
-            running.Parameters.Add(new NpgsqlParameter { Value = writers });
-            writers = (string[])(await running.ExecuteScalarAsync(ct))!;
-        }
-
-        return newest;
-    }
-
-    /// <summary>Who the transactions are, for the operator: process id, application, state, how long open, what they run.</summary>
-    private static async Task<IReadOnlyList<string>> DescribeAsync(NpgsqlConnection connection, string[] writers, CancellationToken ct)
-    {
-        await using var describe = new NpgsqlCommand(
-            "select format('pid %s (%s, %s, open %s s): %s', a.pid, coalesce(nullif(a.application_name, ''), 'no application name'), a.state, " +
-            "coalesce(extract(epoch from now() - a.xact_start)::bigint, 0), left(a.query, 200)) " +
-            "from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'virtualxid' and l.granted and l.virtualxid = any($1)",
-            connection);
-        describe.Parameters.Add(new NpgsqlParameter { Value = writers });
-        var described = new List<string>();
-        await using var reader = await describe.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            described.Add(reader.GetString(0));
-        }
-
-        return described.Count > 0 ? described : writers;
-    }
+    /// <summary>The newest safe position (<see cref="Ledger.SafePosition.FindAsync"/>): the position a digest may be taken at.</summary>
+    public Task<long> SafePositionAsync(CancellationToken ct) => safe.FindAsync(ct);
 
     /// <summary>The digest of the stored events up to <paramref name="position"/>, recomputed in one streaming pass.</summary>
     public async Task<string> ComputeAsync(long position, CancellationToken ct)
@@ -131,14 +56,9 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
     /// <summary>Event hashes in position order, up to a position.</summary>
     public async IAsyncEnumerable<(long Position, string Hash)> HashesAsync(long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, coalesce(headers ->> '{EventEnvelope.HashHeader}', '') from {Events} where seq_id <= @upTo order by seq_id", connection);
-        command.Parameters.AddWithValue("upTo", upTo);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var row in stored.ReadAsync(new EventQuery { UpToPosition = upTo, WithData = false }, ct))
         {
-            yield return (reader.GetInt64(0), reader.GetString(1));
+            yield return (row.Position, row.Hash ?? "");
         }
     }
 
@@ -203,12 +123,4 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Audi
         await using var command = db.CreateCommand($"select coalesce(max(position), 0) from {Kept}");
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
-}
-
-/// <summary>Transactions writing events did not end in time for a safe position to be found.</summary>
-public sealed class WritersStillRunningException(long position, IReadOnlyList<string> writers, TimeSpan waited)
-    : TimeoutException($"{writers.Count} transaction(s) writing events had not ended after {waited.TotalSeconds:0.#} s ({string.Join("; ", writers)}); " +
-        $"positions up to {position} are not yet known to be final")
-{
-    public long Position { get; } = position;
 }

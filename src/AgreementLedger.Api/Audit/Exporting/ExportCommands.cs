@@ -1,7 +1,7 @@
-using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Npgsql;
 
@@ -35,7 +35,7 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         if (input.AsOfFlag is { } text)
         {
             // The same reading as GET /audit/export?asOf=, so the command and the route export alike.
-            asOf = PointInTime.ParseInstant(text);
+            asOf = Instants.Parse(text);
             if (asOf is null)
             {
                 await Console.Error.WriteLineAsync("--as-of must be an ISO 8601 instant with an offset (2025-06-30T00:00:00Z) or a date (2025-06-30, meaning the end of that UTC day)");

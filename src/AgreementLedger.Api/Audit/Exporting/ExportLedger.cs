@@ -1,11 +1,10 @@
-using System.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 using Npgsql;
 using Wolverine.Http;
 
@@ -37,7 +36,7 @@ public static class ExportLedgerEndpoint
     public static async Task Get(string? format, string? asOf, HttpContext http, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests)
     {
         var checks = new Checks().OneOf("format", format ?? "ndjson", new HashSet<string>(StringComparer.Ordinal) { "ndjson", "csv" });
-        var at = PointInTime.Parse(asOf, null, null, checks);
+        var knownAt = Instants.AsOf(asOf, checks);
         if (!checks.Ok)
         {
             await Problems.Result(checks.Result()).ExecuteAsync(http);
@@ -45,7 +44,7 @@ public static class ExportLedgerEndpoint
         }
 
         var ct = http.RequestAborted;
-        var position = await ExportPositionAsync(at.AsOf, db, schema, digests, ct);
+        var position = await ExportPositionAsync(knownAt, db, schema, digests, ct);
         var csv = format == "csv";
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"agreement-ledger-{position}.{(csv ? "csv" : "ndjson")}\"";
@@ -56,7 +55,7 @@ public static class ExportLedgerEndpoint
     public static async Task<long> ExportPositionAsync(DateTimeOffset? asOf, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
     {
         var position = await digests.SafePositionAsync(ct);
-        return asOf is { } knownAt ? Math.Min(position, await LastPositionKnownAtAsync(db, schema, knownAt, ct)) : position;
+        return asOf is { } knownAt ? Math.Min(position, await new EventPositions(db, schema).LastKnownAtAsync(knownAt, ct)) : position;
     }
 
     /// <summary>
@@ -81,32 +80,21 @@ public static class ExportLedgerEndpoint
         }
 
         var digest = EventHash.Genesis;
+        var events = new StoredEventReader(db, schema);
+        var upTo = new EventQuery { UpToPosition = position };
         if (progress is not null)
         {
-            await using var count = db.CreateCommand($"select count(*) from {schema.Events}.mt_events where seq_id <= @position");
-            count.Parameters.AddWithValue("position", position);
-            progress.Begin(null, (long)(await count.ExecuteScalarAsync(ct))!, "events");
+            progress.Begin(null, await events.CountAsync(upTo, null, null, ct), "events");
         }
 
-        await using (var connection = await db.OpenConnectionAsync(ct))
-        await using (var command = new NpgsqlCommand(
-            $"select seq_id, stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
-            $"from {schema.Events}.mt_events where seq_id <= @position order by seq_id", connection))
+        await foreach (var stored in events.ReadAsync(upTo, ct))
         {
-            command.Parameters.AddWithValue("position", position);
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new ExportedEvent(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                    EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
-                    reader.IsDBNull(6) ? "" : reader.GetString(6),
-                    reader.IsDBNull(7) ? "" : reader.GetString(7),
-                    reader.IsDBNull(8) ? "" : reader.GetString(8));
-                digest = LedgerDigests.Step(digest, row.Hash);
-                await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
-                progress?.Add(1);
-            }
+            var row = new ExportedEvent(
+                stored.Position, stored.AgreementId, stored.Version, stored.Type, Encoding.UTF8.GetString(stored.Data),
+                EventEnvelope.FormatInstant(stored.RecordedAt), stored.RecordedBy, stored.Hash ?? "", stored.PreviousHash ?? "");
+            digest = LedgerDigests.Step(digest, row.Hash);
+            await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
+            progress?.Add(1);
         }
 
         progress?.End();
@@ -121,14 +109,6 @@ public static class ExportLedgerEndpoint
 
         await writer.WriteLineAsync(csv ? DigestCsv(DigestRecord, signed) : DigestNdjson(DigestRecord, signed));
         return signed;
-    }
-
-    /// <summary>The newest position all of whose events (and all before it) were recorded by <paramref name="asOf"/>.</summary>
-    private static async Task<long> LastPositionKnownAtAsync(NpgsqlDataSource db, LedgerSchema schema, DateTimeOffset asOf, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand($"select min(seq_id) from {schema.Events}.mt_events where timestamp > @asOf");
-        command.Parameters.AddWithValue("asOf", asOf);
-        return await command.ExecuteScalarAsync(ct) is long firstLater ? firstLater - 1 : long.MaxValue;
     }
 
     private static string DigestNdjson(string record, SignedDigest signed)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.Audit.Exporting;
 
@@ -130,7 +131,7 @@ public static class ExportVerifier
             }
 
             using var data = JsonDocument.Parse(e.Data);
-            var recomputed = EventHash.Compute(e.PreviousHash, new HashedEvent(e.Type, e.AgreementId, e.Version, Agreements.EventEnvelope.OccurredOnOf(e.Type, data.RootElement), e.RecordedAt, e.RecordedBy, data.RootElement));
+            var recomputed = EventHash.Compute(e.PreviousHash, new HashedEvent(e.Type, e.AgreementId, e.Version, EventEnvelope.OccurredOnOf(e.Type, data.RootElement), e.RecordedAt, e.RecordedBy, data.RootElement));
             if (recomputed != e.Hash)
             {
                 Fail(failures, $"{e.AgreementId} version {e.Version}: the hash does not match the event's fields");

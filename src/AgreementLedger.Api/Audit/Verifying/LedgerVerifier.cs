@@ -1,8 +1,6 @@
-using System.Data;
 using System.Text.Json;
-using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
-using Npgsql;
+using AgreementLedger.Ledger;
 
 namespace AgreementLedger.Audit.Verifying;
 
@@ -14,7 +12,7 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
 /// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
 /// </summary>
-public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema schema, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
+public sealed partial class LedgerVerifier(StoredEventReader stored, StreamVersions versions, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
 {
     /// <summary>Failures reported; further ones are not listed (the answer stays small).</summary>
     public const int MaxReportedFailures = 1000;
@@ -54,72 +52,53 @@ public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema sch
     {
         var failures = new List<VerificationFailure>();
         long streams = 0, events = 0;
-        var recorded = await RecordedVersionsAsync(agreementId, ct);
+        var recorded = await versions.ReadAsync(agreementId, ct);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select stream_id, version, type, data, timestamp, user_name, headers ->> '{EventEnvelope.HashHeader}', headers ->> '{EventEnvelope.PreviousHashHeader}' " +
-            $"from {schema.Events}.mt_events" + (agreementId is null ? "" : " where stream_id = @id") + " order by stream_id, version", connection);
-        if (agreementId is not null)
-        {
-            command.Parameters.AddWithValue("id", agreementId);
-        }
 
         string? stream = null;
         long lastVersion = 0;
         var lastHash = EventHash.Genesis;
-        await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct))
+        await foreach (var row in stored.ReadAsync(new EventQuery { AgreementId = agreementId, Order = EventOrder.ByAgreement }, ct))
         {
-            while (await reader.ReadAsync(ct))
+            var (id, version, type) = (row.AgreementId, row.Version, row.Type);
+            var (storedHash, storedPrevious) = (row.Hash, row.PreviousHash);
+
+            if (id != stream)
             {
-                var id = reader.GetString(0);
-                var version = reader.GetInt64(1);
-                var type = reader.GetString(2);
-                var dataText = reader.GetString(3);
-                var recordedAt = reader.GetFieldValue<DateTimeOffset>(4);
-                var recordedBy = reader.IsDBNull(5) ? "" : reader.GetString(5);
-                var storedHash = reader.IsDBNull(6) ? null : reader.GetString(6);
-                var storedPrevious = reader.IsDBNull(7) ? null : reader.GetString(7);
-
-                if (id != stream)
+                if (stream is not null)
                 {
-                    if (stream is not null)
-                    {
-                        CheckTail(stream, lastVersion, recorded, seen, failures);
-                    }
-
-                    stream = id;
-                    streams++;
-                    lastVersion = 0;
-                    lastHash = EventHash.Genesis;
+                    CheckTail(stream, lastVersion, recorded, seen, failures);
                 }
 
-                events++;
-                if (version != lastVersion + 1)
-                {
-                    Fail(failures, id, lastVersion + 1, version > lastVersion + 1
-                        ? $"versions {lastVersion + 1} to {version - 1} are missing: events were removed"
-                        : $"version {version} appears again: an event was inserted or reordered");
-                }
-
-                if (storedPrevious != lastHash)
-                {
-                    Fail(failures, id, version, "previousHash does not match the hash of the event before it: events were removed, inserted or reordered");
-                }
-
-                using var data = JsonDocument.Parse(dataText);
-                var occurredOn = EventEnvelope.OccurredOnOf(type, data.RootElement);
-                var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
-                    type, id, version, occurredOn, EventEnvelope.FormatInstant(recordedAt), recordedBy, data.RootElement));
-                if (storedHash != recomputed)
-                {
-                    Fail(failures, id, version, "the stored hash does not match the event's stored fields: the event was altered");
-                }
-
-                lastVersion = version;
-                lastHash = storedHash ?? recomputed;
+                stream = id;
+                streams++;
+                lastVersion = 0;
+                lastHash = EventHash.Genesis;
             }
+
+            events++;
+            if (version != lastVersion + 1)
+            {
+                Fail(failures, id, lastVersion + 1, version > lastVersion + 1
+                    ? $"versions {lastVersion + 1} to {version - 1} are missing: events were removed"
+                    : $"version {version} appears again: an event was inserted or reordered");
+            }
+
+            if (storedPrevious != lastHash)
+            {
+                Fail(failures, id, version, "previousHash does not match the hash of the event before it: events were removed, inserted or reordered");
+            }
+
+            using var data = JsonDocument.Parse(row.Data);
+            var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
+                type, id, version, row.OccurredOn, EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, data.RootElement));
+            if (storedHash != recomputed)
+            {
+                Fail(failures, id, version, "the stored hash does not match the event's stored fields: the event was altered");
+            }
+
+            lastVersion = version;
+            lastHash = storedHash ?? recomputed;
         }
 
         if (stream is not null)
@@ -190,26 +169,6 @@ public sealed partial class LedgerVerifier(NpgsqlDataSource db, LedgerSchema sch
             Fail(failures, Ledger, signed.Position,
                 $"the signed digest at position {signed.Position} no longer matches the stored events: events at or before that position were altered, removed, reordered or inserted");
         }
-    }
-
-    /// <summary>Marten's own record of each stream's version: cutting the newest events shows against it.</summary>
-    private async Task<Dictionary<string, long>> RecordedVersionsAsync(string? agreementId, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand(
-            $"select id, version from {schema.Events}.mt_streams" + (agreementId is null ? "" : " where id = @id"));
-        if (agreementId is not null)
-        {
-            command.Parameters.AddWithValue("id", agreementId);
-        }
-
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            versions[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
-        }
-
-        return versions;
     }
 
     private static void CheckTail(string stream, long lastVersion, Dictionary<string, long> recorded, HashSet<string> seen, List<VerificationFailure> failures)

@@ -1,5 +1,5 @@
+using AgreementLedger.Ledger;
 using AgreementLedger.Infrastructure.OpenApi;
-using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
 
@@ -14,7 +14,7 @@ public static class VerifyLedgerEndpoint
     [ProblemResponse(StatusCodes.Status404NotFound, Problems.NotFound)]
     public static async Task<IResult> Get(string? agreementId, LedgerVerifier verifier, HttpContext http)
     {
-        var checks = new Checks().Pattern("agreementId", agreementId, Conventions.AgreementId(), Conventions.AgreementIdRule);
+        var checks = new Checks().Pattern("agreementId", agreementId, AgreementIds.Pattern(), AgreementIds.Rule);
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());

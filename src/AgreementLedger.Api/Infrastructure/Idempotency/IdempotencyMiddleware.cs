@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AgreementLedger.Audit;
+using AgreementLedger.Ledger;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Http.Metadata;

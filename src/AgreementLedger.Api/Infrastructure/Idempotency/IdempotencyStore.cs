@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;

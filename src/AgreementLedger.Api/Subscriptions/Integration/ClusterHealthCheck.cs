@@ -1,4 +1,5 @@
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Wolverine.Runtime;
@@ -29,8 +30,8 @@ public sealed class ClusterHealthCheck(IWolverineRuntime runtime, IntegrationOpt
         try
         {
             await using var command = db.CreateCommand(
-                $"select coalesce((select last_seq_id from {schema.Events}.mt_event_progression where name = @name), 0), " +
-                $"coalesce((select max(seq_id) from {schema.Events}.mt_events), 0)");
+                $"select coalesce((select last_seq_id from {schema.Events}.{MartenTables.Progression} where name = @name), 0), " +
+                $"({EventPositions.NewestQuery(schema)})");
             command.Parameters.AddWithValue("name", IntegrationEventRelay.RelayName + ":All");
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;

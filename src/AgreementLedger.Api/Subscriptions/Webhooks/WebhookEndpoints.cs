@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -12,9 +13,7 @@ public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 /// <summary><c>POST /subscriptions</c>: deliver events recorded from now on to a URL.</summary>
 public static class RegisterWebhookEndpoint
 {
-    private static readonly HashSet<string> EventTypes = Agreements.EventTypeNames.ByType.Values.ToHashSet(StringComparer.Ordinal);
-
-    public static ProblemDetails Validate(RegisterWebhook command)
+        public static ProblemDetails Validate(RegisterWebhook command)
     {
         var checks = new Checks()
             .Text("url", command.Url, required: true, max: 2_000)
@@ -33,9 +32,9 @@ public static class RegisterWebhookEndpoint
         // Each entry is one type name, matched exactly as deliveries match it: "a,b" is no type.
         foreach (var type in command.Types ?? [])
         {
-            if (type is null || !EventTypes.Contains(type))
+            if (type is null || !EventCatalogue.IsKnown(type))
             {
-                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", EventTypes.Order(StringComparer.Ordinal))})");
+                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", EventCatalogue.Names)})");
             }
         }
 

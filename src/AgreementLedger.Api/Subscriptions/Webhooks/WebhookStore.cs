@@ -1,4 +1,5 @@
 using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql;
@@ -235,14 +236,14 @@ public sealed class WebhookStore(NpgsqlDataSource db, LedgerSchema schema, Webho
                 reader.GetString(0),
                 reader.GetString(1),
                 reader.IsDBNull(2) ? [] : reader.GetFieldValue<string[]>(2),
-                Agreements.EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(3)),
+                EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(3)),
                 reader.GetInt64(4),
                 new WebhookStatus(
-                    reader.IsDBNull(5) ? null : Agreements.EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
+                    reader.IsDBNull(5) ? null : EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(5)),
                     failures,
                     reader.IsDBNull(7) ? null : reader.GetInt32(7),
                     reader.IsDBNull(8) ? null : reader.GetString(8),
-                    failures > 0 ? Agreements.EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(9)) : null)));
+                    failures > 0 ? EventEnvelope.FormatInstant(reader.GetFieldValue<DateTimeOffset>(9)) : null)));
         }
 
         return found;

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using AgreementLedger.Audit;
+using AgreementLedger.Agreements;
 using JasperFx.Events;
-using Marten;
 
-namespace AgreementLedger.Agreements;
+namespace AgreementLedger.Ledger;
 
 /// <summary>
 /// What is stored around every event (docs/api.md "Audit"): recordedAt in mt_events.timestamp (set by the
@@ -25,11 +24,33 @@ public static class EventEnvelope
     /// and null for a retraction, which takes effect in recorded time. One rule for every reader.
     /// </summary>
     public static DateOnly? OccurredOnOf(string type, JsonElement data) =>
-        type != EventTypeNames.EventRetracted
-        && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
-        && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("occurredOn", out var value) && value.ValueKind == JsonValueKind.String
+            ? OccurredOnOf(type, value.GetString())
+            : null;
+
+    /// <summary>
+    /// The same rule over the text of the data's <c>occurredOn</c> as <see cref="OccurredOnSql"/> reads
+    /// it, so a reader needs no parse of the data: a non-string value's text is never a yyyy-MM-dd day.
+    /// </summary>
+    public static DateOnly? OccurredOnOf(string type, string? occurredOn) =>
+        !EventCatalogue.IsRetraction(type) && occurredOn is not null
+        && DateOnly.TryParseExact(occurredOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
             : null;
+
+    /// <summary>The data's <c>occurredOn</c> as text, in SQL over the event table aliased <paramref name="alias"/>.</summary>
+    public static string OccurredOnSql(string alias) => $"{alias}.data ->> 'occurredOn'";
+
+    /// <summary>
+    /// The day an event sorts on in effective order: its occurredOn, or for a retraction (which has
+    /// none) the UTC day it was recorded. <see cref="EffectiveDaySql"/> is the same rule in SQL.
+    /// </summary>
+    public static DateOnly EffectiveDay(DateOnly? occurredOn, DateTimeOffset recordedAt) =>
+        occurredOn ?? DateOnly.FromDateTime(recordedAt.UtcDateTime);
+
+    /// <summary><see cref="EffectiveDay"/> in SQL, as yyyy-MM-dd text, over the event table aliased <paramref name="alias"/>.</summary>
+    public static string EffectiveDaySql(string alias) =>
+        $"coalesce({OccurredOnSql(alias)}, to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD'))";
 
     /// <summary>PostgreSQL keeps microseconds: truncate so that what is hashed is what is stored.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset instant)
@@ -45,18 +66,10 @@ public static class EventEnvelope
         return stamped < previous ? previous : stamped;
     }
 
-    /// <summary>Wraps an event with its full envelope, hashed over the JSON Marten will store.</summary>
-    public static IEvent Stamp(
-        object data,
-        string agreementId,
-        long version,
-        DateTimeOffset recordedAt,
-        string recordedBy,
-        string previousHash,
-        ISerializer serializer) =>
-        Stamp(data, agreementId, version, recordedAt, recordedBy, previousHash, serializer.ToJson(data));
-
-    /// <summary><see cref="Stamp(object, string, long, DateTimeOffset, string, string, ISerializer)"/> over JSON already serialized by the store's serializer.</summary>
+    /// <summary>
+    /// Wraps an event with its full envelope, hashed over <paramref name="storedJson"/>: the JSON the
+    /// store's serializer wrote for it, which is what Marten stores.
+    /// </summary>
     public static IEvent Stamp(
         object data,
         string agreementId,
@@ -66,7 +79,7 @@ public static class EventEnvelope
         string previousHash,
         string storedJson)
     {
-        var type = EventTypeNames.Of(data);
+        var type = EventCatalogue.NameOf(data);
         using var stored = JsonDocument.Parse(storedJson);
         var hash = EventHash.Compute(previousHash, new HashedEvent(
             type, agreementId, version, (data as IAgreementEvent)?.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace AgreementLedger.Audit;
+namespace AgreementLedger.Ledger;
 
 /// <summary>The fields of one event that its hash covers, exactly as stored (docs/hashing.md).</summary>
 public sealed record HashedEvent(

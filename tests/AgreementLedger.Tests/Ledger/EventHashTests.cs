@@ -1,7 +1,7 @@
 using System.Text.Json;
-using AgreementLedger.Audit;
+using AgreementLedger.Ledger;
 
-namespace AgreementLedger.Tests.Audit;
+namespace AgreementLedger.Tests.Ledger;
 
 public sealed class EventHashTests
 {

@@ -1,6 +1,6 @@
 using JasperFx;
 
-namespace AgreementLedger.Infrastructure;
+namespace AgreementLedger.Ledger;
 
 /// <summary>
 /// Another command appended to the agreement after this one read it. Marten reports it three ways

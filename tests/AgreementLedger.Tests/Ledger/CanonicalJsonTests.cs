@@ -1,6 +1,6 @@
-using AgreementLedger.Audit;
+using AgreementLedger.Ledger;
 
-namespace AgreementLedger.Tests.Audit;
+namespace AgreementLedger.Tests.Ledger;
 
 public sealed class CanonicalJsonTests
 {

@@ -1,7 +1,7 @@
-using AgreementLedger.Infrastructure;
+using AgreementLedger.Ledger;
 using Npgsql;
 
-namespace AgreementLedger.Tests.Infrastructure;
+namespace AgreementLedger.Tests.Ledger;
 
 public sealed class VersionConflictTests
 {

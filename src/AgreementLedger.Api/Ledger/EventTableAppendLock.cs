@@ -1,10 +1,9 @@
 using System.Data.Common;
-using AgreementLedger.Infrastructure;
 using JasperFx.Events;
 using Weasel.Core;
 using Weasel.Storage;
 
-namespace AgreementLedger.Agreements;
+namespace AgreementLedger.Ledger;
 
 /// <summary>
 /// Takes the event table's ROW EXCLUSIVE lock as the first statement of an append's batch.
