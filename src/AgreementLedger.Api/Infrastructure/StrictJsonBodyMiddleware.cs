@@ -12,13 +12,6 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-        MaxDepth = 64,
-    };
-
     public async Task InvokeAsync(HttpContext http)
     {
         var requestType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
@@ -34,14 +27,14 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             return;
         }
 
-        var body = await ReadUpToCapAsync(http.Request.Body, http.RequestAborted);
-        if (body.Length > MaxBodyBytes)
+        var body = await RequestBody.ReadAsync(http);
+        if (body.TooLarge)
         {
             await WriteAsync(http, TooLarge());
             return;
         }
 
-        if (body.Length == 0)
+        if (body.Bytes.Length == 0)
         {
             await WriteAsync(http, Problems.Invalid("$", "a JSON object body is required"));
             return;
@@ -50,7 +43,7 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         Dictionary<string, string[]> errors;
         try
         {
-            using var document = JsonDocument.Parse(body, DocumentOptions);
+            var document = body.Document ?? throw body.ParseError!;
             errors = JsonShape.Check(document.RootElement, requestType);
         }
         catch (JsonException e)
@@ -68,28 +61,13 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             return;
         }
 
-        http.Request.Body = new MemoryStream(body, writable: false);
-        http.Request.ContentLength = body.Length;
+        http.Request.ContentLength = body.Bytes.Length;
         await next(http);
     }
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails TooLarge() => Problems.Create(
         StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
         $"Request bodies are limited to {MaxBodyBytes} bytes.");
-
-    /// <summary>The body, read until it ends or has passed the cap: longer than the cap means too large.</summary>
-    internal static async Task<byte[]> ReadUpToCapAsync(Stream body, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while (buffer.Length <= MaxBodyBytes && (read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 
     private static Task WriteAsync(HttpContext http, Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>
         Problems.Result(problem).ExecuteAsync(http);

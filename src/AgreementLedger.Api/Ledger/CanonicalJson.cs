@@ -31,8 +31,14 @@ public static class CanonicalJson
     public static string SerializeWithExactNumbers(string json)
     {
         using var document = JsonDocument.Parse(json);
+        return SerializeWithExactNumbers(document.RootElement);
+    }
+
+    /// <inheritdoc cref="SerializeWithExactNumbers(string)"/>
+    public static string SerializeWithExactNumbers(JsonElement element)
+    {
         var builder = new StringBuilder();
-        Write(builder, document.RootElement, exactNumbers: true);
+        Write(builder, element, exactNumbers: true);
         return builder.ToString();
     }
 

@@ -56,9 +56,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             return;
         }
 
-        var body = await StrictJsonBodyMiddleware.ReadUpToCapAsync(http.Request.Body, http.RequestAborted);
-        http.Request.Body = new MemoryStream(body, writable: false);
-        if (body.Length > StrictJsonBodyMiddleware.MaxBodyBytes)
+        var body = await RequestBody.ReadAsync(http);
+        if (body.TooLarge)
         {
             // Refused as too large further on; a refusal is never stored.
             await next(http);
@@ -174,16 +173,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     /// Method, path and the body as canonical JSON with exact numbers (raw bytes when it is not JSON):
     /// two bodies whose amounts differ by a cent never share a fingerprint, however large.
     /// </summary>
-    private static string Fingerprint(HttpRequest request, byte[] body)
+    private static string Fingerprint(HttpRequest request, RequestBody body)
     {
         string content;
         try
         {
-            content = CanonicalJson.SerializeWithExactNumbers(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body));
+            content = body.Document is { } document ? CanonicalJson.SerializeWithExactNumbers(document.RootElement) : Convert.ToHexString(body.Bytes);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            content = Convert.ToHexString(body);
+            content = Convert.ToHexString(body.Bytes);
         }
 
         var text = $"{request.Method} {request.Path}\n{content}";
