@@ -106,7 +106,15 @@ public sealed class FeedFollowerTests : IAsyncLifetime
             await stop.CancelAsync();
             await writing;
 
+            // The feed serves an event once every lower position is safe, which a read right after the
+            // last answer may not see yet: read until it holds every acknowledged event (or 20 s pass).
             var ledger = await AllEventsAsync(writer);
+            for (var attempt = 0; ledger.Count < Volatile.Read(ref written) && attempt < 200; attempt++)
+            {
+                await Task.Delay(100);
+                ledger = await AllEventsAsync(writer);
+            }
+
             await UntilAsync(async () => await MirrorPositionAsync() >= ledger[^1].Position, "the mirror to reach the ledger's last event");
             await UntilAsync(() => Task.FromResult(followed.LastOrDefault()?.Position >= ledger[^1].Position), "the in-process follower to reach the ledger's last event");
             await stopFollowing.CancelAsync();
