@@ -38,6 +38,7 @@ public static class LedgerComposition
         services.AddLibraryConsoleToLog();
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
+        services.AddSingleton(EventTypeNames.Catalogue);
         services.AddSingleton<EventTableAppendLock>();
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();
@@ -94,7 +95,7 @@ public static class LedgerComposition
                 opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 opts.Events.MetadataConfig.HeadersEnabled = true;
                 opts.Events.MetadataConfig.UserNameEnabled = true;
-                foreach (var (type, name) in EventTypeNames.ByType)
+                foreach (var (type, name) in EventTypeNames.Catalogue.Mappings)
                 {
                     opts.Events.MapEventType(type, name);
                 }

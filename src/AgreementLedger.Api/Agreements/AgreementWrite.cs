@@ -157,7 +157,7 @@ public sealed class AgreementWrite
         var json = JsonSerializer.Serialize(details, services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
         var etag = IfMatch.ETag(details.Version);
         IdempotencyMiddleware.Complete(_http, _session, status, json, etag, location);
-        var appended = _session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
+        var appended = _session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Catalogue.NameOf(e.Data)).ToList();
         _session.QueueOperation(services.GetRequiredService<EventTableAppendLock>());
 
         // Set before the commit: a header the server refuses then fails a request that recorded

@@ -13,7 +13,7 @@ public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 /// <summary><c>POST /subscriptions</c>: deliver events recorded from now on to a URL.</summary>
 public static class RegisterWebhookEndpoint
 {
-        public static ProblemDetails Validate(RegisterWebhook command)
+    public static ProblemDetails Validate(RegisterWebhook command, EventCatalogue catalogue)
     {
         var checks = new Checks()
             .Text("url", command.Url, required: true, max: 2_000)
@@ -32,9 +32,9 @@ public static class RegisterWebhookEndpoint
         // Each entry is one type name, matched exactly as deliveries match it: "a,b" is no type.
         foreach (var type in command.Types ?? [])
         {
-            if (type is null || !EventCatalogue.IsKnown(type))
+            if (type is null || !catalogue.IsKnown(type))
             {
-                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", EventCatalogue.Names)})");
+                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", catalogue.Names)})");
             }
         }
 
