@@ -5,7 +5,7 @@ using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Auth;
-using AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Ledger.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Ledger;
@@ -40,6 +40,7 @@ public static class LedgerComposition
         services.AddSingleton(schema);
         services.AddSingleton(EventTypeNames.Catalogue);
         services.AddSingleton<EventTableAppendLock>();
+        services.AddSingleton<LedgerAppend>();
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();
         services.AddSingleton<StoredEventReader>();

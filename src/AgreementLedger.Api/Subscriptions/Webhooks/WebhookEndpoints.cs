@@ -66,9 +66,9 @@ public static class RegisterWebhookEndpoint
         var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), subscription =>
         {
             body = System.Text.Json.JsonSerializer.Serialize(subscription, json);
-            return Infrastructure.Idempotency.IdempotencyMiddleware.CompletionCommand(http, StatusCodes.Status201Created, body, etag: null, $"/subscriptions/{subscription.Id}");
+            return Ledger.Idempotency.IdempotencyMiddleware.CompletionCommand(http, StatusCodes.Status201Created, body, etag: null, $"/subscriptions/{subscription.Id}");
         }, http.RequestAborted);
-        Infrastructure.Idempotency.IdempotencyMiddleware.Committed(http);
+        Ledger.Idempotency.IdempotencyMiddleware.Committed(http);
         http.Response.Headers.Location = $"/subscriptions/{added.Id}";
         return TypedResults.Text(body!, "application/json; charset=utf-8", statusCode: StatusCodes.Status201Created);
     }
