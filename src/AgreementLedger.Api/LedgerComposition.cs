@@ -311,6 +311,8 @@ public static class LedgerComposition
         app.MapWolverineEndpoints(opts =>
         {
             opts.WarmUpRoutes = RouteWarmup.Eager;
+            opts.AddParameterHandlingStrategy<CommandBodyStrategy>();
+            opts.AddPolicy<CommandBodyPolicy>();
             LedgerAuth.RequireRoles(opts);
             EndpointContract.Apply(opts);
             opts.AddPolicy<AgreementLedger.Agreements.AgreementWritePolicy>();

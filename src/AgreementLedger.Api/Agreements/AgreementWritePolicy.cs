@@ -23,7 +23,8 @@ public sealed class AgreementWritePolicy : IHttpPolicy
     {
         foreach (var chain in chains.Where(c => c.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(AgreementWrite))))
         {
-            var load = new MethodCall(typeof(AgreementWrite), chain.RequestType == typeof(ProposeAgreement) ? LoadNew : Load);
+            var proposes = chain.Method.Method.GetParameters().Any(p => p.ParameterType == typeof(ProposeAgreement));
+            var load = new MethodCall(typeof(AgreementWrite), proposes ? LoadNew : Load);
             chain.AddMiddleware(rules, load);
             chain.Method.TrySetArgument(load.Creates.Single(v => v.VariableType == typeof(AgreementWrite)));
         }

@@ -4,8 +4,8 @@ namespace AgreementLedger.Infrastructure;
 
 /// <summary>
 /// A command's body, read once (up to the cap) and parsed once, shared through the request's
-/// features by the idempotency fingerprint and the strict shape check; the endpoint binds from the
-/// same bytes. The cap is decided here once: a body declared or found longer is
+/// features by the idempotency fingerprint, the strict shape check and the endpoint's binding
+/// (<see cref="Bind{T}"/>). The cap is decided here once: a body declared or found longer is
 /// <see cref="TooLarge"/>, and one declared longer is never read.
 /// </summary>
 public sealed class RequestBody : IDisposable
@@ -76,6 +76,27 @@ public sealed class RequestBody : IDisposable
         http.Response.RegisterForDispose(body);
         http.Request.Body = new MemoryStream(body.Bytes, writable: false);
         return body;
+    }
+
+    /// <summary>
+    /// The command the endpoint runs, bound from the parsed document (<see cref="CommandBodyStrategy"/>)
+    /// with the service's JSON options. The strict shape check has admitted the document by then; a
+    /// value it still cannot bind is bad input (400), never a server error.
+    /// </summary>
+    public static T Bind<T>(HttpContext http)
+    {
+        var document = http.Features.Get<RequestBody>()?.Document
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is bound before its body was read: StrictJsonBodyMiddleware must run first.");
+        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            return document.RootElement.Deserialize<T>(options)
+                ?? throw new BadHttpRequestException("a JSON object body is required");
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException($"The body does not fit the command: {e.Message}", e);
+        }
     }
 
     /// <summary>The answer to a body over the cap, wherever it is found (here, or by Kestrel's own limit).</summary>

@@ -56,6 +56,26 @@ public sealed class GeneratedCodeTests(LedgerHost ledger)
         }
     }
 
+    /// <summary>
+    /// A command's body is parsed once (issue 17): every endpoint that accepts a body binds it from
+    /// the document the shape check parsed, and no handler reads the body text again.
+    /// </summary>
+    [Fact]
+    public void every_command_binds_its_body_from_the_one_parse()
+    {
+        var commands = ledger.Host.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
+            .SelectMany(s => s.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType is not null)
+            .ToList();
+        Assert.True(commands.Count >= 17, $"only {commands.Count} endpoints accept a body");
+
+        var handlers = Files(Path.Combine(Repository.Root, "src", "AgreementLedger.Api", "Internal", "Generated"));
+        Assert.DoesNotContain(handlers, h => h.Value.Contains("ReadJsonAsync", StringComparison.Ordinal));
+        var binding = handlers.Where(h => h.Value.Contains("AgreementLedger.Infrastructure.RequestBody.Bind<", StringComparison.Ordinal)).Select(h => h.Key).ToList();
+        Assert.True(binding.Count == commands.Count,
+            $"{commands.Count} endpoints accept a body, {binding.Count} handlers bind one from RequestBody: {string.Join(", ", binding)}");
+    }
+
     private static Dictionary<string, string> Files(string root) =>
         Directory.Exists(root)
             ? Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)

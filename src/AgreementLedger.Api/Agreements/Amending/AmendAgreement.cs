@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Amending;
 
+[CommandBody]
 public sealed record AmendAgreement([property: Required] string? Summary, DateOnly? OccurredOn);
 
 public static class AmendAgreementEndpoint

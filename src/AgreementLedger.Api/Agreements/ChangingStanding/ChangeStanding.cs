@@ -7,6 +7,7 @@ using Wolverine.Http;
 namespace AgreementLedger.Agreements.ChangingStanding;
 
 /// <summary>The body of a suspension, resumption, termination or withdrawal.</summary>
+[CommandBody]
 public sealed record ChangeStanding([property: Required] string? Reason, DateOnly? OccurredOn);
 
 /// <summary>Which standing a change records: one route and one event each.</summary>

@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Citing;
 
+[CommandBody]
 public sealed record CiteSource([property: Required] string? Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly? OccurredOn);
 
 public static class CiteSourceEndpoint

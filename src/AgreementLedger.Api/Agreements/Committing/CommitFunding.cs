@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Committing;
 
+[CommandBody]
 public sealed record CommitFunding([property: Required] string? Funder, [property: Required] decimal? Amount, [property: Required] string? Currency, string? Purpose, DateOnly? OccurredOn);
 
 public static class CommitFundingEndpoint

@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Delivering;
 
+[CommandBody]
 public sealed record RecordDelivery([property: Required] string? DeliverableId, DateOnly? OccurredOn, string? Note);
 
 public static class RecordDeliveryEndpoint

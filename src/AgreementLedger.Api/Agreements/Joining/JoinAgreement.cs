@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Joining;
 
+[CommandBody]
 public sealed record JoinAgreement([property: Required] string? Party, DateOnly? OccurredOn);
 
 public static class JoinAgreementEndpoint

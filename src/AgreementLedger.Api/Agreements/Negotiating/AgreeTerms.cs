@@ -5,6 +5,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Negotiating;
 
+[CommandBody]
 public sealed record AgreeTerms(DateOnly? OccurredOn, string? Summary);
 
 public static class AgreeTermsEndpoint

@@ -5,6 +5,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Negotiating;
 
+[CommandBody]
 public sealed record HoldNegotiationRound(DateOnly? OccurredOn, string? Location, IReadOnlyList<string>? Participants, string? Summary);
 
 public static class HoldNegotiationRoundEndpoint

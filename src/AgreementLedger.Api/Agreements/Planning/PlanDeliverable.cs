@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Planning;
 
+[CommandBody]
 public sealed record PlanDeliverable([property: Required] string? DeliverableId, [property: Required] string? Name, DateOnly? DueBy, DateOnly? OccurredOn);
 
 public static class PlanDeliverableEndpoint

@@ -10,6 +10,7 @@ namespace AgreementLedger.Agreements.Proposing;
 
 public sealed record SourceInput([property: Required] string? Publisher, string? Url, DateOnly? PublishedOn, string? Note);
 
+[CommandBody]
 public sealed record ProposeAgreement(
     string? Id,
     [property: Required] string? Title,

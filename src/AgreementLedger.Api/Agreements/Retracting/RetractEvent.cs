@@ -11,6 +11,7 @@ namespace AgreementLedger.Agreements.Retracting;
 /// Retract the event at <c>version</c>. The C# member is not called Version: Wolverine reads any
 /// member of that name as the stream's expected version (STACK.md), which this is not.
 /// </summary>
+[CommandBody]
 public sealed record RetractEvent([property: JsonPropertyName("version"), Required] long? EventVersion, [property: Required] string? Reason);
 
 public static class RetractEventEndpoint

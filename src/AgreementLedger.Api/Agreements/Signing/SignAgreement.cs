@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Signing;
 
+[CommandBody]
 public sealed record SignAgreement([property: Required] string? Party, DateOnly? OccurredOn, string? SignedBy, string? Place);
 
 public static class SignAgreementEndpoint

@@ -7,6 +7,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.Targeting;
 
+[CommandBody]
 public sealed record SetTarget([property: Required, ValuesFrom(typeof(Lifecycle), nameof(Lifecycle.Milestones))] string? Milestone, [property: Required] DateOnly? TargetDate, string? Note, DateOnly? OccurredOn);
 
 public static class SetTargetEndpoint

@@ -28,7 +28,7 @@ public static class EndpointContract
         var method = chain.HttpMethods.FirstOrDefault() ?? HttpMethods.Get;
         var route = chain.RoutePattern?.RawText ?? "";
         chain.Metadata.WithTags(TagFor(method, route));
-        var shared = ProblemsFor(method, route, chain.HasRequestType);
+        var shared = ProblemsFor(method, route, CommandBodyStrategy.CommandOf(chain) is not null);
         chain.Finally(builder =>
         {
             var metadata = builder.Metadata;

@@ -8,10 +8,14 @@ namespace AgreementLedger.Infrastructure.OpenApi;
 /// </summary>
 public static class LedgerOpenApi
 {
-    public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
+    public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services)
     {
-        options.AddDocumentTransformer<LedgerDocumentTransformer>();
-        options.AddOperationTransformer<LedgerOperationTransformer>();
-        options.AddSchemaTransformer<HonestSchemaTransformer>();
-    });
+        services.AddSingleton<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionProvider, CommandBodyDescriptions>();
+        return services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<LedgerDocumentTransformer>();
+            options.AddOperationTransformer<LedgerOperationTransformer>();
+            options.AddSchemaTransformer<HonestSchemaTransformer>();
+        });
+    }
 }

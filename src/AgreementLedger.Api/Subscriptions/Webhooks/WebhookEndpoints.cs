@@ -6,6 +6,7 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Subscriptions.Webhooks;
 
+[CommandBody]
 public sealed record RegisterWebhook([property: Required] string? Url, IReadOnlyList<string>? Types, [property: Required] string? Secret);
 
 public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);

@@ -32,10 +32,11 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint").SetTag("http.route", "/agreements").SetTag("http.request.method", "POST");
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<AgreementLedger.Agreements.Proposing.ProposeAgreement>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Validate(command, _timeProvider);
+            
+            // Binding the command from the body parsed once (RequestBody)
+            var proposeAgreement = AgreementLedger.Infrastructure.RequestBody.Bind<AgreementLedger.Agreements.Proposing.ProposeAgreement>(httpContext);
+
+            var problemDetails1 = AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Validate(proposeAgreement, _timeProvider);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -43,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            (var result2, var agreementWrite) = await AgreementLedger.Agreements.AgreementWrite.LoadNewAsync(command, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            (var result2, var agreementWrite) = await AgreementLedger.Agreements.AgreementWrite.LoadNewAsync(proposeAgreement, httpContext, documentSession, _timeProvider).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
             {
@@ -53,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Post(command, agreementWrite).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.Proposing.ProposeAgreementEndpoint.Post(proposeAgreement, agreementWrite).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -39,10 +39,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<AgreementLedger.Agreements.ChangingStanding.ChangeStanding>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Validate(command, _timeProvider);
+            
+            // Binding the command from the body parsed once (RequestBody)
+            var changeStanding = AgreementLedger.Infrastructure.RequestBody.Bind<AgreementLedger.Agreements.ChangingStanding.ChangeStanding>(httpContext);
+
+            var problemDetails1 = AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Validate(changeStanding, _timeProvider);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -60,7 +61,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Resume(id, command, agreementWrite).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.ChangingStanding.ChangeStandingEndpoint.Resume(id, changeStanding, agreementWrite).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

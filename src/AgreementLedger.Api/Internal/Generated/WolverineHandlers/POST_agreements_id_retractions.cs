@@ -39,10 +39,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<AgreementLedger.Agreements.Retracting.RetractEvent>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = AgreementLedger.Agreements.Retracting.RetractEventEndpoint.Validate(command);
+            
+            // Binding the command from the body parsed once (RequestBody)
+            var retractEvent = AgreementLedger.Infrastructure.RequestBody.Bind<AgreementLedger.Agreements.Retracting.RetractEvent>(httpContext);
+
+            var problemDetails1 = AgreementLedger.Agreements.Retracting.RetractEventEndpoint.Validate(retractEvent);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -60,7 +61,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.Retracting.RetractEventEndpoint.Post(id, command, agreementWrite).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.Retracting.RetractEventEndpoint.Post(id, retractEvent, agreementWrite).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

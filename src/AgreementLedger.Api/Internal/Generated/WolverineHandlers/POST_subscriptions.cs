@@ -34,10 +34,11 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint").SetTag("http.route", "/subscriptions").SetTag("http.request.method", "POST");
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<AgreementLedger.Subscriptions.Webhooks.RegisterWebhook>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.Validate(command, _eventCatalogue);
+            
+            // Binding the command from the body parsed once (RequestBody)
+            var registerWebhook = AgreementLedger.Infrastructure.RequestBody.Bind<AgreementLedger.Subscriptions.Webhooks.RegisterWebhook>(httpContext);
+
+            var problemDetails1 = AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.Validate(registerWebhook, _eventCatalogue);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -45,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var problemDetails2 = await AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.ValidateAsync(command, _webhookDestinations, httpContext).ConfigureAwait(false);
+            var problemDetails2 = await AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.ValidateAsync(registerWebhook, _webhookDestinations, httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -55,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.Post(command, _webhookStore, _eventFeed, _timeProvider, httpContext).ConfigureAwait(false);
+            var result = await AgreementLedger.Subscriptions.Webhooks.RegisterWebhookEndpoint.Post(registerWebhook, _webhookStore, _eventFeed, _timeProvider, httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
