@@ -6,7 +6,7 @@ using JasperFx;
 if (args is ["verify-export", .. var exportArgs])
 {
     // Offline: checks an export file with no database and no host.
-    return await AgreementLedger.Audit.Exporting.ExportVerifier.RunAsync(exportArgs, Console.Out);
+    return await AgreementLedger.Audit.Exporting.VerifyExportCommandLine.RunAsync(exportArgs, Console.Out);
 }
 
 // Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Alba;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Auth;
-using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

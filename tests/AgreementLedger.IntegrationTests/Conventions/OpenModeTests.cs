@@ -95,5 +95,5 @@ public sealed class OpenModeTests(OpenModeLedgerHost ledger)
     [InlineData("http://localhost.example.org:8080", false)]
     [InlineData("http://unix:/tmp/ledger.sock", false)]
     public void only_localhost_and_loopback_addresses_count_as_loopback(string address, bool loopback) =>
-        Assert.Equal(loopback, LedgerAuth.IsLoopbackAddress(address));
+        Assert.Equal(loopback, LocalOpenMode.IsLoopbackAddress(address));
 }

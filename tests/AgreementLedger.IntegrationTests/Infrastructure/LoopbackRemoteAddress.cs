@@ -7,7 +7,7 @@ namespace AgreementLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The in-memory test server gives a request no remote address, and open mode serves only requests from a loopback
-/// address (LedgerAuth.UseOpenModeIfConfigured treats none as not loopback). This makes each in-memory request come
+/// address (LocalOpenMode.UseOpenModeIfConfigured treats none as not loopback). This makes each in-memory request come
 /// from 127.0.0.1, as a client on the test's own machine does, unless it sends <see cref="Header"/>: another address,
 /// or <c>none</c> for no address. A request that arrived over a socket keeps its real address.
 /// </summary>

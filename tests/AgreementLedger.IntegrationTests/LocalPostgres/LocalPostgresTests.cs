@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;

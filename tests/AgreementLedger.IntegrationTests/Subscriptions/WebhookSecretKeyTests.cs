@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using AgreementLedger.Subscriptions.Webhooks;
 using Npgsql;

@@ -1,8 +1,4 @@
-
 namespace AgreementLedger.Infrastructure.LocalPostgres;
-
-/// <summary>Start-up failed for a reason the operator can fix; the message says how.</summary>
-public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
 /// <param name="EmbeddedKeyFile">The digest signing key's file in the embedded cluster's private folder (the Development default).</param>

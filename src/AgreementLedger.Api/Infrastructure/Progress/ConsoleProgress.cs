@@ -95,7 +95,7 @@ public sealed class ConsoleProgress : IDisposable
     /// </summary>
     public Stream Reading(Stream inner, string? step, long total) => new CountingStream(inner, this, step, total);
 
-    private Step? Start(string? step, long? total, string unit)
+    internal Step? Start(string? step, long? total, string unit)
     {
         if (_timer is null)
         {
@@ -205,72 +205,8 @@ public sealed class ConsoleProgress : IDisposable
         }
     }
 
-    private sealed record Step(string Label, string FrameLabel, long? Total, string Unit, long Started);
+    /// <summary>Whether <paramref name="step"/> is the step being counted now (a stream's step may have been ended by the next).</summary>
+    internal bool IsCurrent(Step step) => ReferenceEquals(Volatile.Read(ref _step), step);
 
-    /// <summary>Reads through to the inner stream, counting what it reads for its step; nothing else.</summary>
-    private sealed class CountingStream(Stream inner, ConsoleProgress progress, string? step, long total) : Stream
-    {
-        private bool _started;
-        private Step? _mine;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Counted(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private int Counted(int read)
-        {
-            if (!_started)
-            {
-                _started = true;
-                _mine = progress.Start(step, total, ProgressFormat.Bytes);
-            }
-
-            if (_mine is not null && ReferenceEquals(Volatile.Read(ref progress._step), _mine))
-            {
-                progress.Add(read);
-            }
-
-            return read;
-        }
-    }
+    internal sealed record Step(string Label, string FrameLabel, long? Total, string Unit, long Started);
 }
