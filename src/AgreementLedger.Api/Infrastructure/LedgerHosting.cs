@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using Npgsql;
 
 namespace AgreementLedger.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 
 namespace AgreementLedger.IntegrationTests.Infrastructure;
 

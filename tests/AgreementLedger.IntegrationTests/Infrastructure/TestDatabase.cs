@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Infrastructure;

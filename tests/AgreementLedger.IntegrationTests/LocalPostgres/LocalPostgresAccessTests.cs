@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Alba;
 using AgreementLedger.Audit.Digests;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using AgreementLedger.IntegrationTests.Conventions;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using AgreementLedger.IntegrationTests.Operations;
 using AgreementLedger.Seeding;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgreementLedger.Ledger;
 using Alba;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using Microsoft.Extensions.DependencyInjection;
 using AgreementLedger.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;

@@ -1,6 +1,6 @@
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Npgsql;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 
 namespace AgreementLedger.Audit.Exporting;
 

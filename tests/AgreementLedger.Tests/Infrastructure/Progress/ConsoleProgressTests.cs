@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgreementLedger.Tests.Infrastructure.Progress;

@@ -1,5 +1,5 @@
-using AgreementLedger.Infrastructure.Progress;
-using static AgreementLedger.Infrastructure.Progress.ProgressFormat;
+using AgreementLedger.Progress;
+using static AgreementLedger.Progress.ProgressFormat;
 
 namespace AgreementLedger.Tests.Infrastructure.Progress;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>Finds the machine's PostgreSQL server binaries (initdb, pg_ctl, postgres).</summary>
 public static class PostgresBinaries

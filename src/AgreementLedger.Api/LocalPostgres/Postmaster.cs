@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>
 /// The postmaster of a data folder, driven from outside with PostgreSQL's tools: creating the folder,

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// The document-wide parts of <c>/openapi/v1.json</c>: what the API is, where it is served (relative

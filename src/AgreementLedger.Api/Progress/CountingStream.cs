@@ -1,4 +1,4 @@
-namespace AgreementLedger.Infrastructure.Progress;
+namespace AgreementLedger.Progress;
 
 /// <summary>Reads through to the inner stream, counting what it reads for its step of a <see cref="ConsoleProgress"/>; nothing else (<see cref="ConsoleProgress.Reading"/>).</summary>
 internal sealed class CountingStream(Stream inner, ConsoleProgress progress, string? step, long total) : Stream

@@ -1,10 +1,10 @@
-namespace AgreementLedger.Infrastructure.Progress;
+namespace AgreementLedger.Progress;
 
 /// <summary>
 /// The progress of a long command (<c>export</c>, <c>verify-export</c>, <c>rebuild-snapshots</c>,
 /// <c>seed</c> and the bulk import under it) on standard error, so that standard output stays the
 /// command's result (<c>export &gt; file</c>) and the host's start, which sends library output on
-/// standard output to the log (<see cref="QuietStart"/>), hides none of it. The work runs in steps;
+/// standard output to the log (<see cref="Infrastructure.QuietStart"/>), hides none of it. The work runs in steps;
 /// each counts items (or bytes) towards a total when one is known (<see cref="Add"/>, safe from
 /// parallel loops). On a terminal a bar is redrawn in place at most ten times a second, otherwise a
 /// plain line is written every few seconds; when a step ends, one summary line stays.

@@ -1,4 +1,6 @@
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
+
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
 /// <param name="EmbeddedKeyFile">The digest signing key's file in the embedded cluster's private folder (the Development default).</param>

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 
 /// <summary>

@@ -1,10 +1,12 @@
+using AgreementLedger.Infrastructure;
+using AgreementLedger.Infrastructure.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Wolverine.Http;
 
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// What endpoint metadata cannot say about an operation: the roles it admits (from its authorization
@@ -45,7 +47,7 @@ public sealed class LedgerOperationTransformer : IOpenApiOperationTransformer
         }
 
         var roles = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>()
-            .SelectMany(policy => Auth.Roles.ByPolicy.TryGetValue(policy, out var admitted) ? admitted : [])
+            .SelectMany(policy => Roles.ByPolicy.TryGetValue(policy, out var admitted) ? admitted : [])
             .Distinct(StringComparer.Ordinal).ToList();
         if (roles.Count > 0)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using AgreementLedger.Infrastructure;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>
 /// The passwords a cluster's owner (and any process sharing it) connects with, and the files in the private

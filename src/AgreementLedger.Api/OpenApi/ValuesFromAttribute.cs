@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Reflection;
 
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// The values a string member may hold, taken from where the code keeps them (an enum's names, or a

@@ -1,4 +1,4 @@
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 public sealed class LocalPostgresUnavailableException(string message, Exception? inner = null)
     : Exception(message, inner);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>
 /// Runs the tools the embedded cluster needs: the machine's own (<c>id</c>, <c>chown</c>) and PostgreSQL's

@@ -1,4 +1,6 @@
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
+
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>
 /// Who may reach what in the embedded cluster's folder. Run as root, the cluster runs as the

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// Makes each schema say what the service sends and accepts. The generator marks every member of a

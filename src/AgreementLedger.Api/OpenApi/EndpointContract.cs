@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Wolverine.Http;
 using P = AgreementLedger.Infrastructure.Problems;
 
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// What every Wolverine endpoint declares beyond its own attributes, in one place: its tag (the

@@ -1,4 +1,4 @@
-namespace AgreementLedger.Infrastructure.OpenApi;
+namespace AgreementLedger.OpenApi;
 
 /// <summary>
 /// <c>/openapi/v1.json</c>, a document clients can trust: every route with its bodies, headers, roles

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace AgreementLedger.Infrastructure.LocalPostgres;
+namespace AgreementLedger.LocalPostgres;
 
 /// <summary>
 /// The service's own role in the embedded cluster, set up as the superuser: the role itself (no superuser),

@@ -1,7 +1,7 @@
 using System.Globalization;
 using JasperFx.CommandLine;
 
-namespace AgreementLedger.Infrastructure.Progress;
+namespace AgreementLedger.Progress;
 
 /// <summary>How a long command shows its progress on standard error.</summary>
 public enum ProgressMode

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgreementLedger.Infrastructure.Progress;
+namespace AgreementLedger.Progress;
 
 /// <summary>Where one step of a long command stands: what it counts, how far it is, for how long it has run.</summary>
 public readonly record struct ProgressSnapshot(string Label, long Done, long? Total, string Unit, TimeSpan Elapsed)
