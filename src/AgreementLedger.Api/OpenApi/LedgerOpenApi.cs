@@ -3,7 +3,7 @@ namespace AgreementLedger.OpenApi;
 /// <summary>
 /// <c>/openapi/v1.json</c>, a document clients can trust: every route with its bodies, headers, roles
 /// and problems, checked by Redocly's recommended rules and against real answers
-/// (tests/…/Operations/OpenApi*Tests.cs). Endpoint metadata says most of it (<see cref="EndpointContract"/>);
+/// (tests/…/OpenApi/OpenApi*Tests.cs). Endpoint metadata says most of it (<see cref="EndpointContract"/>);
 /// three transformers say the rest.
 /// </summary>
 public static class LedgerOpenApi

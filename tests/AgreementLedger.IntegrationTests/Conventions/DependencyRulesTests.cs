@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Conventions;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Alba;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.LocalPostgres;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

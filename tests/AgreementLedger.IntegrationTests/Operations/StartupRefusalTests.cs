@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 

@@ -3,7 +3,7 @@ using AgreementLedger.Ledger;
 using Alba;
 using AgreementLedger.LocalPostgres;
 using Microsoft.Extensions.DependencyInjection;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Wolverine;
 
