@@ -1,12 +1,12 @@
 using AgreementLedger;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using JasperFx;
 
 if (args is ["verify-export", .. var exportArgs])
 {
     // Offline: checks an export file with no database and no host.
-    return await AgreementLedger.Audit.Exporting.ExportVerifier.RunAsync(exportArgs, Console.Out);
+    return await AgreementLedger.Audit.Exporting.VerifyExportCommandLine.RunAsync(exportArgs, Console.Out);
 }
 
 // Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).
@@ -58,7 +58,7 @@ if (!helpOnly)
 
 // A refusal found only once the server has started (open mode listening beyond loopback) stops the host; say why, exit 2.
 var startupRefusal = app.Services.GetService<StartupRefusal>();
-var embedded = app.Services.GetService<AgreementLedger.Infrastructure.LocalPostgres.LocalPostgresCluster>();
+var embedded = app.Services.GetService<AgreementLedger.LocalPostgres.LocalPostgresCluster>();
 var exit = await app.RunJasperFxCommands(args);
 
 // A command that never starts the host (codegen, db-patch, projections list, …) would otherwise

@@ -1,6 +1,6 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
 using JasperFx.Events;
 using Marten;

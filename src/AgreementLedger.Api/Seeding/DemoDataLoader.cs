@@ -1,5 +1,5 @@
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using Marten;
 
 namespace AgreementLedger.Seeding;

@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using JasperFx.CommandLine;
 
 namespace AgreementLedger.Seeding;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using AgreementLedger.Ledger;
 using AgreementLedger.Seeding;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +45,7 @@ public static class W1AppendOverHttp
         var rows = new List<Row>();
         // The same pool settings as the service's own (prepared statements, no reset on return).
         await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(
-            AgreementLedger.LedgerComposition.TunedConnectionString(connectionString)) { MaxPoolSize = 64 }.ConnectionString);
+            AgreementLedger.Infrastructure.LedgerHosting.TunedConnectionString(connectionString)) { MaxPoolSize = 64 }.ConnectionString);
         var baselineVersions = Enumerable.Repeat(1L, ids.Length).ToArray();
         var baselineHashes = Enumerable.Repeat(EventHash.Genesis, ids.Length).ToArray();
         var ledgerVersions = Enumerable.Repeat(1L, ids.Length).ToArray();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Alba;
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using AgreementLedger.Seeding;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Alba;
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using Npgsql;
 
 namespace AgreementLedger.Benchmarks.Suite;

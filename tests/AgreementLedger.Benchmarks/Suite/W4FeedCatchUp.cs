@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 
 namespace AgreementLedger.Benchmarks.Suite;
 

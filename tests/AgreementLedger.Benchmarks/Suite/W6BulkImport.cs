@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using AgreementLedger.Seeding;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;

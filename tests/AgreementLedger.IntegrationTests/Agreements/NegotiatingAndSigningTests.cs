@@ -1,4 +1,4 @@
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 

@@ -1,6 +1,6 @@
 using Alba;
 using System.Text.Json;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
 
 namespace AgreementLedger.IntegrationTests.Agreements;

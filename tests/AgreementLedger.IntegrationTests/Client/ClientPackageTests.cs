@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AgreementLedger.Client;
 using AgreementLedger.IntegrationTests.Conventions;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Client;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgreementLedger.Client;
 using AgreementLedger.IntegrationTests.Conventions;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Client;

@@ -1,6 +1,6 @@
 using System.Net;
 using AgreementLedger.Client;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Client;
 

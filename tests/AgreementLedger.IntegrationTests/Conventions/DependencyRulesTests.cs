@@ -1,17 +1,22 @@
 using System.Text.RegularExpressions;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Conventions;
 
 /// <summary>
 /// Which folder may use which (read from the sources: every <c>using</c> and qualified name of
 /// <c>AgreementLedger.X</c>): the feature folders depend on the kernel (<c>Ledger</c>) and on
-/// <c>Infrastructure</c>, not on each other; the kernel and <c>Infrastructure</c> (hosting, auth,
-/// problem details, local PostgreSQL) use no feature folder; only the composition root, at the top
-/// of the project, knows them all.
+/// the modules, not on each other; the kernel and the modules (<c>Infrastructure</c>: hosting, auth,
+/// problem details; <c>LocalPostgres</c>: the embedded Development database; <c>OpenApi</c>: the
+/// contract document; <c>Progress</c>: long commands' progress) use no feature folder; only the
+/// composition root, at the top of the project, knows them all.
 /// </summary>
 public sealed partial class DependencyRulesTests
 {
     private static readonly string[] Features = ["Agreements", "Audit", "Subscriptions", "Seeding", "Ui"];
+
+    /// <summary>The kernel and the folders that serve every feature and know none.</summary>
+    private static readonly string[] Modules = ["Ledger", "Infrastructure", "LocalPostgres", "OpenApi", "Progress"];
 
     /// <summary>The exception, and why: the demo data are agreement events, which live with the agreements.</summary>
     private static readonly (string From, string To, string Why)[] Allowed =
@@ -35,7 +40,7 @@ public sealed partial class DependencyRulesTests
             var folder = relative.Contains('/', StringComparison.Ordinal) ? relative[..relative.IndexOf('/', StringComparison.Ordinal)] : "";
             var mayUse = folder switch
             {
-                "Infrastructure" or "Ledger" => (Func<string, bool>)(used => !Features.Contains(used) || Allowed.Any(a => a.From == folder && a.To == used)),
+                _ when Modules.Contains(folder) => (Func<string, bool>)(used => !Features.Contains(used) || Allowed.Any(a => a.From == folder && a.To == used)),
                 _ when Features.Contains(folder) => used => !Features.Contains(used) || used == folder || Allowed.Any(a => a.From == folder && a.To == used),
                 _ => _ => true,
             };
@@ -58,6 +63,11 @@ public sealed partial class DependencyRulesTests
     {
         // A rule that matched nothing would hold vacuously: the kernel is used by every feature folder.
         var source = Path.Combine(Repository.Root, "src", "AgreementLedger.Api");
+        foreach (var folder in Features.Concat(Modules))
+        {
+            Assert.True(Directory.Exists(Path.Combine(source, folder)), $"src/AgreementLedger.Api/{folder} is named by a rule but does not exist");
+        }
+
         foreach (var feature in new[] { "Agreements", "Audit", "Subscriptions", "Seeding" })
         {
             var uses = Directory.EnumerateFiles(Path.Combine(source, feature), "*.cs", SearchOption.AllDirectories)

@@ -1,4 +1,4 @@
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using JasperFx.CodeGeneration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -81,23 +81,4 @@ public sealed class GeneratedCodeTests(LedgerHost ledger)
             ? Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)
                 .ToDictionary(f => Path.GetRelativePath(root, f), f => File.ReadAllText(f).ReplaceLineEndings("\n"))
             : [];
-}
-
-/// <summary>The repository this test assembly was built from.</summary>
-public static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AgreementLedger.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AgreementLedger.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using Alba;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using CsCheck;
 
 namespace AgreementLedger.IntegrationTests.Conventions;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Alba;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Conventions;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
 using Npgsql;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
+using AgreementLedger.LocalPostgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Npgsql;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.MultiNode;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgreementLedger.IntegrationTests.Infrastructure;
 using AgreementLedger.IntegrationTests.Subscriptions;
+using AgreementLedger.IntegrationTests.Subscriptions.Integration;
+using AgreementLedger.IntegrationTests.Support;
 using Xunit.Abstractions;
 
 namespace AgreementLedger.IntegrationTests.MultiNode;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Operations;
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using AgreementLedger.Agreements;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.IntegrationTests.Conventions;
+using AgreementLedger.IntegrationTests.Support;
 using Wolverine.Http;
 
 namespace AgreementLedger.IntegrationTests.Operations;

@@ -1,4 +1,4 @@
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Operations;

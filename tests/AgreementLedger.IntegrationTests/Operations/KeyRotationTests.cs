@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure.Auth;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Operations;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
-using AgreementLedger.Infrastructure.LocalPostgres;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 

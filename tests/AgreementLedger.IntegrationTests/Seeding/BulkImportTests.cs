@@ -1,7 +1,8 @@
 using AgreementLedger.Agreements;
-using AgreementLedger.Infrastructure.Progress;
-using AgreementLedger.IntegrationTests.Infrastructure;
 using AgreementLedger.IntegrationTests.Operations;
+using AgreementLedger.IntegrationTests.Progress;
+using AgreementLedger.IntegrationTests.Support;
+using AgreementLedger.Progress;
 using AgreementLedger.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 

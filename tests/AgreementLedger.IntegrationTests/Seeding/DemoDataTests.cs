@@ -1,9 +1,9 @@
 using System.Text.Json;
 using AgreementLedger.Ledger;
 using Alba;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.LocalPostgres;
 using Microsoft.Extensions.DependencyInjection;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Wolverine;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using AgreementLedger.Infrastructure.Auth;
-using AgreementLedger.IntegrationTests.Infrastructure;
+using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Subscriptions;
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using AgreementLedger.IntegrationTests.Support;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -35,7 +36,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     [Fact]
     public async Task an_agreement_recorded_through_the_forms_appears_on_the_timeline_and_the_as_of_control_shows_the_earlier_state()
     {
-        var id = Infrastructure.Given.NewId("ui");
+        var id = Given.NewId("ui");
         var page = await host.SignedInPageAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Record a new agreement" }).ClickAsync();
@@ -336,7 +337,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
 
     private async Task<string> ProposeThroughApiAsync(string prefix)
     {
-        var id = Infrastructure.Given.NewId(prefix);
+        var id = Given.NewId(prefix);
         using var client = OfficerClient();
         var answer = await client.PostAsJsonAsync("/agreements", new
         {

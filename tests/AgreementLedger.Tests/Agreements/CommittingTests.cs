@@ -1,6 +1,6 @@
 using AgreementLedger.Agreements;
 using AgreementLedger.Agreements.Committing;
-using static AgreementLedger.Tests.Agreements.Slices;
+using static AgreementLedger.Tests.Support.Slices;
 
 namespace AgreementLedger.Tests.Agreements;
 

@@ -1,6 +1,6 @@
 using AgreementLedger.Ledger;
 using Microsoft.AspNetCore.Mvc;
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using AgreementLedger.Infrastructure;
 using Marten;
 using Wolverine.Http;

@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using AgreementLedger.Infrastructure;
 using Marten;
 using Wolverine.Http;

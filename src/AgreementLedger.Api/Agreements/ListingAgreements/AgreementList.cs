@@ -1,5 +1,5 @@
 using AgreementLedger.Ledger;
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Linq.Expressions;

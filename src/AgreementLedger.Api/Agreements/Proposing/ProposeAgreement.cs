@@ -1,5 +1,5 @@
 using AgreementLedger.Ledger;
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Data;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Marten;

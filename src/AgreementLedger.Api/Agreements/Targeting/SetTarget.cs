@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using System.ComponentModel.DataAnnotations;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Infrastructure;

@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using System.Globalization;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;

@@ -1,6 +1,6 @@
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
 using JasperFx.CommandLine;
 using Npgsql;
@@ -81,7 +81,7 @@ public sealed class VerifyExportInput
     [FlagAlias("progress-interval", true)]
     public string? ProgressIntervalFlag { get; set; }
 
-    /// <summary>The arguments <see cref="ExportVerifier.RunAsync"/> reads.</summary>
+    /// <summary>The arguments <see cref="VerifyExportCommandLine.RunAsync"/> reads.</summary>
     public string[] Arguments() =>
     [
         File,
@@ -96,5 +96,5 @@ public sealed class VerifyExportCommand : JasperFxAsyncCommand<VerifyExportInput
 {
     /// <summary>Program.cs runs verify-export before any host exists; this is what help shows and what runs if it gets here.</summary>
     public override async Task<bool> Execute(VerifyExportInput input) =>
-        await ExportVerifier.RunAsync(input.Arguments(), Console.Out) == 0;
+        await VerifyExportCommandLine.RunAsync(input.Arguments(), Console.Out) == 0;
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Progress;
+using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
 using Npgsql;
 using Wolverine.Http;

@@ -1,5 +1,5 @@
 using AgreementLedger.Ledger;
-using AgreementLedger.Infrastructure.OpenApi;
+using AgreementLedger.OpenApi;
 using AgreementLedger.Infrastructure;
 using Wolverine.Http;
 

@@ -17,6 +17,7 @@ public static class RateLimiting
     public static bool AddLedgerRateLimiting(this WebApplicationBuilder builder)
     {
         var permits = builder.Configuration.GetValue<int?>("Ledger:RateLimit:PermitsPerWindow");
+        builder.Services.AddSingleton(new RateLimitingSwitch(permits is > 0));
         if (permits is not > 0)
         {
             return false;
@@ -42,3 +43,6 @@ public static class RateLimiting
     public static void RequireRateLimiting(WolverineHttpOptions options) =>
         options.ConfigureEndpoints(chain => chain.Metadata.RequireRateLimiting(Policy));
 }
+
+/// <summary>Whether per-principal rate limiting was configured (<see cref="RateLimiting.AddLedgerRateLimiting"/>), for the pipeline.</summary>
+public sealed record RateLimitingSwitch(bool On);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
 
 namespace AgreementLedger.Subscriptions.Webhooks;
 

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgreementLedger.Audit.Digests;
+
+namespace AgreementLedger.Audit.Exporting;
+
+/// <summary>
+/// An export read back record by record, from NDJSON or CSV (the two formats <see cref="ExportLedgerEndpoint"/>
+/// writes), for the offline check: nothing but parsing, so that <see cref="ExportVerifier"/> sees one shape.
+/// </summary>
+internal static class ExportRecords
+{
+    public sealed record ExportRecord(string Kind, ExportedEvent? Event, SignedDigest? Digest);
+
+    public static IEnumerable<ExportRecord> Read(TextReader reader, bool csv) => csv ? CsvRecords(reader) : NdjsonRecords(reader);
+
+    private static IEnumerable<ExportRecord> NdjsonRecords(TextReader reader)
+    {
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            var kind = root.GetProperty("record").GetString();
+            if (kind is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
+            {
+                yield return new ExportRecord(kind, null, new SignedDigest(
+                    root.GetProperty("position").GetInt64(), root.GetProperty("digest").GetString()!,
+                    root.GetProperty("signature").GetString()!, root.GetProperty("keyId").GetString()!));
+                continue;
+            }
+
+            if (kind != ExportLedgerEndpoint.EventRecord)
+            {
+                throw new FormatException($"a record of unknown kind '{kind}'");
+            }
+
+            yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
+                root.GetProperty("position").GetInt64(), root.GetProperty("agreementId").GetString()!, root.GetProperty("version").GetInt64(),
+                root.GetProperty("type").GetString()!, root.GetProperty("data").GetRawText(), root.GetProperty("recordedAt").GetString()!,
+                root.GetProperty("recordedBy").GetString()!, root.GetProperty("hash").GetString()!, root.GetProperty("previousHash").GetString()!), null);
+        }
+    }
+
+    private static IEnumerable<ExportRecord> CsvRecords(TextReader reader)
+    {
+        var first = true;
+        foreach (var fields in CsvRows(reader))
+        {
+            if (first)
+            {
+                first = false;
+                continue;
+            }
+
+            if (fields.Count != ExportLedgerEndpoint.CsvColumns.Length)
+            {
+                throw new FormatException($"a CSV row has {fields.Count} fields, not {ExportLedgerEndpoint.CsvColumns.Length}");
+            }
+
+            if (fields[0] is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
+            {
+                yield return new ExportRecord(fields[0], null, new SignedDigest(long.Parse(fields[1], CultureInfo.InvariantCulture), fields[11], fields[12], fields[13]));
+                continue;
+            }
+
+            if (fields[0] != ExportLedgerEndpoint.EventRecord)
+            {
+                throw new FormatException($"a record of unknown kind '{fields[0]}'");
+            }
+
+            yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
+                long.Parse(fields[1], CultureInfo.InvariantCulture), fields[2], long.Parse(fields[3], CultureInfo.InvariantCulture), fields[4], fields[8],
+                fields[6], fields[7], fields[9], fields[10]), null);
+        }
+    }
+
+    /// <summary>RFC 4180 rows: quoted fields may hold commas, doubled quotes and line breaks.</summary>
+    private static IEnumerable<List<string>> CsvRows(TextReader reader)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        var any = false;
+        int c;
+        while ((c = reader.Read()) != -1)
+        {
+            any = true;
+            var ch = (char)c;
+            if (quoted)
+            {
+                if (ch == '"')
+                {
+                    if (reader.Peek() == '"')
+                    {
+                        field.Append('"');
+                        reader.Read();
+                    }
+                    else
+                    {
+                        quoted = false;
+                    }
+                }
+                else
+                {
+                    field.Append(ch);
+                }
+            }
+            else if (ch == '"')
+            {
+                quoted = true;
+            }
+            else if (ch == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else if (ch == '\n')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                yield return fields;
+                fields = [];
+                any = false;
+            }
+            else if (ch != '\r')
+            {
+                field.Append(ch);
+            }
+        }
+
+        if (any)
+        {
+            fields.Add(field.ToString());
+            yield return fields;
+        }
+    }
+}
