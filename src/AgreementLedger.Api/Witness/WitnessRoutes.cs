@@ -25,12 +25,17 @@ public static class WitnessRoutes
                     origin is null ? "This witness has cosigned no checkpoint yet." : $"This witness has cosigned no checkpoint of '{origin}'."));
         });
 
-        app.MapPost("/witness/checkpoints", async (CheckpointWitness witness, [FromBody] WitnessSubmission body, CancellationToken cancellationToken) =>
+        app.MapPost("/witness/checkpoints", async (CheckpointWitness witness, [FromBody] WitnessSubmission body, ILogger<CheckpointWitness> logger, CancellationToken cancellationToken) =>
         {
             var (submission, errors) = CheckedSubmission.From(body);
-            return submission is null
-                ? Problems.Result(Problems.Invalid(errors))
-                : WitnessProblems.Answer(await witness.SubmitAsync(submission, cancellationToken));
+            if (submission is null)
+            {
+                return Problems.Result(Problems.Invalid(errors));
+            }
+
+            var outcome = await witness.SubmitAsync(submission, cancellationToken);
+            WitnessLog.Answered(logger, submission, outcome);
+            return WitnessProblems.Answer(outcome);
         });
     }
 }
