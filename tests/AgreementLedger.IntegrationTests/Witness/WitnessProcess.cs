@@ -25,6 +25,14 @@ public sealed partial class WitnessProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The file names of the assemblies the process has mapped (Linux: <c>/proc/PID/maps</c>).</summary>
+    public IReadOnlySet<string> LoadedAssemblies() => File.ReadLines($"/proc/{_process.Id}/maps")
+        .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+        .Where(path => path.EndsWith(".dll", StringComparison.Ordinal))
+        .Select(Path.GetFileName)
+        .OfType<string>()
+        .ToHashSet(StringComparer.Ordinal);
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "AgreementLedger.Api.dll");
 
     /// <summary>Starts <c>witness --state-dir <paramref name="stateDirectory"/></c> with each of <paramref name="logKeys"/> as <c>--log-key</c>.</summary>

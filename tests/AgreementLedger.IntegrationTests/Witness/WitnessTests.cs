@@ -302,6 +302,27 @@ public sealed class WitnessTests : IDisposable
     }
 
     [Fact]
+    public async Task the_witness_runs_no_marten_no_wolverine_and_no_database_client()
+    {
+        var source = Path.Combine(AgreementLedger.IntegrationTests.Conventions.Repository.Root, "src", "AgreementLedger.Api", "Witness");
+        var offending = Directory.EnumerateFiles(source, "*.cs")
+            .Where(file => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(file), @"\b(Marten|Wolverine|Npgsql|Weasel)(\.[A-Z]|;)"))
+            .Select(Path.GetFileName)
+            .ToList();
+        Assert.True(offending.Count == 0, "the witness uses Marten, Wolverine or Npgsql in " + string.Join(", ", offending));
+
+        if (OperatingSystem.IsLinux())
+        {
+            await using var witness = await WitnessProcess.StartAsync(_stateDirectory);
+            Assert.Equal(HttpStatusCode.OK, (await witness.SubmitAsync(_log.Submission(0, 3))).StatusCode);
+            var loaded = witness.LoadedAssemblies();
+            Assert.Contains("AgreementLedger.Api.dll", loaded);
+            Assert.DoesNotContain(loaded, name => name.StartsWith("Marten", StringComparison.Ordinal)
+                || name.StartsWith("Wolverine", StringComparison.Ordinal) || name.StartsWith("Npgsql", StringComparison.Ordinal) || name.StartsWith("Weasel", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void the_contract_names_the_witness_problem_types()
     {
         var contract = File.ReadAllText(Path.Combine(AgreementLedger.IntegrationTests.Conventions.Repository.Root, "docs", "api.md"));
