@@ -28,6 +28,13 @@ public static partial class WitnessCommand
             key = WitnessKey.LoadOrCreate(arguments.StateDirectory);
             file = new WitnessStateFile(arguments.StateDirectory);
             state = file.Load();
+            if (state.Logs.FirstOrDefault(log => log.Cosignature.KeyId != key.KeyId) is { } other)
+            {
+                // A key and a state from different backups: what it serves would not verify with its public key.
+                throw new WitnessRefusalException(
+                    $"The state '{file.Path}' holds cosignatures of the key {other.Cosignature.KeyId}, but {WitnessKey.FileName} is the key {key.KeyId}: " +
+                    "restore the key and the state from the same backup of the state directory.");
+            }
         }
         catch (WitnessRefusalException refusal)
         {

@@ -284,9 +284,21 @@ public sealed class WitnessTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("--state-dir is required", output, StringComparison.Ordinal);
 
-        (exit, output) = await WitnessProcess.RunAsync("witness", "--state-dir", _stateDirectory + "-other", "--log-key", "bm90IGEga2V5");
+        (exit, output) = await WitnessProcess.RunAsync("witness", "--state-dir", _stateDirectory + "-bad", "--log-key", "bm90IGEga2V5");
         Assert.Equal(2, exit);
         Assert.Contains("--log-key", output, StringComparison.Ordinal);
+
+        // A key and a state from different backups.
+        await witness.DisposeAsync();
+        await using (var other = await WitnessProcess.StartAsync(_stateDirectory + "-other"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await other.SubmitAsync(_log.Submission(0, 1))).StatusCode);
+        }
+
+        File.Copy(Path.Combine(_stateDirectory + "-other", WitnessStateFile.FileName), Path.Combine(_stateDirectory, WitnessStateFile.FileName), overwrite: true);
+        (exit, output) = await WitnessProcess.RunAsync("witness", "--state-dir", _stateDirectory);
+        Assert.Equal(2, exit);
+        Assert.Contains("from the same backup", output, StringComparison.Ordinal);
 
         (exit, output) = await WitnessProcess.RunAsync("help");
         Assert.Equal(0, exit);
@@ -370,7 +382,7 @@ public sealed class WitnessTests : IDisposable
     public void Dispose()
     {
         _log.Dispose();
-        foreach (var directory in new[] { _stateDirectory, _stateDirectory + "-other" })
+        foreach (var directory in new[] { _stateDirectory, _stateDirectory + "-other", _stateDirectory + "-bad" })
         {
             if (Directory.Exists(directory))
             {
