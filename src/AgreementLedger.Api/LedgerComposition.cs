@@ -5,7 +5,7 @@ using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Auth;
-using AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Ledger.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Ledger;
@@ -38,7 +38,9 @@ public static class LedgerComposition
         services.AddLibraryConsoleToLog();
         var schema = LedgerSchema.Default;
         services.AddSingleton(schema);
+        services.AddSingleton(EventTypeNames.Catalogue);
         services.AddSingleton<EventTableAppendLock>();
+        services.AddSingleton<LedgerAppend>();
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();
         services.AddSingleton<StoredEventReader>();
@@ -94,7 +96,7 @@ public static class LedgerComposition
                 opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 opts.Events.MetadataConfig.HeadersEnabled = true;
                 opts.Events.MetadataConfig.UserNameEnabled = true;
-                foreach (var (type, name) in EventTypeNames.ByType)
+                foreach (var (type, name) in EventTypeNames.Catalogue.Mappings)
                 {
                     opts.Events.MapEventType(type, name);
                 }

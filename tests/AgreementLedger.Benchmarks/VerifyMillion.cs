@@ -111,7 +111,7 @@ public static class VerifyMillion
                         ? new AgreementProposed(id, "Verification load", "treaty", ["JP", "GB"], ["defence-industry"], null, day, [])
                         : new SourceCited("Reuters", $"https://example.org/{id}/{version}", day, null, day);
                     var recordedAt = EventEnvelope.FormatInstant(start.AddMilliseconds(version));
-                    var type = EventTypeNames.Of(@event);
+                    var type = EventTypeNames.Catalogue.NameOf(@event);
                     var data = serializer.ToJson(@event);
                     using var parsed = System.Text.Json.JsonDocument.Parse(data);
                     var hash = EventHash.Compute(previous, new HashedEvent(type, id, version, day, recordedAt, "load", parsed.RootElement));

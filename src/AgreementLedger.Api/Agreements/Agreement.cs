@@ -61,7 +61,7 @@ public sealed record Agreement
         var version = Version + 1;
         var recordedAt = EventEnvelope.NextRecordedAt(now, LastRecordedAt);
         var json = serializer.ToJson(@event);
-        var stamped = EventEnvelope.Stamp(@event, agreementId, version, recordedAt, recordedBy, LastHash, json);
+        var stamped = EventEnvelope.Stamp(@event, EventTypeNames.Catalogue.NameOf(@event), agreementId, version, recordedAt, recordedBy, LastHash, json);
         return (stamped, Fold(version, @event, (string)stamped.GetHeader(EventEnvelope.HashHeader)!, recordedAt), json);
     }
 

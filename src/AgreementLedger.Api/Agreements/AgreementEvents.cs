@@ -102,7 +102,7 @@ public static class EventTypeNames
     public const string AgreementResumed = "agreement_resumed";
     public const string AgreementTerminated = "agreement_terminated";
     public const string AgreementWithdrawn = "agreement_withdrawn";
-    public const string EventRetracted = "event_retracted";
+    public const string EventRetracted = Ledger.EventCatalogue.Retraction;
 
     public static readonly IReadOnlyDictionary<Type, string> ByType = new Dictionary<Type, string>
     {
@@ -124,5 +124,6 @@ public static class EventTypeNames
         [typeof(EventRetracted)] = EventRetracted,
     };
 
-    public static string Of(object @event) => ByType[@event.GetType()];
+    /// <summary>The agreement events as the kernel knows them: registered at composition, and what Marten is configured with.</summary>
+    public static readonly Ledger.EventCatalogue Catalogue = new(ByType);
 }

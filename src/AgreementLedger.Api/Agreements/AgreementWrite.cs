@@ -3,8 +3,8 @@ using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Agreements.Proposing;
 using AgreementLedger.Agreements.Rebuilding;
 using AgreementLedger.Infrastructure;
-using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Idempotency;
 using Marten;
 using JasperFx.Events;
 using Microsoft.Extensions.Options;
@@ -148,17 +148,14 @@ public sealed class AgreementWrite
         Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
 
     /// <summary>
-    /// Commits the appended events together with the idempotency record of the answer (one
-    /// transaction), then answers exactly the bytes that were recorded.
+    /// Commits the appended events through the kernel's one append, with the idempotency record of
+    /// the answer in the same transaction, then answers exactly the bytes that were recorded.
     /// </summary>
     private async Task<IResult> CommitAsync(int status, AgreementDetails details, string? location)
     {
         var services = _http.RequestServices;
         var json = JsonSerializer.Serialize(details, services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
         var etag = IfMatch.ETag(details.Version);
-        IdempotencyMiddleware.Complete(_http, _session, status, json, etag, location);
-        var appended = _session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => EventTypeNames.Of(e.Data)).ToList();
-        _session.QueueOperation(services.GetRequiredService<EventTableAppendLock>());
 
         // Set before the commit: a header the server refuses then fails a request that recorded
         // nothing, instead of answering 5xx for one that did (an error answer clears them again).
@@ -168,16 +165,7 @@ public sealed class AgreementWrite
             _http.Response.Headers.Location = location;
         }
 
-        using (var span = LedgerMetrics.Source.StartActivity("ledger.append"))
-        {
-            span?.SetTag("ledger.agreement_id", details.Id);
-            span?.SetTag("ledger.event_types", string.Join(',', appended));
-            span?.SetTag("ledger.stream_version", details.Version);
-            await _session.SaveChangesAsync(CancellationToken.None);
-        }
-
-        IdempotencyMiddleware.Committed(_http);
-        appended.ForEach(services.GetRequiredService<LedgerMetrics>().EventAppended);
+        await services.GetRequiredService<LedgerAppend>().CommitAsync(_session, _http, new StoredAnswer(status, json, etag, location), details.Id, details.Version);
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);
     }
 }

@@ -30,7 +30,7 @@ public abstract class Decision
 
         public object Event { get; }
 
-        public override string ToString() => $"Accepted {EventTypeNames.Of(Event)}";
+        public override string ToString() => $"Accepted {EventTypeNames.Catalogue.NameOf(Event)}";
     }
 
     /// <summary>The input member that is invalid against the agreement, and why.</summary>

@@ -28,7 +28,7 @@ public sealed record LifecycleFact(long Version, IAgreementEvent Event)
 {
     public DateOnly OccurredOn => Event.OccurredOn;
 
-    public string Type => EventTypeNames.Of(Event);
+    public string Type => EventTypeNames.Catalogue.NameOf(Event);
 }
 
 /// <summary>Everything derived from the effective-ordered facts.</summary>
@@ -261,5 +261,5 @@ public static class Lifecycle
     }
 
     private static string Needs(IAgreementEvent @event, AgreementStatus status, params AgreementStatus[] allowed) =>
-        $"{EventTypeNames.Of(@event)} needs status {string.Join(" or ", allowed)}, but it is {status}";
+        $"{EventTypeNames.Catalogue.NameOf(@event)} needs status {string.Join(" or ", allowed)}, but it is {status}";
 }

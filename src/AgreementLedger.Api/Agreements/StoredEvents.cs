@@ -37,7 +37,7 @@ public sealed class StoredEvents(StoredEventReader reader, IDocumentStore store)
             events.Add(new StoredEvent(
                 row.AgreementId,
                 row.Version,
-                serializer.FromJson(EventCatalogue.TypeOf(row.Type, row.AgreementId, row.Version), new MemoryStream(row.Data)),
+                serializer.FromJson(EventTypeNames.Catalogue.TypeOf(row.Type, row.AgreementId, row.Version), new MemoryStream(row.Data)),
                 row.Hash ?? "",
                 row.RecordedAt));
         }

@@ -33,8 +33,7 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
-                    $"Request bodies are limited to {StrictJsonBodyMiddleware.MaxBodyBytes} bytes."),
+                RequestBody.TooLargeProblem(),
             BadHttpRequestException bad =>
                 Problems.Create(bad.StatusCode, Problems.Validation, "Bad request", bad.Message),
             _ => null,

@@ -4,14 +4,12 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace AgreementLedger.Infrastructure;
 
 /// <summary>
-/// Runs after routing and before the endpoint: caps the body at 1 MiB (413), refuses malformed JSON
+/// Runs after routing and before the endpoint: refuses a body over the cap (413, <see cref="RequestBody.MaxBytes"/>), refuses malformed JSON
 /// and bodies that do not fit the endpoint's command record (400, naming every bad field), and hands
 /// the endpoint a body it can bind without surprises.
 /// </summary>
 public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
 {
-    public const int MaxBodyBytes = 1024 * 1024;
-
     public async Task InvokeAsync(HttpContext http)
     {
         var requestType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
@@ -21,16 +19,10 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
             return;
         }
 
-        if (http.Request.ContentLength > MaxBodyBytes)
-        {
-            await WriteAsync(http, TooLarge());
-            return;
-        }
-
         var body = await RequestBody.ReadAsync(http);
         if (body.TooLarge)
         {
-            await WriteAsync(http, TooLarge());
+            await WriteAsync(http, RequestBody.TooLargeProblem());
             return;
         }
 
@@ -64,10 +56,6 @@ public sealed class StrictJsonBodyMiddleware(RequestDelegate next)
         http.Request.ContentLength = body.Bytes.Length;
         await next(http);
     }
-
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails TooLarge() => Problems.Create(
-        StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "Payload too large",
-        $"Request bodies are limited to {MaxBodyBytes} bytes.");
 
     private static Task WriteAsync(HttpContext http, Microsoft.AspNetCore.Mvc.ProblemDetails problem) =>
         Problems.Result(problem).ExecuteAsync(http);

@@ -69,7 +69,7 @@ public sealed class BulkAppend(LedgerSchema schema)
                     await copy.WriteAsync(id, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync((long)(v + 1), NpgsqlDbType.Bigint, ct);
                     await copy.WriteAsync(json, NpgsqlDbType.Jsonb, ct);
-                    await copy.WriteAsync(EventCatalogue.NameOf(e.Data), NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(e.EventTypeName, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
                     await copy.WriteAsync(MartenTables.DefaultTenant, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync($"{e.EventType.FullName}, {e.EventType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, ct);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using AgreementLedger.Agreements;
 using JasperFx.Events;
 
 namespace AgreementLedger.Ledger;
@@ -67,11 +66,14 @@ public static class EventEnvelope
     }
 
     /// <summary>
-    /// Wraps an event with its full envelope, hashed over <paramref name="storedJson"/>: the JSON the
-    /// store's serializer wrote for it, which is what Marten stores.
+    /// Wraps an event of stored type <paramref name="type"/> with its full envelope, hashed over
+    /// <paramref name="storedJson"/>: the JSON the store's serializer wrote for it, which is what Marten
+    /// stores. Its occurredOn is read from that JSON by the rule every reader uses (<see cref="OccurredOnOf(string, JsonElement)"/>),
+    /// so what is hashed now is what a verifier recomputes later.
     /// </summary>
     public static IEvent Stamp(
         object data,
+        string type,
         string agreementId,
         long version,
         DateTimeOffset recordedAt,
@@ -79,13 +81,13 @@ public static class EventEnvelope
         string previousHash,
         string storedJson)
     {
-        var type = EventCatalogue.NameOf(data);
         using var stored = JsonDocument.Parse(storedJson);
         var hash = EventHash.Compute(previousHash, new HashedEvent(
-            type, agreementId, version, (data as IAgreementEvent)?.OccurredOn, FormatInstant(recordedAt), recordedBy, stored.RootElement));
+            type, agreementId, version, OccurredOnOf(type, stored.RootElement), FormatInstant(recordedAt), recordedBy, stored.RootElement));
 
         // Event<T> takes its event type from T, so it is built for the runtime type, not the interface.
         var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
+        e.EventTypeName = type;
         e.Timestamp = recordedAt;
         e.UserName = recordedBy;
         e.SetHeader(PreviousHashHeader, previousHash);

@@ -82,8 +82,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
     private static Prepared Prepare(AgreementHistory history, DateTimeOffset now, string recordedBy, ISerializer serializer)
     {
         // What a proposal's command checks before its first event: an id that is a slug, and a
-        // history that starts with the proposal of that id; every later event is then judged as a
-        // command would judge it (the lifecycle, and no fact dated before the proposal).
+        // history that starts with the proposal of that id.
         if (!AgreementIds.Pattern().IsMatch(history.Id))
         {
             throw new InvalidOperationException($"Agreement id '{history.Id}' {AgreementIds.Rule}.");
@@ -103,15 +102,16 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         var events = new List<(IEvent Event, string Json)>(history.Events.Count);
         foreach (var @event in history.Events)
         {
-            if (agreement.Version > 0 && @event.OccurredOn < proposed.OccurredOn)
+            // The proposal starts the history; every later event is admitted exactly as its command admits it.
+            var refusal = agreement.Version == 0 ? null : agreement.Admit(@event) switch
             {
-                throw new InvalidOperationException(
-                    $"Agreement {history.Id}, event {agreement.Version + 1}: dated {@event.OccurredOn:yyyy-MM-dd}, before the proposal ({proposed.OccurredOn:yyyy-MM-dd}).");
-            }
-
-            if (agreement.Version > 0 && agreement.WouldBreak(@event) is { } broken)
+                Decision.Refused refused => $"{refused.Member} {refused.Reason}",
+                Decision.Conflicting conflict => conflict.Detail,
+                _ => null,
+            };
+            if (refusal is not null)
             {
-                throw new InvalidOperationException($"Agreement {history.Id}, event {agreement.Version + 1}: {broken.Describe()}");
+                throw new InvalidOperationException($"Agreement {history.Id}, event {agreement.Version + 1}: {refusal}");
             }
 
             (var e, agreement, var json) = agreement.AppendStored(history.Id, @event, now, recordedBy, serializer);

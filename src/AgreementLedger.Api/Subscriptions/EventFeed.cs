@@ -52,7 +52,7 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
 /// skipped by force.
 /// </summary>
-public sealed class EventFeed(StoredEventReader reader, SafePosition safe)
+public sealed class EventFeed(StoredEventReader reader, SafePosition safe, EventCatalogue catalogue)
 {
     /// <summary>The newest safe position found so far, without waiting for anything.</summary>
     public long LastKnownSafePosition => safe.LastKnown;
@@ -101,7 +101,7 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe)
     }
 
     /// <summary>Parses <c>types=a,b</c>; field errors go to <paramref name="checks"/>.</summary>
-    public static IReadOnlySet<string>? ParseTypes(string? types, Checks checks)
+    public IReadOnlySet<string>? ParseTypes(string? types, Checks checks)
     {
         if (string.IsNullOrWhiteSpace(types))
         {
@@ -109,9 +109,9 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe)
         }
 
         var wanted = types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        foreach (var unknown in wanted.Where(t => !EventCatalogue.IsKnown(t)))
+        foreach (var unknown in wanted.Where(t => !catalogue.IsKnown(t)))
         {
-            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", EventCatalogue.Names)})");
+            checks.Add("types", $"'{unknown}' is not an event type (known: {string.Join(", ", catalogue.Names)})");
         }
 
         return wanted;

@@ -24,7 +24,7 @@ public static class ReadEventsEndpoint
 
         var take = checks.Limit(limit, DefaultLimit, MaxLimit);
 
-        var wanted = EventFeed.ParseTypes(types, checks);
+        var wanted = feed.ParseTypes(types, checks);
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());

@@ -84,7 +84,7 @@ public static partial class StreamEventsEndpoint
         var slowClient = options.Value.SlowClientTimeout;
         var heartbeat = options.Value.Heartbeat < MaxHeartbeat ? options.Value.Heartbeat : MaxHeartbeat;
         var checks = new Checks();
-        var wanted = EventFeed.ParseTypes(types, checks);
+        var wanted = feed.ParseTypes(types, checks);
         long? resumeAfter = null;
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
         if (lastEventId.Length > 0)

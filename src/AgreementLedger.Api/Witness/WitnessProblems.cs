@@ -71,7 +71,7 @@ public static partial class WitnessProblems
             if (exception is BadHttpRequestException bad)
             {
                 problem = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? Problems.Create(bad.StatusCode, Problems.PayloadTooLarge, "Payload too large", $"Request bodies are limited to {StrictJsonBodyMiddleware.MaxBodyBytes} bytes.")
+                    ? RequestBody.TooLargeProblem()
                     : Problems.Create(bad.StatusCode, Problems.Validation, "Bad request", bad.Message);
             }
             else

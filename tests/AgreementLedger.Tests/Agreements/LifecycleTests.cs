@@ -60,14 +60,14 @@ public sealed class LifecycleTests
     public void allows_each_command_exactly_from_the_statuses_of_the_table(int rule, AgreementStatus status, bool allowed)
     {
         var refusal = Lifecycle.Refusal(At(status), Rules[rule].Event);
-        Assert.True(allowed == refusal is null, $"{EventTypeNames.Of(Rules[rule].Event)} from {status}: {refusal ?? "allowed"}");
+        Assert.True(allowed == refusal is null, $"{EventTypeNames.Catalogue.NameOf(Rules[rule].Event)} from {status}: {refusal ?? "allowed"}");
     }
 
     [Fact]
     public void every_event_type_has_a_rule_in_the_table() =>
         Assert.Equal(
             EventTypeNames.ByType.Values.Where(t => t is not (EventTypeNames.AgreementProposed or EventTypeNames.EventRetracted)).Order(StringComparer.Ordinal),
-            Rules.Select(r => EventTypeNames.Of(r.Event)).Order(StringComparer.Ordinal));
+            Rules.Select(r => EventTypeNames.Catalogue.NameOf(r.Event)).Order(StringComparer.Ordinal));
 
     [Theory]
     [InlineData(0, AgreementStatus.Proposed, AgreementStatus.Negotiating)]

@@ -55,7 +55,7 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, IDocumentStor
                 }
 
                 // Read as UTF-8 bytes (sequential access): the jsonb text, deserialised without a string.
-                var data = serializer.FromJson(EventCatalogue.TypeOf(row.Type, id, row.Version), new MemoryStream(row.Data));
+                var data = serializer.FromJson(EventTypeNames.Catalogue.TypeOf(row.Type, id, row.Version), new MemoryStream(row.Data));
                 agreement = agreement.Fold(row.Version, data, row.Hash ?? agreement.LastHash, row.RecordedAt);
                 folded++;
                 progress?.Add(1);

@@ -13,7 +13,7 @@ public sealed record WebhookList(IReadOnlyList<WebhookSubscription> Items);
 /// <summary><c>POST /subscriptions</c>: deliver events recorded from now on to a URL.</summary>
 public static class RegisterWebhookEndpoint
 {
-        public static ProblemDetails Validate(RegisterWebhook command)
+    public static ProblemDetails Validate(RegisterWebhook command, EventCatalogue catalogue)
     {
         var checks = new Checks()
             .Text("url", command.Url, required: true, max: 2_000)
@@ -32,9 +32,9 @@ public static class RegisterWebhookEndpoint
         // Each entry is one type name, matched exactly as deliveries match it: "a,b" is no type.
         foreach (var type in command.Types ?? [])
         {
-            if (type is null || !EventCatalogue.IsKnown(type))
+            if (type is null || !catalogue.IsKnown(type))
             {
-                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", EventCatalogue.Names)})");
+                checks.Add("types", $"'{type}' is not an event type name (known: {string.Join(", ", catalogue.Names)})");
             }
         }
 
@@ -66,9 +66,9 @@ public static class RegisterWebhookEndpoint
         var added = await store.AddAsync(command.Url!, types, command.Secret!, position, clock.GetUtcNow(), subscription =>
         {
             body = System.Text.Json.JsonSerializer.Serialize(subscription, json);
-            return Infrastructure.Idempotency.IdempotencyMiddleware.CompletionCommand(http, StatusCodes.Status201Created, body, etag: null, $"/subscriptions/{subscription.Id}");
+            return Ledger.Idempotency.IdempotencyMiddleware.CompletionCommand(http, StatusCodes.Status201Created, body, etag: null, $"/subscriptions/{subscription.Id}");
         }, http.RequestAborted);
-        Infrastructure.Idempotency.IdempotencyMiddleware.Committed(http);
+        Ledger.Idempotency.IdempotencyMiddleware.Committed(http);
         http.Response.Headers.Location = $"/subscriptions/{added.Id}";
         return TypedResults.Text(body!, "application/json; charset=utf-8", statusCode: StatusCodes.Status201Created);
     }

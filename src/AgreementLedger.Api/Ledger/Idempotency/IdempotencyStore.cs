@@ -1,9 +1,10 @@
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
-namespace AgreementLedger.Infrastructure.Idempotency;
+namespace AgreementLedger.Ledger.Idempotency;
 
 /// <summary>A stored first answer, replayed for a retry with the same key and body.</summary>
 public sealed record StoredAnswer(int Status, string Body, string? ETag, string? Location);

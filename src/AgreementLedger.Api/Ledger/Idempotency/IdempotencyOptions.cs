@@ -1,4 +1,5 @@
-namespace AgreementLedger.Infrastructure.Idempotency;
+using AgreementLedger.Infrastructure;
+namespace AgreementLedger.Ledger.Idempotency;
 
 /// <summary>Ledger:Idempotency settings.</summary>
 public sealed class IdempotencyOptions

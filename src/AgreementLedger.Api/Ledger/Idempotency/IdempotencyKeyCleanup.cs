@@ -1,5 +1,6 @@
+using AgreementLedger.Infrastructure;
 
-namespace AgreementLedger.Infrastructure.Idempotency;
+namespace AgreementLedger.Ledger.Idempotency;
 
 /// <summary>Deletes expired idempotency answers every few minutes (claims also purge their own key lazily).</summary>
 public sealed partial class IdempotencyKeyCleanup(IdempotencyStore store, TimeProvider clock, ILogger<IdempotencyKeyCleanup> logger) : BackgroundService

@@ -1,7 +1,8 @@
+using AgreementLedger.Infrastructure;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
-namespace AgreementLedger.Infrastructure.Idempotency;
+namespace AgreementLedger.Ledger.Idempotency;
 
 /// <summary>
 /// Claims of keyed commands that failed because the database went away, so their release could

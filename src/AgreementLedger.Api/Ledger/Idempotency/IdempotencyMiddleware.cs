@@ -1,3 +1,4 @@
+using AgreementLedger.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +8,7 @@ using Npgsql;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace AgreementLedger.Infrastructure.Idempotency;
+namespace AgreementLedger.Ledger.Idempotency;
 
 /// <summary>The claim a keyed command holds while it runs.</summary>
 public sealed class IdempotencyClaim(string principal, string key, DateTimeOffset claimedAt)
@@ -47,12 +48,6 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         if (key.Length is 0 or > IdempotencyOptions.MaxKeyLength || values.Count > 1)
         {
             await Problems.Result(Problems.Invalid(Header, $"must be one opaque string of 1 to {IdempotencyOptions.MaxKeyLength} characters")).ExecuteAsync(http);
-            return;
-        }
-
-        if (http.Request.ContentLength > StrictJsonBodyMiddleware.MaxBodyBytes)
-        {
-            await next(http);
             return;
         }
 
@@ -109,20 +104,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
     }
 
-    /// <summary>Queues the completion of the request's claim into the session that appends its events.</summary>
-    public static void Complete(HttpContext http, IDocumentSession session, int status, string body, string? etag, string? location)
-    {
-        if (http.Features.Get<IdempotencyClaim>() is not { } claim)
-        {
-            return;
-        }
-
-        var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
-        session.QueueSqlCommand(store.CompleteSql, IdempotencyStore.CompletionValues(claim.Principal, claim.Key, status, body, etag, location));
-    }
-
     /// <summary>
-    /// The statement that completes the request's claim, for a command that writes with Npgsql directly
+    /// The statement that completes the request's claim, for a command that writes with Npgsql directly (one that appends events commits through LedgerAppend)
     /// (run it in the transaction that records the command), or null when the request carries no key.
     /// </summary>
     public static NpgsqlCommand? CompletionCommand(HttpContext http, int status, string body, string? etag, string? location)
