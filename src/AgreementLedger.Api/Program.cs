@@ -9,6 +9,12 @@ if (args is ["verify-export", .. var exportArgs])
     return await AgreementLedger.Audit.Exporting.VerifyExportCommandLine.RunAsync(exportArgs, Console.Out);
 }
 
+if (args is ["witness", .. var witnessArgs])
+{
+    // A witness of the transparency log: its own key and state, no database, no ledger host (docs/api.md, "Witnesses").
+    return await AgreementLedger.Witness.WitnessCommand.RunAsync(witnessArgs, Console.Out, Console.Error);
+}
+
 // Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).
 switch (OperatorCommandGuard.Route(args))
 {
