@@ -316,7 +316,7 @@ public sealed class WitnessTests : IDisposable
     [Fact]
     public async Task the_witness_runs_no_marten_no_wolverine_and_no_database_client()
     {
-        var source = Path.Combine(AgreementLedger.IntegrationTests.Conventions.Repository.Root, "src", "AgreementLedger.Api", "Witness");
+        var source = Path.Combine(AgreementLedger.IntegrationTests.Support.Repository.Root, "src", "AgreementLedger.Api", "Witness");
         var offending = Directory.EnumerateFiles(source, "*.cs")
             .Where(file => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(file), @"\b(Marten|Wolverine|Npgsql|Weasel)(\.[A-Z]|;)"))
             .Select(Path.GetFileName)
@@ -337,7 +337,7 @@ public sealed class WitnessTests : IDisposable
     [Fact]
     public void the_contract_names_the_witness_problem_types()
     {
-        var contract = File.ReadAllText(Path.Combine(AgreementLedger.IntegrationTests.Conventions.Repository.Root, "docs", "api.md"));
+        var contract = File.ReadAllText(Path.Combine(AgreementLedger.IntegrationTests.Support.Repository.Root, "docs", "api.md"));
         foreach (var code in new[] { WitnessProblems.UntrustedCheckpoint, WitnessProblems.WitnessConflict, WitnessProblems.ProofFailed })
         {
             Assert.Contains($"`/problems/{code}`", contract, StringComparison.Ordinal);

@@ -1,4 +1,4 @@
-using AgreementLedger.Infrastructure.LocalPostgres;
+using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger.Signing;
 
 namespace AgreementLedger.Audit.Transparency;

@@ -124,10 +124,10 @@ public sealed class WitnessCosignerTests : IAsyncLifetime, IDisposable
 
         configuration["Ledger:Audit:Witnesses:1:Url"] = "ftp://nowhere";
         configuration["Ledger:Audit:Witnesses:1:PublicKey"] = _log.PublicKey;
-        Assert.Contains("Ledger:Audit:Witnesses:1:Url", Assert.Throws<AgreementLedger.Infrastructure.LocalPostgres.StartupException>(() => ConfiguredWitness.Read(configuration)).Message, StringComparison.Ordinal);
+        Assert.Contains("Ledger:Audit:Witnesses:1:Url", Assert.Throws<AgreementLedger.Infrastructure.StartupException>(() => ConfiguredWitness.Read(configuration)).Message, StringComparison.Ordinal);
         configuration["Ledger:Audit:Witnesses:1:Url"] = "https://other.example.org/";
         configuration["Ledger:Audit:Witnesses:1:PublicKey"] = "bm90IGEga2V5";
-        Assert.Contains("Ledger:Audit:Witnesses:1:PublicKey", Assert.Throws<AgreementLedger.Infrastructure.LocalPostgres.StartupException>(() => ConfiguredWitness.Read(configuration)).Message, StringComparison.Ordinal);
+        Assert.Contains("Ledger:Audit:Witnesses:1:PublicKey", Assert.Throws<AgreementLedger.Infrastructure.StartupException>(() => ConfiguredWitness.Read(configuration)).Message, StringComparison.Ordinal);
     }
 
     private async Task<WitnessRound> CosignAsync(IReadOnlyList<ConfiguredWitness> witnesses, TestLog log, long size, long? storedSize = null)
