@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger.Signing;
 using System.Security.Cryptography;
 using AgreementLedger.Infrastructure;
 
@@ -39,7 +40,7 @@ public sealed partial class AuditSigningKey
             try
             {
                 key.ImportSubjectPublicKeyInfo(der, out var read);
-                if (read != der.Length || !IsP256(key))
+                if (read != der.Length || !Es256.IsP256(key))
                 {
                     throw new CryptographicException();
                 }
@@ -168,7 +169,7 @@ public sealed partial class AuditSigningKey
                 throw new CryptographicException();
             }
 
-            if (!IsP256(key))
+            if (!Es256.IsP256(key))
             {
                 throw new StartupException($"{named} is an ECDSA key of {key.KeySize} bits on another curve; digests are signed with P-256 (ES256). {HowToMakeOne}");
             }
@@ -187,8 +188,6 @@ public sealed partial class AuditSigningKey
         }
     }
 
-    private static bool IsP256(ECDsa key) =>
-        key.KeySize == 256 && key.ExportParameters(false).Curve is { IsNamed: true, Oid.Value: "1.2.840.10045.3.1.7" };
 
     private static bool TryFromBase64(string text, out byte[] bytes)
     {

@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger.Signing;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -33,23 +34,16 @@ public sealed partial class AuditSigningKey : IDisposable
     /// <summary>Where the key came from, for the start-up log.</summary>
     public string Source { get; }
 
-    public static string KeyIdOf(byte[] subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo))[..16];
+    public static string KeyIdOf(byte[] subjectPublicKeyInfo) => Es256.KeyIdOf(subjectPublicKeyInfo);
 
     /// <summary>The exact bytes that are signed for a digest at a position.</summary>
     public static byte[] Message(long position, string digest) =>
         Encoding.UTF8.GetBytes($"{MessagePrefix}\n{position.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{digest}");
 
-    public string Sign(long position, string digest) =>
-        Convert.ToBase64String(_key.SignData(Message(position, digest), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    public string Sign(long position, string digest) => Es256.Sign(_key, Message(position, digest));
 
-    public static bool Verify(byte[] subjectPublicKeyInfo, long position, string digest, string signature)
-    {
-        using var key = ECDsa.Create();
-        key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
-        Span<byte> bytes = stackalloc byte[128];
-        return Convert.TryFromBase64String(signature, bytes, out var length)
-            && key.VerifyData(Message(position, digest), bytes[..length], HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-    }
+    public static bool Verify(byte[] subjectPublicKeyInfo, long position, string digest, string signature) =>
+        Es256.Verify(subjectPublicKeyInfo, Message(position, digest), signature);
 
     /// <summary>
     /// Checks a signed digest against a set of public keys by key id. A key id that is not among them
@@ -62,7 +56,7 @@ public sealed partial class AuditSigningKey : IDisposable
         : SignatureCheck.Invalid;
 
     /// <summary>A DER SubjectPublicKeyInfo as a PEM <c>PUBLIC KEY</c> block.</summary>
-    public static string Pem(byte[] subjectPublicKeyInfo) => PemEncoding.WriteString("PUBLIC KEY", subjectPublicKeyInfo);
+    public static string Pem(byte[] subjectPublicKeyInfo) => Es256.Pem(subjectPublicKeyInfo);
 
     /// <summary>
     /// Every key that verifies kept digests, by key id: the current one first, then the public keys
