@@ -9,6 +9,7 @@ using AgreementLedger.Infrastructure.Idempotency;
 using AgreementLedger.Infrastructure.LocalPostgres;
 using AgreementLedger.Infrastructure.OpenApi;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle.Stored;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions;
 using AgreementLedger.Subscriptions.Integration;
@@ -80,6 +81,7 @@ public static class LedgerComposition
                 builder.Environment)
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
+        services.AddMerkleTree(builder.Configuration);
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         var integration = builder.Configuration.GetSection("Ledger:Integration").Get<IntegrationOptions>() ?? new IntegrationOptions();
@@ -117,6 +119,7 @@ public static class LedgerComposition
 
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(MerkleNodeTable.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(AgreementLedger.Subscriptions.Webhooks.WebhookStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()
