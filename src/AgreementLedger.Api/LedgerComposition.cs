@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Agreements;
 using AgreementLedger.Audit.Digests;
+using AgreementLedger.Audit.Transparency;
 using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Infrastructure.Auth;
@@ -82,6 +83,7 @@ public static class LedgerComposition
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
         services.AddMerkleTree(builder.Configuration);
+        services.AddTransparencyLog(builder.Configuration);
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         var integration = builder.Configuration.GetSection("Ledger:Integration").Get<IntegrationOptions>() ?? new IntegrationOptions();
@@ -120,6 +122,7 @@ public static class LedgerComposition
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(MerkleNodeTable.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(CheckpointLog.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(AgreementLedger.Subscriptions.Webhooks.WebhookStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()

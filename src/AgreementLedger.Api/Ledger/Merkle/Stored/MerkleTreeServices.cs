@@ -8,6 +8,7 @@ public static class MerkleTreeServices
         services.Configure<MerkleTreeOptions>(configuration.GetSection("Ledger:Audit"));
         services.AddSingleton<MerkleStore>();
         services.AddSingleton<MerkleExtender>();
+        services.AddSingleton<MerkleTreeCheck>();
         services.AddHostedService<MerkleTreeKeeper>();
         return services;
     }
