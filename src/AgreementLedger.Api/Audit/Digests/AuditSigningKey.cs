@@ -42,6 +42,9 @@ public sealed partial class AuditSigningKey : IDisposable
     public string Sign(long position, string digest) =>
         Convert.ToBase64String(_key.SignData(Message(position, digest), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
 
+    /// <summary>ES256 with this key over another signed message: a checkpoint's body (docs/audit.md, "Transparency log").</summary>
+    public string Sign(ReadOnlySpan<byte> message) => AgreementLedger.Ledger.Signing.Es256.Sign(_key, message);
+
     public static bool Verify(byte[] subjectPublicKeyInfo, long position, string digest, string signature)
     {
         using var key = ECDsa.Create();
