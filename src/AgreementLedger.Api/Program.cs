@@ -9,6 +9,12 @@ if (args is ["verify-export", .. var exportArgs])
     return await AgreementLedger.Audit.Exporting.VerifyExportCommandLine.RunAsync(exportArgs, Console.Out);
 }
 
+if (args is ["verify-proof", .. var proofArgs])
+{
+    // Offline: checks one event's inclusion proof against a checkpoint with only public keys.
+    return await AgreementLedger.Audit.Transparency.VerifyProofCommandLine.RunAsync(proofArgs, Console.Out);
+}
+
 // Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).
 switch (OperatorCommandGuard.Route(args))
 {
