@@ -6,6 +6,7 @@ using AgreementLedger.LocalPostgres;
 using AgreementLedger.OpenApi;
 using AgreementLedger.Ledger;
 using AgreementLedger.Ledger.Idempotency;
+using AgreementLedger.Ledger.Merkle.Stored;
 using AgreementLedger.Seeding;
 using AgreementLedger.Subscriptions;
 using AgreementLedger.Subscriptions.Webhooks;
@@ -29,6 +30,7 @@ public static class LedgerComposition
         var schema = LedgerSchema.Default;
         builder.AddLedgerHosting(database.ConnectionString);
         services.AddLedgerKernel(schema);
+        services.AddMerkleTree(builder.Configuration);
         services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Ledger:Idempotency"));
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<PendingReleases>();

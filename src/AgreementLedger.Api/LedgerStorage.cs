@@ -62,6 +62,8 @@ public static class LedgerStorage
 
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Ledger.Merkle.Stored.MerkleNodeTable.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.CheckpointLog.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()

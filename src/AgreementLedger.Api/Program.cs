@@ -15,6 +15,12 @@ if (args is ["witness", .. var witnessArgs])
     return await AgreementLedger.Witness.WitnessCommand.RunAsync(witnessArgs, Console.Out, Console.Error);
 }
 
+if (args is ["verify-proof", .. var proofArgs])
+{
+    // Offline: checks one event's inclusion proof against a checkpoint with only public keys.
+    return await AgreementLedger.Audit.Transparency.VerifyProofCommandLine.RunAsync(proofArgs, Console.Out);
+}
+
 // Commands of Marten, Wolverine and JasperFx that would damage the ledger are refused or routed (OperatorCommandGuard).
 switch (OperatorCommandGuard.Route(args))
 {

@@ -1,10 +1,11 @@
 using AgreementLedger.Audit.Digests;
+using AgreementLedger.Audit.Transparency;
 using AgreementLedger.Audit.Verifying;
 using AgreementLedger.Infrastructure;
 
 namespace AgreementLedger.Audit;
 
-/// <summary>The audit's services: the verifier, the signed digests and their keeper, and the signing key.</summary>
+/// <summary>The audit's services: the verifier, the signed digests and their keeper, the signing key, and the transparency log's checkpoints.</summary>
 public static class AuditComposition
 {
     /// <param name="builder">The host being built; the key's settings are Ledger:Audit.</param>
@@ -22,5 +23,6 @@ public static class AuditComposition
                 builder.Environment)
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
+        services.AddTransparencyLog(builder.Configuration);
     }
 }

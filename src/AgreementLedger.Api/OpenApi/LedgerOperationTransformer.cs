@@ -168,6 +168,9 @@ public sealed class LedgerOperationTransformer : IOpenApiOperationTransformer
             case StatusCodes.Status409Conflict when command:
                 headers["Retry-After"] = ResponseHeader("Seconds to wait, on `/problems/idempotency-key-in-flight`.");
                 break;
+            case StatusCodes.Status409Conflict when route.StartsWith("/audit/checkpoint", StringComparison.Ordinal) || route.StartsWith("/audit/proofs/", StringComparison.Ordinal):
+                headers["Retry-After"] = ResponseHeader("Seconds to wait until the tree has grown that far.", required: true);
+                break;
             case StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable:
                 headers["Retry-After"] = ResponseHeader("Seconds to wait before retrying.", required: true);
                 break;

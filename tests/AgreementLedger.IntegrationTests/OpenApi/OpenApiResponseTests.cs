@@ -161,6 +161,38 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         await drive.SendAsync("GET /audit/export", "/audit/export", 200);
         await drive.SendAsync("GET /audit/export", "/audit/export?format=csv", 200);
         await drive.SendAsync("GET /audit/export", "/audit/export?format=xml", 400);
+        await DriveTransparencyAsync(drive);
+    }
+
+    private static async Task DriveTransparencyAsync(Driver drive)
+    {
+        // The tree is extended just after commit: wait until it holds the first event.
+        for (var i = 0; i < 100; i++)
+        {
+            using var wait = new HttpRequestMessage(HttpMethod.Get, "/audit/checkpoint?treeSize=1");
+            wait.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Admin);
+            using var answer = await drive.Client.SendAsync(wait);
+            if (answer.IsSuccessStatusCode)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        await drive.SendAsync("GET /audit/checkpoint", "/audit/checkpoint", 200, token: Auditor);
+        var first = await drive.SendAsync("GET /audit/checkpoint", "/audit/checkpoint?treeSize=1", 200);
+        await drive.SendAsync("GET /audit/checkpoint", "/audit/checkpoint?treeSize=-1", 400);
+        await drive.SendAsync("GET /audit/checkpoint", "/audit/checkpoint?treeSize=999999999", 409);
+        await drive.SendAsync("GET /audit/checkpoint", "/audit/checkpoint", 403, token: Recorder);
+        var position = first.GetProperty("position").GetInt64();
+        await drive.SendAsync("GET /audit/proofs/inclusion", $"/audit/proofs/inclusion?position={position}&treeSize=1", 200);
+        await drive.SendAsync("GET /audit/proofs/inclusion", $"/audit/proofs/inclusion?position={position}&treeSize=0", 400);
+        await drive.SendAsync("GET /audit/proofs/inclusion", "/audit/proofs/inclusion?position=999999999", 404);
+        await drive.SendAsync("GET /audit/proofs/inclusion", $"/audit/proofs/inclusion?position={position}&treeSize=999999999", 409);
+        await drive.SendAsync("GET /audit/proofs/consistency", "/audit/proofs/consistency?from=0&to=1", 200);
+        await drive.SendAsync("GET /audit/proofs/consistency", "/audit/proofs/consistency?from=2&to=1", 400);
+        await drive.SendAsync("GET /audit/proofs/consistency", "/audit/proofs/consistency?from=0&to=999999999", 409);
     }
 
     private static async Task DriveSubscriptionsAsync(Driver drive, OpenApiContract contract)

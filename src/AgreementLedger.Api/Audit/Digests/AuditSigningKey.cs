@@ -42,6 +42,9 @@ public sealed partial class AuditSigningKey : IDisposable
 
     public string Sign(long position, string digest) => Es256.Sign(_key, Message(position, digest));
 
+    /// <summary>ES256 with this key over another signed message: a checkpoint's body (docs/audit.md, "Transparency log").</summary>
+    public string Sign(ReadOnlySpan<byte> message) => Es256.Sign(_key, message);
+
     public static bool Verify(byte[] subjectPublicKeyInfo, long position, string digest, string signature) =>
         Es256.Verify(subjectPublicKeyInfo, Message(position, digest), signature);
 

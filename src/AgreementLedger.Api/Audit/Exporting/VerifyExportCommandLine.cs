@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AgreementLedger.Progress;
@@ -19,69 +18,20 @@ public static class VerifyExportCommandLine
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var files = new List<string>();
-        var keyFiles = new List<string>();
-        string? progressMode = null, progressInterval = null;
-        var usable = true;
-        for (var i = 0; i < args.Length; i++)
-        {
-            // -p is the alias help shows (VerifyExportInput).
-            if (Value("--public-key", "-p", ref i) is { } keyFile)
-            {
-                keyFiles.Add(keyFile);
-            }
-            else if (Value(ProgressOptions.ModeFlag, null, ref i) is { } mode)
-            {
-                progressMode = mode;
-            }
-            else if (Value(ProgressOptions.IntervalFlag, null, ref i) is { } interval)
-            {
-                progressInterval = interval;
-            }
-            else if (args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                // A misspelt flag must not pass silently for a key that was given.
-                usable = false;
-            }
-            else
-            {
-                files.Add(args[i]);
-            }
-        }
-
-        // The value of a flag given as "FLAG VALUE" or "FLAG=VALUE" at args[i]; a flag without one makes the arguments unusable.
-        string? Value(string flag, string? alias, ref int i)
-        {
-            if (args[i] == flag || args[i] == alias)
-            {
-                usable &= i + 1 < args.Length;
-                return usable ? args[++i] : null;
-            }
-
-            return args[i].StartsWith(flag + "=", StringComparison.Ordinal) ? args[i][(flag.Length + 1)..] : null;
-        }
-
-        var (progressOptions, progressError) = ProgressOptions.Parse(progressMode, progressInterval);
-        if (!usable || files.Count != 1 || !File.Exists(files[0]) || progressOptions is null)
+        var arguments = OfflineArguments.Parse(args, ("--public-key", "-p"), (ProgressOptions.ModeFlag, null), (ProgressOptions.IntervalFlag, null));
+        var files = arguments.Positional;
+        var (progressOptions, progressError) = ProgressOptions.Parse(arguments.Single(ProgressOptions.ModeFlag), arguments.Single(ProgressOptions.IntervalFlag));
+        if (!arguments.Usable || files.Count != 1 || !File.Exists(files[0]) || progressOptions is null)
         {
             await output.WriteLineAsync(progressError ?? "usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]...   (the keys from GET /audit/public-key, one PEM a file)");
             return 2;
         }
 
-        var keys = new List<byte[]>();
-        foreach (var keyFile in keyFiles)
+        var (keys, keyError) = await arguments.ReadPemKeysAsync("--public-key");
+        if (keyError is not null)
         {
-            try
-            {
-                using var ecdsa = ECDsa.Create();
-                ecdsa.ImportFromPem(await File.ReadAllTextAsync(keyFile));
-                keys.Add(ecdsa.ExportSubjectPublicKeyInfo());
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or CryptographicException)
-            {
-                await output.WriteLineAsync($"--public-key {keyFile}: not a readable PEM public key ({e.Message})");
-                return 2;
-            }
+            await output.WriteLineAsync(keyError);
+            return 2;
         }
 
         var file = files[0];

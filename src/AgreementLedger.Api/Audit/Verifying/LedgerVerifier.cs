@@ -12,7 +12,8 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
 /// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
 /// </summary>
-public sealed partial class LedgerVerifier(StoredEventReader stored, StreamVersions versions, Digests.LedgerDigests digests, Digests.AuditSigningKey key, ILogger<LedgerVerifier> logger)
+public sealed partial class LedgerVerifier(
+    StoredEventReader stored, StreamVersions versions, Digests.LedgerDigests digests, Digests.AuditSigningKey key, Transparency.TransparencyCheck transparency, ILogger<LedgerVerifier> logger)
 {
     /// <summary>Failures reported; further ones are not listed (the answer stays small).</summary>
     public const int MaxReportedFailures = 1000;
@@ -117,6 +118,14 @@ public sealed partial class LedgerVerifier(StoredEventReader stored, StreamVersi
         if (agreementId is null)
         {
             await CheckKeptDigestsAsync(failures, ct);
+            // The tree and its checkpoints add what the chains and digests did not already name at that position.
+            foreach (var failure in await transparency.CheckAsync(MaxReportedFailures, ct))
+            {
+                if (!failures.Any(f => f.AgreementId == failure.AgreementId && f.Version == failure.Version))
+                {
+                    Fail(failures, failure.AgreementId, failure.Version, failure.Reason);
+                }
+            }
         }
 
         return new VerificationReport(failures.Count == 0, streams, events, failures);

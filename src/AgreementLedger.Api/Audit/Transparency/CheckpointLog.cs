@@ -1,0 +1,149 @@
+using System.Data;
+using System.Globalization;
+using AgreementLedger.Audit.Digests;
+using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle;
+using AgreementLedger.Ledger.Merkle.Stored;
+using AgreementLedger.Ledger.Signing;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace AgreementLedger.Audit.Transparency;
+
+/// <summary>A tree size with its root and the position of its last leaf, and how many stored nodes that took.</summary>
+public sealed record TreeRoot(long TreeSize, byte[] RootHash, long Position, int NodesRead);
+
+/// <summary>
+/// Signs and keeps checkpoints of the stored tree (<c>ledger.audit_checkpoints</c>), one per published size. Like
+/// the kept digests, a kept checkpoint is served only while it is what it claims (its root that of the stored tree
+/// at its size, its signature one of the service's keys); else the answer is signed now and the kept record stays
+/// for <c>/audit/verify</c> to report.
+/// </summary>
+public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, AuditSigningKey key, LogOrigin origin, TimeProvider clock)
+{
+    public const string TableName = "audit_checkpoints";
+
+    private string Kept => $"{schema.Events}.{TableName}";
+
+    public static Table Definition(string schemaName)
+    {
+        var table = new Table(new PostgresqlObjectName(schemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("tree_size").AsPrimaryKey();
+        table.AddColumn<string>("root_hash").NotNull();
+        table.AddColumn<long>("position").NotNull();
+        table.AddColumn<string>("origin").NotNull();
+        table.AddColumn<string>("key_id").NotNull();
+        table.AddColumn<string>("signature").NotNull();
+        table.AddColumn("signed_at", "timestamp with time zone").NotNull();
+        return table;
+    }
+
+    /// <summary>The stored tree's size now.</summary>
+    public async Task<long> TreeSizeAsync(CancellationToken ct) => (await tree.HeadAsync(null, null, ct)).Size;
+
+    /// <summary>The root of the stored tree at <paramref name="treeSize"/> (at most its size) and its last position: O(log n) nodes, one query.</summary>
+    public async Task<TreeRoot> RootAsync(long treeSize, CancellationToken ct)
+    {
+        var root = MerkleTree.Root(treeSize);
+        var read = await tree.ReadAsync([root], treeSize > 0 ? [treeSize - 1] : [], null, null, ct);
+        return new TreeRoot(treeSize, read.Hash(root), treeSize > 0 ? read.PositionOf(treeSize - 1) : 0, read.Count);
+    }
+
+    /// <summary>The newest published checkpoint; the first one is published now when none is yet.</summary>
+    public async Task<Checkpoint> NewestAsync(CancellationToken ct)
+    {
+        var newest = await NewestKeptSizeAsync(ct);
+        return newest is { } size ? await AtSizeAsync(size, ct) : await PublishAsync(ct);
+    }
+
+    /// <summary>The kept checkpoint of <paramref name="treeSize"/> (at most the tree's size), else one signed now (not kept).</summary>
+    public async Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct)
+    {
+        var root = await RootAsync(treeSize, ct);
+        var kept = await KeptAsync(treeSize, ct);
+        return kept is not null && kept.RootHash == Hex(root.RootHash) && kept.Origin == origin.Name && Check(kept) == SignatureCheck.Valid
+            ? kept
+            : Sign(root);
+    }
+
+    /// <summary>Signs and keeps a checkpoint of the stored tree as it is now, unless its size is kept already.</summary>
+    public async Task<Checkpoint> PublishAsync(CancellationToken ct)
+    {
+        var root = await RootAsync(await TreeSizeAsync(ct), ct);
+        var signed = Sign(root);
+        await using var keep = db.CreateCommand(
+            $"insert into {Kept} (tree_size, root_hash, position, origin, key_id, signature, signed_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (tree_size) do nothing");
+        keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = signed.TreeSize });
+        keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.RootHash });
+        keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = signed.Position });
+        keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.Origin });
+        keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.KeyId });
+        keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.Signature });
+        keep.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.Parse(signed.Timestamp, CultureInfo.InvariantCulture) });
+        return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await AtSizeAsync(root.TreeSize, ct);
+    }
+
+    /// <summary>The size of the newest kept checkpoint, or null before the first.</summary>
+    public async Task<long?> NewestKeptSizeAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select max(tree_size) from {Kept}");
+        return await command.ExecuteScalarAsync(ct) is long size ? size : null;
+    }
+
+    /// <summary>Every kept checkpoint, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
+    public async IAsyncEnumerable<Checkpoint> KeptAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"{Select} order by tree_size", connection);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    /// <summary>Whether a checkpoint's signature is one of the service's keys over its body.</summary>
+    public SignatureCheck Check(Checkpoint checkpoint)
+    {
+        if (!key.VerifyingKeys.TryGetValue(checkpoint.KeyId, out var publicKey))
+        {
+            return SignatureCheck.UnknownKey;
+        }
+
+        return checkpoint.RootHash.Length == 2 * MerkleHash.Size && checkpoint.RootHash.All(char.IsAsciiHexDigit)
+            && Es256.Verify(publicKey, CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, Convert.FromHexString(checkpoint.RootHash)), checkpoint.Signature)
+            ? SignatureCheck.Valid
+            : SignatureCheck.Invalid;
+    }
+
+    private Checkpoint Sign(TreeRoot root)
+    {
+        var body = CheckpointMessages.Body(origin.Name, root.TreeSize, root.RootHash);
+        var now = DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds());
+        return new Checkpoint(origin.Name, root.TreeSize, Hex(root.RootHash), root.Position, Timestamp(now), key.KeyId, key.Sign(body), []);
+    }
+
+    private async Task<Checkpoint?> KeptAsync(long treeSize, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"{Select} where tree_size = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    private string Select => $"select tree_size, root_hash, position, origin, key_id, signature, signed_at from {Kept}";
+
+    /// <summary>One kept row, its columns read in order (the stream of them is read with sequential access).</summary>
+    private static Checkpoint Read(NpgsqlDataReader reader)
+    {
+        var (treeSize, rootHash, position) = (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2));
+        var (logOrigin, keyId, signature) = (reader.GetString(3), reader.GetString(4), reader.GetString(5));
+        return new Checkpoint(logOrigin, treeSize, rootHash, position, Timestamp(reader.GetFieldValue<DateTimeOffset>(6)), keyId, signature, []);
+    }
+
+    /// <summary>RFC 3339 UTC to the second, as the contract's JSON gives every checkpoint and cosignature time.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
+}

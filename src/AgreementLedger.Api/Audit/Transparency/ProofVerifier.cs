@@ -1,0 +1,105 @@
+using System.Globalization;
+using AgreementLedger.Ledger.Merkle;
+using AgreementLedger.Ledger.Signing;
+
+namespace AgreementLedger.Audit.Transparency;
+
+/// <summary>What <see cref="ProofVerifier.Verify"/> found: verified only with no failure.</summary>
+public sealed record ProofVerification(bool Verified, int Cosignatures, IReadOnlyList<string> Failures);
+
+/// <summary>
+/// The offline check of one event's inclusion proof (docs/audit.md, "Transparency log"), with nothing
+/// but public keys: the checkpoint is signed by one of the log's keys over its C2SP body, the proof
+/// is for that checkpoint's size and root, its leaf is the event's hash (when given), its audit path
+/// leads from the leaf to the root (RFC 9162 §2.1.3.2), and at least the required number of the
+/// given witnesses cosigned the checkpoint. A signature from a key that was not given never counts.
+/// </summary>
+public static class ProofVerifier
+{
+    public static ProofVerification Verify(
+        Checkpoint checkpoint,
+        InclusionProof proof,
+        IReadOnlyList<byte[]> logKeys,
+        IReadOnlyList<byte[]> witnessKeys,
+        int minCosignatures,
+        string? eventHash)
+    {
+        var failures = new List<string>();
+        if (!CheckpointMessages.IsValidOrigin(checkpoint.Origin) || !TryHash(checkpoint.RootHash, out var root) || checkpoint.TreeSize < 0)
+        {
+            return new ProofVerification(false, 0, ["the checkpoint is malformed (origin, treeSize or rootHash)"]);
+        }
+
+        var body = CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, root);
+        var logKey = logKeys.FirstOrDefault(k => Es256.KeyIdOf(k) == checkpoint.KeyId);
+        if (logKey is null)
+        {
+            failures.Add($"the checkpoint is signed with key {checkpoint.KeyId}, which is not among the --public-key keys given");
+        }
+        else if (!Es256.Verify(logKey, body, checkpoint.Signature))
+        {
+            failures.Add($"the checkpoint's signature does not verify with key {checkpoint.KeyId}");
+        }
+
+        if (proof.TreeSize != checkpoint.TreeSize || !string.Equals(proof.RootHash, checkpoint.RootHash, StringComparison.Ordinal))
+        {
+            failures.Add($"the proof is for a tree of {proof.TreeSize} leaves with root {proof.RootHash}, not the checkpoint's {checkpoint.TreeSize} with root {checkpoint.RootHash}");
+        }
+
+        if (!TryHash(proof.LeafHash, out var leaf) || proof.AuditPath.Any(h => !TryHash(h, out _)))
+        {
+            failures.Add("the proof's leafHash or auditPath is not lowercase hex of 32-byte hashes");
+        }
+        else
+        {
+            if (eventHash is not null && !(TryHash(eventHash, out var hashed) && MerkleHash.Leaf(hashed).AsSpan().SequenceEqual(leaf)))
+            {
+                failures.Add($"the proof's leafHash is not the leaf of the event hash {eventHash} (SHA-256 of 0x00 and its 32 bytes)");
+            }
+
+            var path = proof.AuditPath.Select(Convert.FromHexString).ToList();
+            if (!MerkleProofs.VerifyInclusion(proof.LeafIndex, checkpoint.TreeSize, leaf, path, root))
+            {
+                failures.Add($"the audit path does not lead from leaf {proof.LeafIndex} to the checkpoint's root");
+            }
+        }
+
+        var cosigned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var cosignature in checkpoint.Cosignatures)
+        {
+            var witnessKey = witnessKeys.FirstOrDefault(k => Es256.KeyIdOf(k) == cosignature.KeyId);
+            if (witnessKey is null)
+            {
+                continue;
+            }
+
+            if (!DateTimeOffset.TryParse(cosignature.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                || !Es256.Verify(witnessKey, CheckpointMessages.Cosigned(at.ToUnixTimeSeconds(), body), cosignature.Signature))
+            {
+                failures.Add($"the cosignature of {cosignature.Witness} (key {cosignature.KeyId}) does not verify");
+                continue;
+            }
+
+            cosigned.Add(cosignature.KeyId);
+        }
+
+        if (cosigned.Count < minCosignatures)
+        {
+            failures.Add($"{cosigned.Count} of the given witnesses cosigned the checkpoint; at least {minCosignatures} required");
+        }
+
+        return new ProofVerification(failures.Count == 0, cosigned.Count, failures);
+    }
+
+    private static bool TryHash(string hex, out byte[] hash)
+    {
+        hash = [];
+        if (hex.Length != 64 || hex.Any(c => c is not (>= '0' and <= '9' or >= 'a' and <= 'f')))
+        {
+            return false;
+        }
+
+        hash = Convert.FromHexString(hex);
+        return true;
+    }
+}

@@ -1,0 +1,16 @@
+using AgreementLedger.Audit.Digests;
+
+namespace AgreementLedger.Audit.Transparency;
+
+/// <summary>The transparency log's services, for the composition root (its table is added with the ledger schema's).</summary>
+public static class TransparencyServices
+{
+    public static IServiceCollection AddTransparencyLog(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(sp => LogOrigin.From(configuration, sp.GetRequiredService<AuditSigningKey>()));
+        services.AddSingleton<CheckpointLog>();
+        services.AddSingleton<TransparencyCheck>();
+        services.AddHostedService<CheckpointPublisher>();
+        return services;
+    }
+}

@@ -1,0 +1,118 @@
+using Npgsql;
+
+namespace AgreementLedger.Ledger.Merkle.Stored;
+
+/// <summary>
+/// Extends the stored tree after commit, up to the newest safe position (<see cref="SafePosition"/>): below it
+/// every position is committed or never will be, so the events read there are all the leaves there will ever be,
+/// in position order, and the gaps a rolled-back transaction leaves are simply not leaves. One transaction per
+/// step: under a transaction-scoped advisory lock (so of all the nodes of a cluster one extends at a time, and the
+/// others skip the step), read the head and its right edge (O(log n) nodes), the next events' hashes (no data),
+/// and write the nodes they complete. Appends never wait for it: it takes no lock a writer takes.
+/// </summary>
+public sealed class MerkleExtender(NpgsqlDataSource db, MerkleStore store, StoredEventReader stored, SafePosition safe, EventPositions positions)
+{
+    /// <summary>The newest last-leaf position this extender has seen (another node's extension only makes it older).</summary>
+    private long _known;
+
+    /// <summary>The advisory lock of the tree's extension (one bigint key, scoped to the ledger's database).</summary>
+    public const long LockKey = 0x4d65726b6c6531; // "Merkle1"
+
+    /// <summary>Events taken into the tree per step at most: bounds one transaction after a bulk import.</summary>
+    public const int StepSize = 10_000;
+
+    /// <summary>
+    /// One step: the events after the tree's last leaf up to the safe position, at most <see cref="StepSize"/>.
+    /// Returns how many leaves were added (0 when the tree is current or another node holds the lock).
+    /// </summary>
+    public async Task<int> ExtendAsync(CancellationToken ct)
+    {
+        // Idle, this is one indexed read: the safe position is looked for only when there are events past the tree.
+        // (It is found afresh, not through SafePosition.CurrentAsync: sharing that would make the feed's answers older.)
+        if (await positions.NewestAsync(ct) <= Volatile.Read(ref _known))
+        {
+            return 0;
+        }
+
+        return (await ExtendAsync(await safe.FindAsync(ct), ct)).Added;
+    }
+
+    /// <summary>One step up to <paramref name="upTo"/>: whether this extender held the lock, and the leaves it added.</summary>
+    private async Task<(bool Locked, int Added)> ExtendAsync(long upTo, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand("select pg_try_advisory_xact_lock($1)", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = LockKey });
+            if (!(bool)(await lockCommand.ExecuteScalarAsync(ct))!)
+            {
+                return (false, 0);
+            }
+        }
+
+        var head = await store.HeadAsync(connection, transaction, ct);
+        Known(head.Position);
+        if (head.Position >= upTo)
+        {
+            return (true, 0);
+        }
+
+        var edge = MerkleTree.Root(head.Size);
+        var nodes = await store.ReadAsync([edge], [], connection, transaction, ct);
+        var accumulator = new MerkleAccumulator(head.Size, edge.Nodes().Select(nodes.Node).ToList());
+        var written = new List<(MerkleNode Node, long? Position)>();
+        var leaves = 0;
+        var last = head.Position;
+        var query = new EventQuery { AfterPosition = head.Position, UpToPosition = upTo, WithData = false, Limit = StepSize };
+        await foreach (var row in stored.ReadAsync(query, connection, transaction, ct))
+        {
+            foreach (var node in accumulator.Append(MerkleLeaf.OfEvent(row.Hash)))
+            {
+                written.Add((node, node.Id.Level == 0 ? row.Position : null));
+            }
+
+            leaves++;
+            last = row.Position;
+        }
+
+        if (leaves > 0)
+        {
+            await store.WriteAsync(written, connection, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        Known(last);
+        return (true, leaves);
+    }
+
+    private void Known(long position)
+    {
+        long seen;
+        while (position > (seen = Volatile.Read(ref _known)) && Interlocked.CompareExchange(ref _known, position, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Steps until the tree holds every event up to the safe position found now, waiting its turn while another
+    /// extender holds the lock (tests, and whoever must see the tree current). Returns the tree's head then.
+    /// </summary>
+    public async Task<TreeHead> CatchUpAsync(CancellationToken ct)
+    {
+        var target = await safe.FindAsync(ct);
+        while (true)
+        {
+            var (locked, added) = await ExtendAsync(target, ct);
+            if (locked && added == 0)
+            {
+                return await store.HeadAsync(null, null, ct);
+            }
+
+            if (!locked)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+            }
+        }
+    }
+}

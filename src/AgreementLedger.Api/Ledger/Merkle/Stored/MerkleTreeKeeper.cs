@@ -1,0 +1,49 @@
+namespace AgreementLedger.Ledger.Merkle.Stored;
+
+/// <summary><c>Ledger:Audit</c> settings of the tree.</summary>
+public sealed class MerkleTreeOptions
+{
+    /// <summary>How long the keeper waits, once the tree is current, before it looks for new events again.</summary>
+    public TimeSpan TreeInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>
+/// Runs <see cref="MerkleExtender"/> on every node: right away again while there is more to take, else every
+/// <see cref="MerkleTreeOptions.TreeInterval"/> (real time, not the service's clock: a test's frozen clock must not
+/// stop the tree). The advisory lock makes one node do the work at a time; the others find the tree current or the
+/// lock taken.
+/// </summary>
+public sealed partial class MerkleTreeKeeper(
+    MerkleExtender extender, Microsoft.Extensions.Options.IOptions<MerkleTreeOptions> options, ILogger<MerkleTreeKeeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var added = 0;
+                try
+                {
+                    added = await extender.ExtendAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A lost connection or a damaged table: the tree waits, the ledger goes on; /audit/verify names damage.
+                    LogFailed(logger, e);
+                }
+
+                if (added == 0)
+                {
+                    await Task.Delay(options.Value.TreeInterval, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extending the Merkle tree failed; will retry")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
