@@ -7,7 +7,7 @@ using AgreementLedger.OpenApi;
 using AgreementLedger.Ledger;
 using AgreementLedger.Ledger.Idempotency;
 using AgreementLedger.Ledger.Merkle.Stored;
-using AgreementLedger.Seeding;
+using AgreementLedger.Agreements.Seeding;
 using AgreementLedger.Subscriptions;
 using AgreementLedger.Subscriptions.Webhooks;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

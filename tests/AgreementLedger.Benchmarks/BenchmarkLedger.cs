@@ -76,7 +76,7 @@ public sealed class BenchmarkLedger : IAsyncDisposable
             builder.UseSetting("Ledger:Audit:SigningKey", AuditSigningKey);
             builder.UseSetting("Ledger:Webhooks:SecretKey", WebhookSecretKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("Logging:LogLevel:AgreementLedger.Seeding", "Information");
+            builder.UseSetting("Logging:LogLevel:AgreementLedger.Agreements.Seeding", "Information");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 builder.UseSetting(key, value);

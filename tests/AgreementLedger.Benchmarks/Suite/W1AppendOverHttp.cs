@@ -4,7 +4,7 @@ using System.Text.Json;
 using AgreementLedger.Agreements;
 using AgreementLedger.LocalPostgres;
 using AgreementLedger.Ledger;
-using AgreementLedger.Seeding;
+using AgreementLedger.Agreements.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Alba;
 using AgreementLedger.Agreements;
 using AgreementLedger.LocalPostgres;
-using AgreementLedger.Seeding;
+using AgreementLedger.Agreements.Seeding;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 

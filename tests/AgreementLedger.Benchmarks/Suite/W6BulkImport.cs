@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AgreementLedger.Agreements;
 using AgreementLedger.LocalPostgres;
-using AgreementLedger.Seeding;
+using AgreementLedger.Agreements.Seeding;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using AgreementLedger.Agreements;
 using AgreementLedger.IntegrationTests.Support;
-using AgreementLedger.Seeding;
+using AgreementLedger.Agreements.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 using static AgreementLedger.IntegrationTests.Support.ProgressOutput;
 

@@ -1,5 +1,5 @@
 using AgreementLedger.Agreements.Rebuilding;
-using AgreementLedger.IntegrationTests.Seeding;
+using AgreementLedger.IntegrationTests.Agreements.Seeding;
 using AgreementLedger.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

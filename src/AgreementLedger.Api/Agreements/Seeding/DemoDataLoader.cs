@@ -2,7 +2,7 @@ using AgreementLedger.Agreements;
 using AgreementLedger.Progress;
 using Marten;
 
-namespace AgreementLedger.Seeding;
+namespace AgreementLedger.Agreements.Seeding;
 
 /// <summary>
 /// Loads the demo agreements into an empty ledger through <see cref="BulkImporter"/>: the same

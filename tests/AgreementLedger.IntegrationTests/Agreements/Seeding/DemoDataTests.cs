@@ -7,7 +7,7 @@ using AgreementLedger.IntegrationTests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Wolverine;
 
-namespace AgreementLedger.IntegrationTests.Seeding;
+namespace AgreementLedger.IntegrationTests.Agreements.Seeding;
 
 /// <summary>The embedded default's first start loads the seed reports' agreements, and never twice.</summary>
 public sealed class DemoDataTests : IDisposable

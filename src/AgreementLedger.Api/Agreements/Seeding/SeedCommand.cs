@@ -1,7 +1,7 @@
 using AgreementLedger.Progress;
 using JasperFx.CommandLine;
 
-namespace AgreementLedger.Seeding;
+namespace AgreementLedger.Agreements.Seeding;
 
 [Description("Load the demo agreements of the seed reports into an empty ledger", Name = "seed")]
 public sealed class SeedCommand : JasperFxAsyncCommand<ProgressInput>

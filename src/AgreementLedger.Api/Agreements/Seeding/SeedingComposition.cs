@@ -1,4 +1,4 @@
-namespace AgreementLedger.Seeding;
+namespace AgreementLedger.Agreements.Seeding;
 
 /// <summary>The demo data and the bulk import under it.</summary>
 public static class SeedingComposition

@@ -1,6 +1,6 @@
 using AgreementLedger.Agreements;
 
-namespace AgreementLedger.Seeding;
+namespace AgreementLedger.Agreements.Seeding;
 
 /// <summary>One demo agreement: its events in the order they are recorded.</summary>
 public sealed record DemoAgreement(string Id, IReadOnlyList<IAgreementEvent> Events);

@@ -6,7 +6,7 @@ using JasperFx.Events;
 using Marten;
 using Npgsql;
 
-namespace AgreementLedger.Seeding;
+namespace AgreementLedger.Agreements.Seeding;
 
 /// <summary>One agreement's history to import: its events in recording order.</summary>
 public sealed record AgreementHistory(string Id, IReadOnlyList<IAgreementEvent> Events);
