@@ -31,30 +31,7 @@ public static class LedgerHosting
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            var problem = context.ProblemDetails;
-            if (problem.Type is null || problem.Type.StartsWith("http", StringComparison.Ordinal))
-            {
-                problem.Type = Problems.TypeUri(problem.Status switch
-                {
-                    StatusCodes.Status401Unauthorized => Problems.Unauthorized,
-                    StatusCodes.Status403Forbidden => Problems.Forbidden,
-                    StatusCodes.Status404NotFound => Problems.NotFound,
-                    StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge,
-                    StatusCodes.Status429TooManyRequests => Problems.RateLimited,
-                    _ => Problems.Validation,
-                });
-            }
-
-            problem.Detail ??= problem.Status switch
-            {
-                StatusCodes.Status404NotFound => "No resource exists at this address.",
-                StatusCodes.Status405MethodNotAllowed => "This route does not accept the " + context.HttpContext.Request.Method + " method.",
-                StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
-                _ => problem.Title,
-            };
-        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.TypeFrameworkProblem);
         services.AddExceptionHandler<ExceptionProblems>();
 
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql", tags: ["ready"]);

@@ -104,4 +104,34 @@ public static class Problems
 
     /// <summary>Writes a problem as application/problem+json with its status.</summary>
     public static IResult Result(ProblemDetails problem) => TypedResults.Problem(problem);
+
+    /// <summary>
+    /// The framework's own problems (401/403 from auth, 404 with no route, 405, 413 from Kestrel, 415,
+    /// 429) typed under /problems/ as the service types its own, with a detail that says what to do;
+    /// the service and the witness both answer with it.
+    /// </summary>
+    public static void TypeFrameworkProblem(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Type is null || problem.Type.StartsWith("http", StringComparison.Ordinal))
+        {
+            problem.Type = TypeUri(problem.Status switch
+            {
+                StatusCodes.Status401Unauthorized => Unauthorized,
+                StatusCodes.Status403Forbidden => Forbidden,
+                StatusCodes.Status404NotFound => NotFound,
+                StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+                StatusCodes.Status429TooManyRequests => RateLimited,
+                _ => Validation,
+            });
+        }
+
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => "No resource exists at this address.",
+            StatusCodes.Status405MethodNotAllowed => "This route does not accept the " + context.HttpContext.Request.Method + " method.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            _ => problem.Title,
+        };
+    }
 }

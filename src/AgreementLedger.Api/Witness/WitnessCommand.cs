@@ -53,7 +53,7 @@ public static partial class WitnessCommand
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = WitnessProblems.Customize);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.TypeFrameworkProblem);
         builder.Services.AddExceptionHandler<WitnessProblems.Exceptions>();
 
         var app = builder.Build();

@@ -39,29 +39,6 @@ public static partial class WitnessProblems
         return problem;
     }
 
-    /// <summary>The framework's own problems (404 with no route, 405, 415) typed under /problems/ as the service types them.</summary>
-    public static void Customize(ProblemDetailsContext context)
-    {
-        var problem = context.ProblemDetails;
-        if (problem.Type is null || problem.Type.StartsWith("http", StringComparison.Ordinal))
-        {
-            problem.Type = Problems.TypeUri(problem.Status switch
-            {
-                StatusCodes.Status404NotFound => Problems.NotFound,
-                StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge,
-                _ => Problems.Validation,
-            });
-        }
-
-        problem.Detail ??= problem.Status switch
-        {
-            StatusCodes.Status404NotFound => "No resource exists at this address.",
-            StatusCodes.Status405MethodNotAllowed => "This route does not accept the " + context.HttpContext.Request.Method + " method.",
-            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
-            _ => problem.Title,
-        };
-    }
-
     /// <summary>A body the framework cannot bind is a 400; anything else is a 500 with no stack trace, logged.</summary>
     public sealed partial class Exceptions(ILogger<Exceptions> logger) : IExceptionHandler
     {
