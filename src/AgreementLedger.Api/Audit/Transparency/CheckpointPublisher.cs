@@ -4,9 +4,10 @@ namespace AgreementLedger.Audit.Transparency;
 
 /// <summary>
 /// Publishes a checkpoint every <c>Ledger:Audit:DigestInterval</c> whenever the tree has grown since the newest one
-/// (every node tries; a size already kept is not signed again, and every node's tree is the one stored tree).
+/// (every node tries; a size already kept is not signed again, and every node's tree is the one stored tree). A new
+/// checkpoint goes to the configured witnesses before it is kept as the newest, and is kept with their cosignatures.
 /// </summary>
-public sealed partial class CheckpointPublisher(CheckpointLog log, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
+public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWitnesses witnesses, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,7 +18,9 @@ public sealed partial class CheckpointPublisher(CheckpointLog log, TimeProvider 
             {
                 if (await log.TreeSizeAsync(stoppingToken) > (await log.NewestKeptSizeAsync(stoppingToken) ?? -1))
                 {
-                    var published = await log.PublishAsync(stoppingToken);
+                    var signed = await log.SignNowAsync(stoppingToken);
+                    var (cosignatures, _) = await witnesses.RoundAsync(signed, stoppingToken);
+                    var published = await log.PublishAsync(signed, cosignatures, stoppingToken);
                     LogPublished(logger, published.TreeSize, published.RootHash);
                 }
             }
