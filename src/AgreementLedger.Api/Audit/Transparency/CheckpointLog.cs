@@ -100,6 +100,10 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         return await command.ExecuteScalarAsync(ct) is long size ? size : null;
     }
 
+    /// <summary>The newest kept checkpoint as kept (not checked against the stored tree), or null before the first.</summary>
+    public async Task<Checkpoint?> NewestKeptAsync(CancellationToken ct) =>
+        await NewestKeptSizeAsync(ct) is { } size ? await KeptAsync(size, ct) : null;
+
     /// <summary>Every kept checkpoint, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
     public async IAsyncEnumerable<Checkpoint> KeptAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {

@@ -9,6 +9,8 @@ public static class TransparencyServices
     {
         services.AddSingleton(sp => LogOrigin.From(configuration, sp.GetRequiredService<AuditSigningKey>()));
         services.AddSingleton<KeptCosignatures>();
+        services.AddSingleton<HistoryDivergence>();
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: ["ready"]);
         services.AddSingleton<CheckpointLog>();
         services.AddSingleton(sp => new WitnessCosigner(
             new HttpClient { Timeout = WitnessCosigner.RequestTimeout }, ConfiguredWitness.Read(configuration), sp.GetRequiredService<ILogger<WitnessCosigner>>()));
