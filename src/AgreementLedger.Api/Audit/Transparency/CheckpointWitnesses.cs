@@ -20,12 +20,12 @@ public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog 
     }
 
     /// <summary>
-    /// Whether the stored events still yield every checkpoint signed before: the newest one the service kept (and
-    /// signed: a forged row proves nothing), then the one each witness cosigned. Null while they do.
+    /// Whether the stored events still yield every checkpoint signed before: the newest one the service kept (of
+    /// this log, and signed: a forged row proves nothing), then the one each witness cosigned. Null while they do.
     /// </summary>
     public async Task<DivergedCheckpoint?> CheckAsync(CancellationToken ct)
     {
-        if (await log.NewestKeptAsync(ct) is { } kept && log.Check(kept) == Digests.SignatureCheck.Valid)
+        if (await log.NewestKeptAsync(ct) is { } kept && kept.Origin == origin.Name && log.Check(kept) == Digests.SignatureCheck.Valid)
         {
             var stored = await RootAtAsync(kept.TreeSize, ct);
             if (stored is null || CheckpointLog.Hex(stored) != kept.RootHash)
