@@ -10,6 +10,8 @@ namespace AgreementLedger.Audit.Transparency;
 /// </summary>
 public sealed class HistoryDivergedGate(RequestDelegate next, HistoryDivergence divergence)
 {
+    public const string RetryAfterSeconds = "3600";
+
     private static readonly string[] Gated = ["/audit/digest", "/audit/checkpoint", "/audit/export"];
 
     public async Task InvokeAsync(HttpContext http)
@@ -17,6 +19,8 @@ public sealed class HistoryDivergedGate(RequestDelegate next, HistoryDivergence 
         if (HttpMethods.IsGet(http.Request.Method) && Gated.Any(path => http.Request.Path.Equals(path, StringComparison.Ordinal))
             && await divergence.CurrentAsync(http.RequestAborted) is { } diverged)
         {
+            // Every 503 carries Retry-After (the OpenAPI document requires it); an operator's recovery takes far longer.
+            http.Response.Headers.RetryAfter = RetryAfterSeconds;
             await Problems.Result(HistoryDivergence.ProblemOf(diverged)).ExecuteAsync(http);
             return;
         }

@@ -200,6 +200,7 @@ public sealed class WitnessedLedgerTests : IAsyncLifetime
             using var answer = await node.Client.GetAsync(route);
             if ((int)answer.StatusCode == 503)
             {
+                Assert.NotNull(answer.Headers.RetryAfter);
                 var problem = await answer.Content.ReadFromJsonAsync<JsonElement>();
                 Assert.Equal("/problems/history-diverged", problem.GetProperty("type").GetString());
                 return problem;
