@@ -80,6 +80,7 @@ public static class LedgerComposition
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseMiddleware<ControlCharacterGuard>();
         app.UseMiddleware<StrictJsonBodyMiddleware>();
+        app.UseMiddleware<Audit.Transparency.HistoryDivergedGate>();
 
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi();

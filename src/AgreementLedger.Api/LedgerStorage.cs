@@ -64,6 +64,8 @@ public static class LedgerStorage
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Ledger.Merkle.Stored.MerkleNodeTable.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.CheckpointLog.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.KeptCosignatures.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.HistoryDivergence.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookStore.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()

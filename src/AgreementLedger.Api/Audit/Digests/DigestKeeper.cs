@@ -9,8 +9,8 @@ public sealed class AuditOptions
     public TimeSpan DigestInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>Takes and keeps a signed digest periodically, whenever the ledger has grown.</summary>
-public sealed partial class DigestKeeper(LedgerDigests digests, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<DigestKeeper> logger) : BackgroundService
+/// <summary>Takes and keeps a signed digest periodically, whenever the ledger has grown — never once the history has diverged (nothing new is signed then).</summary>
+public sealed partial class DigestKeeper(LedgerDigests digests, Transparency.HistoryDivergence divergence, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<DigestKeeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +20,7 @@ public sealed partial class DigestKeeper(LedgerDigests digests, TimeProvider clo
             try
             {
                 var safe = await digests.SafePositionAsync(stoppingToken);
-                if (safe > await digests.NewestKeptPositionAsync(stoppingToken))
+                if (safe > await digests.NewestKeptPositionAsync(stoppingToken) && await divergence.CurrentAsync(stoppingToken) is null)
                 {
                     var taken = await digests.TakeAsync(safe, stoppingToken);
                     LogTaken(logger, taken.Position, taken.Digest);

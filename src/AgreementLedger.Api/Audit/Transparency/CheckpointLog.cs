@@ -20,7 +20,7 @@ public sealed record TreeRoot(long TreeSize, byte[] RootHash, long Position, int
 /// at its size, its signature one of the service's keys); else the answer is signed now and the kept record stays
 /// for <c>/audit/verify</c> to report.
 /// </summary>
-public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, AuditSigningKey key, LogOrigin origin, TimeProvider clock)
+public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, AuditSigningKey key, LogOrigin origin, KeptCosignatures cosignatures, TimeProvider clock)
 {
     public const string TableName = "audit_checkpoints";
 
@@ -63,15 +63,22 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         var root = await RootAsync(treeSize, ct);
         var kept = await KeptAsync(treeSize, ct);
         return kept is not null && kept.RootHash == Hex(root.RootHash) && kept.Origin == origin.Name && Check(kept) == SignatureCheck.Valid
-            ? kept
+            ? kept with { Cosignatures = await cosignatures.OfAsync(treeSize, ct) }
             : Sign(root);
     }
 
     /// <summary>Signs and keeps a checkpoint of the stored tree as it is now, unless its size is kept already.</summary>
-    public async Task<Checkpoint> PublishAsync(CancellationToken ct)
+    public async Task<Checkpoint> PublishAsync(CancellationToken ct) => await PublishAsync(await SignNowAsync(ct), [], ct);
+
+    /// <summary>A checkpoint of the stored tree as it is now, signed but not yet kept (the witnesses see it first).</summary>
+    public async Task<Checkpoint> SignNowAsync(CancellationToken ct) => Sign(await RootAsync(await TreeSizeAsync(ct), ct));
+
+    /// <summary>
+    /// Keeps <paramref name="signed"/> as the newest checkpoint with the witnesses' <paramref name="cosigned"/> (that
+    /// verified), unless its size is kept already: then the kept one is answered (the cosignatures are kept either way).
+    /// </summary>
+    public async Task<Checkpoint> PublishAsync(Checkpoint signed, IReadOnlyList<Cosignature> cosigned, CancellationToken ct)
     {
-        var root = await RootAsync(await TreeSizeAsync(ct), ct);
-        var signed = Sign(root);
         await using var keep = db.CreateCommand(
             $"insert into {Kept} (tree_size, root_hash, position, origin, key_id, signature, signed_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (tree_size) do nothing");
         keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = signed.TreeSize });
@@ -81,7 +88,9 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.KeyId });
         keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.Signature });
         keep.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.Parse(signed.Timestamp, CultureInfo.InvariantCulture) });
-        return await keep.ExecuteNonQueryAsync(ct) == 1 ? signed : await AtSizeAsync(root.TreeSize, ct);
+        var kept = await keep.ExecuteNonQueryAsync(ct) == 1;
+        await cosignatures.KeepAsync(signed.TreeSize, cosigned, ct);
+        return kept ? signed with { Cosignatures = cosigned } : await AtSizeAsync(signed.TreeSize, ct);
     }
 
     /// <summary>The size of the newest kept checkpoint, or null before the first.</summary>
@@ -90,6 +99,10 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         await using var command = db.CreateCommand($"select max(tree_size) from {Kept}");
         return await command.ExecuteScalarAsync(ct) is long size ? size : null;
     }
+
+    /// <summary>The newest kept checkpoint as kept (not checked against the stored tree), or null before the first.</summary>
+    public async Task<Checkpoint?> NewestKeptAsync(CancellationToken ct) =>
+        await NewestKeptSizeAsync(ct) is { } size ? await KeptAsync(size, ct) : null;
 
     /// <summary>Every kept checkpoint, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
     public async IAsyncEnumerable<Checkpoint> KeptAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

@@ -4,32 +4,77 @@ namespace AgreementLedger.Audit.Transparency;
 
 /// <summary>
 /// Publishes a checkpoint every <c>Ledger:Audit:DigestInterval</c> whenever the tree has grown since the newest one
-/// (every node tries; a size already kept is not signed again, and every node's tree is the one stored tree).
+/// (every node tries; a size already kept is not signed again, and every node's tree is the one stored tree). A new
+/// checkpoint goes to the configured witnesses before it is kept as the newest, and is kept with their cosignatures.
+/// On start and on every tick it first checks that the stored events still yield the checkpoints signed before; once
+/// they do not, the divergence is recorded (<see cref="HistoryDivergence"/>) and nothing more is signed.
 /// </summary>
-public sealed partial class CheckpointPublisher(CheckpointLog log, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
+public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWitnesses witnesses, HistoryDivergence divergence, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.DigestInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var starting = true;
+        do
         {
             try
             {
-                if (await log.TreeSizeAsync(stoppingToken) > (await log.NewestKeptSizeAsync(stoppingToken) ?? -1))
-                {
-                    var published = await log.PublishAsync(stoppingToken);
-                    LogPublished(logger, published.TreeSize, published.RootHash);
-                }
+                // On start only the check: a node restarted on a rewritten database finds the divergence at once.
+                await PublishAsync(checkOnly: starting, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogFailed(logger, e);
             }
+
+            starting = false;
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task PublishAsync(bool checkOnly, CancellationToken ct)
+    {
+        if (await divergence.CurrentAsync(ct) is { } recorded)
+        {
+            LogStillDiverged(logger, recorded.Named);
+            return;
+        }
+
+        if (await witnesses.CheckAsync(ct) is { } diverged)
+        {
+            await RecordAsync(diverged, ct);
+            return;
+        }
+
+        if (!checkOnly && await log.TreeSizeAsync(ct) > (await log.NewestKeptSizeAsync(ct) ?? -1))
+        {
+            var signed = await log.SignNowAsync(ct);
+            var (cosignatures, witnessDiverged) = await witnesses.RoundAsync(signed, ct);
+            if (witnessDiverged is not null)
+            {
+                await RecordAsync(CheckpointWitnesses.Of(witnessDiverged), ct);
+                return;
+            }
+
+            var published = await log.PublishAsync(signed, cosignatures, ct);
+            LogPublished(logger, published.TreeSize, published.RootHash);
+        }
+    }
+
+    private async Task RecordAsync(DivergedCheckpoint diverged, CancellationToken ct)
+    {
+        await divergence.RecordAsync(diverged, ct);
+        LogDiverged(logger, diverged.Named, diverged.Reason);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published the signed checkpoint of tree size {TreeSize}: root {RootHash}")]
     private static partial void LogPublished(ILogger logger, long treeSize, string rootHash);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint} ({Reason}); nothing new is signed, and /audit/digest, /audit/checkpoint and /audit/export answer 503 history-diverged")]
+    private static partial void LogDiverged(ILogger logger, string checkpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint}; nothing new is signed")]
+    private static partial void LogStillDiverged(ILogger logger, string checkpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the periodic checkpoint failed; will retry")]
     private static partial void LogFailed(ILogger logger, Exception exception);

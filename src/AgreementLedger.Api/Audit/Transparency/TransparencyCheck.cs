@@ -10,7 +10,7 @@ namespace AgreementLedger.Audit.Transparency;
 /// at its size and for a valid signature by a key the service knows. Failures are ledger-wide: they carry
 /// <see cref="LedgerVerifier.Ledger"/> and the position of the last event concerned.
 /// </summary>
-public sealed class TransparencyCheck(MerkleTreeCheck tree, CheckpointLog log)
+public sealed class TransparencyCheck(MerkleTreeCheck tree, CheckpointLog log, HistoryDivergence divergence)
 {
     public async Task<IReadOnlyList<VerificationFailure>> CheckAsync(int max, CancellationToken ct)
     {
@@ -50,6 +50,12 @@ public sealed class TransparencyCheck(MerkleTreeCheck tree, CheckpointLog log)
                 failures.Add(new VerificationFailure(LedgerVerifier.Ledger, checkpoint.Position,
                     $"{name} no longer matches the stored events: events at or before position {checkpoint.Position} were altered, removed, reordered or inserted"));
             }
+        }
+
+        if (await divergence.CurrentAsync(ct) is { } recorded)
+        {
+            // Recorded when it was noticed: the checkpoint a witness cosigned is named even once the kept ones are deleted.
+            failures.Insert(0, new VerificationFailure(LedgerVerifier.Ledger, 0, $"history diverged: the stored events no longer yield {recorded.Named} ({recorded.Reason})"));
         }
 
         return failures.Take(max).ToList();

@@ -8,7 +8,13 @@ public static class TransparencyServices
     public static IServiceCollection AddTransparencyLog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(sp => LogOrigin.From(configuration, sp.GetRequiredService<AuditSigningKey>()));
+        services.AddSingleton<KeptCosignatures>();
+        services.AddSingleton<HistoryDivergence>();
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: ["ready"]);
         services.AddSingleton<CheckpointLog>();
+        services.AddSingleton(sp => new WitnessCosigner(
+            new HttpClient { Timeout = WitnessCosigner.RequestTimeout }, ConfiguredWitness.Read(configuration), sp.GetRequiredService<ILogger<WitnessCosigner>>()));
+        services.AddSingleton<CheckpointWitnesses>();
         services.AddSingleton<TransparencyCheck>();
         services.AddHostedService<CheckpointPublisher>();
         return services;

@@ -77,6 +77,26 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
         return new WitnessRound(cosignatures, failures, null);
     }
 
+    /// <summary>
+    /// Reads every witness's checkpoint of <paramref name="origin"/> and checks the stored tree still gives it, submitting
+    /// nothing (on start and on every round, so that a history rewritten while the tree does not grow is caught too).
+    /// A witness that cannot be read is skipped: only a checkpoint it cosigned can show a divergence.
+    /// </summary>
+    public async Task<Divergence?> CheckAsync(string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken)
+    {
+        foreach (var witness in witnesses)
+        {
+            var read = await ReadAsync(witness, origin, cancellationToken);
+            if (read.Checkpoint is { } cosigned && await DivergesAsync(witness, cosigned, rootAt, cancellationToken) is { } divergence)
+            {
+                LogDiverged(logger, witness.Url, cosigned.TreeSize ?? 0, cosigned.RootHash ?? "", divergence.Reason);
+                return divergence;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Whether <paramref name="cosignature"/> is the witness's signature of the checkpoint of (origin, size, root) at its timestamp.</summary>
     public static bool Verifies(ConfiguredWitness witness, CosignatureJson cosignature, string origin, long treeSize, byte[] rootHash)
     {

@@ -1,0 +1,61 @@
+using AgreementLedger.Audit.Digests;
+using AgreementLedger.Ledger.Merkle;
+using AgreementLedger.Ledger.Merkle.Stored;
+using AgreementLedger.Witness;
+
+namespace AgreementLedger.Audit.Transparency;
+
+/// <summary>
+/// Runs the witnesses' round for a new checkpoint over the stored tree (docs/api.md, "Witnesses"): the cosigner
+/// reads each witness's checkpoint and checks the stored tree still gives it, then submits the new one with the
+/// consistency proof from the witness's size. With no witness configured the round is empty and asks nothing.
+/// </summary>
+public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog log, MerkleStore tree, AuditSigningKey key, LogOrigin origin)
+{
+    /// <summary>The round for <paramref name="signed"/> (signed, not yet kept): the cosignatures that verify, or the divergence.</summary>
+    public async Task<(IReadOnlyList<Cosignature> Cosignatures, Divergence? Diverged)> RoundAsync(Checkpoint signed, CancellationToken ct)
+    {
+        var round = await cosigner.CosignAsync(Json(signed), key.PublicKey, ConsistencyProofAsync, RootAtAsync, ct);
+        return ([.. round.Cosignatures.Select(c => new Cosignature(c.Witness ?? "", c.KeyId!, c.Timestamp!, c.Signature!))], round.Diverged);
+    }
+
+    /// <summary>
+    /// Whether the stored events still yield every checkpoint signed before: the newest one the service kept (of
+    /// this log, and signed: a forged row proves nothing), then the one each witness cosigned. Null while they do.
+    /// </summary>
+    public async Task<DivergedCheckpoint?> CheckAsync(CancellationToken ct)
+    {
+        if (await log.NewestKeptAsync(ct) is { } kept && kept.Origin == origin.Name && log.Check(kept) == Digests.SignatureCheck.Valid)
+        {
+            var stored = await RootAtAsync(kept.TreeSize, ct);
+            if (stored is null || CheckpointLog.Hex(stored) != kept.RootHash)
+            {
+                var reason = stored is null
+                    ? $"the stored tree is smaller than {kept.TreeSize} leaves"
+                    : $"the stored events give root {CheckpointLog.Hex(stored)} at that size";
+                return new DivergedCheckpoint(kept.TreeSize, kept.RootHash, $"the service (key {kept.KeyId})", reason);
+            }
+        }
+
+        return await cosigner.CheckAsync(origin.Name, RootAtAsync, ct) is { } divergence ? Of(divergence) : null;
+    }
+
+    /// <summary>A witness's divergence as the record names it.</summary>
+    public static DivergedCheckpoint Of(Divergence divergence) =>
+        new(divergence.Checkpoint.TreeSize ?? 0, divergence.Checkpoint.RootHash ?? "", $"the witness at {divergence.Witness}", divergence.Reason);
+
+    /// <summary>A checkpoint as the witness protocol carries it.</summary>
+    public static CheckpointJson Json(Checkpoint checkpoint) => new(
+        checkpoint.Origin, checkpoint.TreeSize, checkpoint.RootHash, checkpoint.Position, checkpoint.Timestamp, checkpoint.KeyId, checkpoint.Signature,
+        [.. checkpoint.Cosignatures.Select(c => new CosignatureJson(c.Witness, c.KeyId, c.Timestamp, c.Signature))]);
+
+    private async Task<IReadOnlyList<byte[]>> ConsistencyProofAsync(long fromSize, long toSize, CancellationToken ct)
+    {
+        var proof = MerkleTree.ConsistencyProof(fromSize, toSize);
+        var read = await tree.ReadAsync([.. proof], [], null, null, ct);
+        return [.. proof.Select(read.Hash)];
+    }
+
+    private async Task<byte[]?> RootAtAsync(long treeSize, CancellationToken ct) =>
+        treeSize > await log.TreeSizeAsync(ct) ? null : (await log.RootAsync(treeSize, ct)).RootHash;
+}
