@@ -54,7 +54,7 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// that follows <c>next</c> sees every committed event once, in order, whatever the write load, and every event it
 /// sees is in the tree, with its <c>leafIndex</c>. Gaps (rolled-back positions) are passed over, never skipped by force.
 /// </summary>
-public sealed class EventFeed(StoredEventReader reader, SafePosition safe, MerkleStore tree, EventCatalogue catalogue)
+public sealed class EventFeed(StoredEventReader reader, SafePosition safe, MerkleExtender extender, EventCatalogue catalogue)
 {
     /// <summary>The newest tree head position seen: the tree only grows, so positions up to it stay servable.</summary>
     private long _knownHead;
@@ -65,10 +65,17 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe, Merkl
     /// <summary>The newest safe position, shared by concurrent readers (<see cref="SafePosition.CurrentAsync"/>).</summary>
     public Task<long> SafePositionAsync(CancellationToken ct) => safe.CurrentAsync(ct);
 
-    /// <summary>The position of the tree's last leaf now (one backward index step): the feed's upper bound.</summary>
+    /// <summary>How long a reader at the head waits for another node's extension of the tree before answering without it.</summary>
+    public static readonly TimeSpan TreeWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The feed's upper bound: the position of the tree's last leaf, once the tree was extended (here, if no other
+    /// extender is at it) up to the newest safe position — so the feed is as current as the safe position, as before
+    /// the tree, and appends still never wait for it.
+    /// </summary>
     public async Task<long> TreeHeadPositionAsync(CancellationToken ct)
     {
-        var position = (await tree.HeadAsync(null, null, ct)).Position;
+        var position = await extender.HelpAtHeadAsync(TreeWait, ct);
         long seen;
         while (position > (seen = Volatile.Read(ref _knownHead)) && Interlocked.CompareExchange(ref _knownHead, position, seen) != seen)
         {

@@ -2,7 +2,6 @@ using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
 using AgreementLedger.Ledger.Merkle.Stored;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Subscriptions;
@@ -51,31 +50,42 @@ public sealed class FeedLeafIndexTests(LedgerHost ledger)
     [Fact]
     public async Task an_event_committed_but_not_yet_in_the_tree_is_not_served_until_it_is()
     {
-        var keeper = Service<IEnumerable<IHostedService>>().OfType<MerkleTreeKeeper>().Single();
-        await keeper.StopAsync(CancellationToken.None);
+        var before = (await Service<MerkleExtender>().CatchUpAsync(CancellationToken.None)).Position;
+
+        // The tree held back: this connection holds the extension's advisory lock, as an extender mid-step does.
+        await using var holder = new NpgsqlConnection(ledger.ConnectionString);
+        await holder.OpenAsync();
+        await using (var take = new NpgsqlCommand("select pg_advisory_lock($1)", holder))
+        {
+            take.Parameters.AddWithValue(MerkleExtender.LockKey);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        long position;
         try
         {
-            var before = (await Service<MerkleExtender>().CatchUpAsync(CancellationToken.None)).Position;
             var id = Given.NewId("held");
             await ledger.Host.ProposedAsync(id, "JP");
-            var position = await ledger.ScalarAsync<long>("select max(seq_id) from ledger.mt_events where stream_id = $1", id);
+            position = await ledger.ScalarAsync<long>("select max(seq_id) from ledger.mt_events where stream_id = $1", id);
 
             // Committed and safe (no writer below it), yet the tree has not taken it: not served, and next stays.
             Assert.True(await Service<SafePosition>().FindAsync(CancellationToken.None) >= position);
             var held = await ledger.Host.GetAsync($"/events?after={before}");
             Assert.Empty(held["events"].EnumerateArray());
             Assert.Equal(before, held["next"].GetInt64());
-
-            await Service<MerkleExtender>().CatchUpAsync(CancellationToken.None);
-            var served = await ledger.Host.GetAsync($"/events?after={before}");
-            var e = Assert.Single(served["events"].EnumerateArray());
-            Assert.Equal(position, e.GetProperty("position").GetInt64());
-            Assert.Equal((await OrdinalsAsync())[position], e.GetProperty("leafIndex").GetInt64());
         }
         finally
         {
-            await keeper.StartAsync(CancellationToken.None);
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock($1)", holder);
+            release.Parameters.AddWithValue(MerkleExtender.LockKey);
+            await release.ExecuteNonQueryAsync();
         }
+
+        // The lock released, the feed (or the keeper) extends the tree, and the event is served with its leaf.
+        var served = await ledger.Host.GetAsync($"/events?after={before}");
+        var e = Assert.Single(served["events"].EnumerateArray());
+        Assert.Equal(position, e.GetProperty("position").GetInt64());
+        Assert.Equal((await OrdinalsAsync())[position], e.GetProperty("leafIndex").GetInt64());
     }
 
     /// <summary>Every event's ordinal in position order, counted by the database, not by the service.</summary>
