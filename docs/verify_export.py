@@ -12,7 +12,9 @@ auditor can read every step:
 For every event it recomputes the hash (hashing.md), checks that each agreement's versions run
 1, 2, 3, ... and that `previousHash` is the previous event's hash; it recomputes the ledger digest
 (audit.md, section 1) at the position of every kept-digest record and over every exported event,
-and compares them with the kept digests and the closing digest record; it checks the keyId and the
+and compares them with the kept digests and the closing digest record; it checks that every event's
+`leafIndex` is its ordinal (from 0) in position order (an export written before events carried it
+has none, and is still read); it checks the keyId and the
 ECDSA P-256 signature (audit.md, section 2) of each of those records against the public keys given
 (--public-key, one PEM file each, repeatable) by calling `openssl dgst -sha256 -verify`: a keyId
 that is not among them fails. Prints VERIFIED and exits 0, or NOT VERIFIED with each failure and
@@ -31,7 +33,9 @@ import tempfile
 
 ZEROS = "0" * 64
 CSV_COLUMNS = ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt",
-               "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId"]
+               "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId", "leafIndex"]
+# An export written before events carried their leaf index has every column but the last.
+CSV_COLUMNS_WITHOUT_LEAF_INDEX = CSV_COLUMNS[:-1]
 
 
 # ---------------------------------------------------------------- RFC 8785 (JCS), hashing.md section 2
@@ -155,12 +159,12 @@ def csv_records(path):
     with open(path, encoding="utf-8", newline="") as f:
         rows = csv.reader(f)
         header = next(rows, None)
-        if header != CSV_COLUMNS:
+        if header not in (CSV_COLUMNS, CSV_COLUMNS_WITHOUT_LEAF_INDEX):
             raise ValueError(f"the CSV header is {header}, not {CSV_COLUMNS}")
         for number, row in enumerate(rows, 2):
-            if len(row) != len(CSV_COLUMNS):
-                raise ValueError(f"row {number} has {len(row)} fields, not {len(CSV_COLUMNS)}")
-            record = dict(zip(CSV_COLUMNS, row))
+            if len(row) != len(header):
+                raise ValueError(f"row {number} has {len(row)} fields, not {len(header)}")
+            record = dict(zip(header, row))
             if record["record"] not in RECORD_KINDS:
                 raise ValueError(f"row {number}: a record of unknown kind {record['record']!r}")
             record["position"] = int(record["position"])
@@ -168,6 +172,10 @@ def csv_records(path):
                 record["version"] = int(record["version"])
                 record["data"] = parse_json(record["data"])
                 record["occurredOn"] = record["occurredOn"] or None
+                if record.get("leafIndex"):
+                    record["leafIndex"] = int(record["leafIndex"])
+                else:
+                    record.pop("leafIndex", None)
             yield number, record
 
 
@@ -185,6 +193,7 @@ def verify(path, pem_paths):
     keys = read_keys(pem_paths)
     tips = {}  # agreementId -> (version, hash)
     digest, events, last_position, signed, in_kept = ZEROS, 0, 0, None, False
+    with_leaf_index = None  # whether the export's events carry leafIndex (decided by the first one)
     reader = csv_records if path.lower().endswith(".csv") else ndjson_records
 
     def check_signature(what, record):
@@ -232,6 +241,12 @@ def verify(path, pem_paths):
         if position <= last_position:
             failures.append(f"position {position}: not after position {last_position}")
         last_position = position
+        if with_leaf_index is None:
+            with_leaf_index = "leafIndex" in record
+        if with_leaf_index != ("leafIndex" in record):
+            failures.append(f"position {position}: leafIndex present on some events and absent on others")
+        elif with_leaf_index and record["leafIndex"] != events - 1:
+            failures.append(f"position {position}: leafIndex {record['leafIndex']}, but it is event {events - 1} (from 0) in position order")
         tip_version, tip_hash = tips.get(agreement, (0, ZEROS))
         if version != tip_version + 1:
             failures.append(f"{agreement} version {version}: expected version {tip_version + 1}")

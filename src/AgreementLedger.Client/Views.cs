@@ -53,10 +53,14 @@ public sealed record StageReached(string Stage, DateOnly ReachedOn);
 /// <summary>One page of <c>GET /agreements/{id}/timeline</c>; <see cref="Next"/> is null on the last.</summary>
 public sealed record TimelinePage(string Id, IReadOnlyList<TimelineEntry> Entries, string? Next);
 
-/// <summary>An event as the timeline shows it, with a sentence a person reads and its hashes.</summary>
+/// <summary>
+/// An event as the timeline shows it, with a sentence a person reads and its hashes; <see cref="LeafIndex"/> is its leaf
+/// in the transparency log, null while the tree has not yet taken it.
+/// </summary>
 public sealed record TimelineEntry(
     long Version,
     long Position,
+    long? LeafIndex,
     string Type,
     DateOnly? OccurredOn,
     DateTimeOffset RecordedAt,
@@ -91,9 +95,10 @@ public sealed record PointInTime(DateTimeOffset? AsOf = null, long? Version = nu
     public static readonly PointInTime Now = new();
 }
 
-/// <summary>An event of the ledger-wide feed (<c>GET /events</c>, <c>/events/stream</c>).</summary>
+/// <summary>An event of the ledger-wide feed (<c>GET /events</c>, <c>/events/stream</c>), with its leaf in the transparency log.</summary>
 public sealed record LedgerEvent(
     long Position,
+    long LeafIndex,
     string AgreementId,
     long Version,
     string Type,

@@ -55,6 +55,12 @@ public sealed record EventQuery
 
     /// <summary>Whether rows carry the event's data; a pass over hashes alone leaves it out.</summary>
     public bool WithData { get; init; } = true;
+
+    /// <summary>
+    /// Whether rows carry their leaf index (<see cref="StoredEventRow.LeafIndex"/>): one join by position on the
+    /// tree's leaf rows (a unique index), so the feed, the timeline and the export name it without a second query.
+    /// </summary>
+    public bool WithLeafIndex { get; init; }
 }
 
 /// <summary>A page of agreements by id: those after <paramref name="AfterId"/>, at most <paramref name="Count"/>.</summary>

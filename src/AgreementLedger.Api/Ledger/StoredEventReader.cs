@@ -146,7 +146,11 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
         var columns =
             $"e.seq_id, e.stream_id, e.version, e.type, {(query.WithData ? "e.data" : "null::jsonb")}, e.timestamp, e.user_name, " +
             $"e.headers ->> '{EventEnvelope.HashHeader}', e.headers ->> '{EventEnvelope.PreviousHashHeader}', " +
-            (query.WithData ? EventEnvelope.OccurredOnSql("e") : "null::text");
+            (query.WithData ? EventEnvelope.OccurredOnSql("e") : "null::text") + ", " +
+            (query.WithLeafIndex ? "l.index" : "null::bigint");
+        var from = query.WithLeafIndex
+            ? $"{schema.Events}.mt_events e left join {Merkle.Stored.MerkleNodeTable.Qualified(schema)} l on l.position = e.seq_id"
+            : $"{schema.Events}.mt_events e";
         var order = query.Order switch
         {
             EventOrder.ByPosition => " order by e.seq_id",
@@ -154,7 +158,7 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             _ => $" order by {EventEnvelope.EffectiveDaySql("e")}, e.version",
         };
         var limit = query.Limit is { } l ? " limit " + l.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
-        command.CommandText = $"select {columns} from {schema.Events}.mt_events e{where}{order}{limit}";
+        command.CommandText = $"select {columns} from {from}{where}{order}{limit}";
         return command;
     }
 
@@ -171,6 +175,7 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
         var hash = reader.IsDBNull(7) ? null : reader.GetString(7);
         var previousHash = reader.IsDBNull(8) ? null : reader.GetString(8);
         var occurredOn = reader.IsDBNull(9) ? null : EventEnvelope.OccurredOnOf(type, reader.GetString(9));
-        return new StoredEventRow(position, agreementId, version, type, data, recordedAt, recordedBy, hash, previousHash, occurredOn);
+        long? leafIndex = reader.IsDBNull(10) ? null : reader.GetInt64(10);
+        return new StoredEventRow(position, agreementId, version, type, data, recordedAt, recordedBy, hash, previousHash, occurredOn, leafIndex);
     }
 }

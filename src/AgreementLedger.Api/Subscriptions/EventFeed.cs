@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle.Stored;
 using Npgsql;
 
 namespace AgreementLedger.Subscriptions;
@@ -13,6 +14,7 @@ namespace AgreementLedger.Subscriptions;
 [Wolverine.Attributes.MessageIdentity("agreement-ledger.event")]
 public sealed record FeedEvent(
     long Position,
+    long LeafIndex,
     string AgreementId,
     long Version,
     string Type,
@@ -47,25 +49,47 @@ public sealed class RawJsonConverter : JsonConverter<RawJson>
 public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 
 /// <summary>
-/// The ledger-wide order of events, served only up to the newest safe position — below which no
-/// transaction can still commit — so a consumer that follows <c>next</c> sees every committed event
-/// once, in order, whatever the write load. Gaps (rolled-back positions) are passed over, never
-/// skipped by force.
+/// The ledger-wide order of events, served only up to the head of the ledger's Merkle tree — which the tree's
+/// extender only moves up to the newest safe position, below which no transaction can still commit — so a consumer
+/// that follows <c>next</c> sees every committed event once, in order, whatever the write load, and every event it
+/// sees is in the tree, with its <c>leafIndex</c>. Gaps (rolled-back positions) are passed over, never skipped by force.
 /// </summary>
-public sealed class EventFeed(StoredEventReader reader, SafePosition safe, EventCatalogue catalogue)
+public sealed class EventFeed(StoredEventReader reader, SafePosition safe, MerkleExtender extender, EventCatalogue catalogue)
 {
+    /// <summary>The newest tree head position seen: the tree only grows, so positions up to it stay servable.</summary>
+    private long _knownHead;
+
     /// <summary>The newest safe position found so far, without waiting for anything.</summary>
     public long LastKnownSafePosition => safe.LastKnown;
 
     /// <summary>The newest safe position, shared by concurrent readers (<see cref="SafePosition.CurrentAsync"/>).</summary>
     public Task<long> SafePositionAsync(CancellationToken ct) => safe.CurrentAsync(ct);
 
+    /// <summary>How long a reader at the head waits for another node's extension of the tree before answering without it.</summary>
+    public static readonly TimeSpan TreeWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The feed's upper bound: the position of the tree's last leaf, once the tree was extended (here, if no other
+    /// extender is at it) up to the newest safe position — so the feed is as current as the safe position, as before
+    /// the tree, and appends still never wait for it.
+    /// </summary>
+    public async Task<long> TreeHeadPositionAsync(CancellationToken ct)
+    {
+        var position = await extender.HelpAtHeadAsync(TreeWait, ct);
+        long seen;
+        while (position > (seen = Volatile.Read(ref _knownHead)) && Interlocked.CompareExchange(ref _knownHead, position, seen) != seen)
+        {
+        }
+
+        return Math.Max(position, Volatile.Read(ref _knownHead));
+    }
+
     public async Task<FeedPage> ReadAsync(long after, int limit, IReadOnlySet<string>? types, CancellationToken ct)
     {
-        // A consumer catching up far behind the last safe position found needs no new one: that
-        // position stays safe forever. Only at the head is it worth waiting for writers again.
-        var known = safe.LastKnown;
-        var upTo = after + limit <= known ? known : await safe.CurrentAsync(ct);
+        // A consumer catching up far behind the tree's head needs no new look at it: what is in the tree stays
+        // there. Only at the head is it worth reading the head again.
+        var known = Volatile.Read(ref _knownHead);
+        var upTo = after + limit <= known ? known : await TreeHeadPositionAsync(ct);
         if (after >= upTo)
         {
             return new FeedPage([], after);
@@ -73,27 +97,40 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe, Event
 
         var events = await ReadAsync(reader, new EventQuery { AfterPosition = after, UpToPosition = upTo, Types = types, Limit = limit }, ct);
 
-        // A full page stops at its last event; a short one has seen everything up to the safe position.
+        // A full page stops at its last event; a short one has seen everything up to the tree's head.
         var next = events.Count == limit ? events[^1].Position : upTo;
         return new FeedPage(events, next);
     }
 
     /// <summary>
-    /// The events at these positions, in order, as the feed serves them. The caller vouches that the
-    /// positions are safe (the async daemon only hands out pages below its high-water mark).
+    /// The events at these positions, in order, as the feed serves them, once all are in the tree (it waits for the
+    /// tree's extender, which follows the same safe position). The caller vouches that the positions are safe (the
+    /// async daemon only hands out pages below its high-water mark).
     /// </summary>
     public static async Task<IReadOnlyList<FeedEvent>> ReadPositionsAsync(
-        NpgsqlDataSource db, LedgerSchema schema, long[] positions, CancellationToken ct) =>
-        await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, ct);
+        NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, long[] positions, CancellationToken ct)
+    {
+        var last = positions.Length == 0 ? 0 : positions.Max();
+        while ((await tree.HeadAsync(null, null, ct)).Position < last)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
 
-    /// <summary>Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed.</summary>
+        return await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, ct);
+    }
+
+    /// <summary>
+    /// Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed, with the
+    /// leaf index joined by position (every row is at or below the tree's head, so each has one).
+    /// </summary>
     private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, CancellationToken ct)
     {
         var events = new List<FeedEvent>();
-        await foreach (var row in reader.ReadAsync(query, ct))
+        await foreach (var row in reader.ReadAsync(query with { WithLeafIndex = true }, ct))
         {
             events.Add(new FeedEvent(
-                row.Position, row.AgreementId, row.Version, row.Type, row.OccurredOn,
+                row.Position, row.LeafIndex ?? throw new MerkleTreeDamagedException($"the event at position {row.Position} has no leaf"),
+                row.AgreementId, row.Version, row.Type, row.OccurredOn,
                 EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, new RawJson(row.Data), row.Hash ?? ""));
         }
 

@@ -13,6 +13,7 @@ public static class FeedJson
     {
         writer.WriteStartObject();
         writer.WriteNumber("position"u8, e.Position);
+        writer.WriteNumber("leafIndex"u8, e.LeafIndex);
         writer.WriteString("agreementId"u8, e.AgreementId);
         writer.WriteNumber("version"u8, e.Version);
         writer.WriteString("type"u8, e.Type);

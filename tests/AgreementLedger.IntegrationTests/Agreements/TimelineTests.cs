@@ -1,6 +1,8 @@
 using System.Text.Json;
 using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle.Stored;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 
@@ -18,6 +20,38 @@ public sealed class TimelineTests(LedgerHost ledger)
             .Select(e => e.GetProperty("type").GetString()!).ToArray();
 
         Assert.Equal(["agreement_proposed"], entries);
+    }
+
+    [Fact]
+    public async Task every_entry_names_its_leaf_once_the_tree_holds_it_and_null_before()
+    {
+        var id = Given.NewId("leafentry");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-03-01" }, 200);
+
+        var head = await ledger.Host.Services.GetRequiredService<MerkleExtender>().CatchUpAsync(CancellationToken.None);
+        var entries = (await ledger.Host.GetAsync($"/agreements/{id}/timeline"))["entries"].EnumerateArray().ToArray();
+        var store = ledger.Host.Services.GetRequiredService<MerkleStore>();
+        foreach (var entry in entries)
+        {
+            var position = entry.GetProperty("position").GetInt64();
+            Assert.True(position <= head.Position);
+            Assert.Equal(await store.LeafAtAsync(position, CancellationToken.None), entry.GetProperty("leafIndex").GetInt64());
+        }
+
+        // An event the tree has not taken yet (its leaf row gone, as before the extender's step) is null, not absent.
+        var last = entries[^1].GetProperty("position").GetInt64();
+        var leaf = await store.LeafAtAsync(last, CancellationToken.None);
+        await ledger.ExecuteAsync("update ledger.merkle_nodes set position = null where level = 0 and position = $1", last);
+        try
+        {
+            var held = (await ledger.Host.GetAsync($"/agreements/{id}/timeline"))["entries"].EnumerateArray().Last();
+            Assert.Equal(JsonValueKind.Null, held.GetProperty("leafIndex").ValueKind);
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("update ledger.merkle_nodes set position = $1 where level = 0 and index = $2", last, leaf!.Value);
+        }
     }
 
     [Fact]

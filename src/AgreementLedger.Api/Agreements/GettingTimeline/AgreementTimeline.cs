@@ -10,9 +10,12 @@ using Wolverine.Http;
 
 namespace AgreementLedger.Agreements.GettingTimeline;
 
+/// <summary>One timeline entry; <see cref="LeafIndex"/> is the event's leaf in the ledger's Merkle tree, null (and
+/// present as null) while the tree has not yet taken the event — a timeline never waits for the tree.</summary>
 public sealed record TimelineEntry(
     long Version,
     long Position,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? LeafIndex,
     string Type,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateOnly? OccurredOn,
     string RecordedAt,
@@ -92,6 +95,7 @@ public static class GetAgreementTimelineEndpoint
             AfterEffective = (after?.Day ?? "", after?.Version ?? 0L),
             Order = EventOrder.ByEffectiveDay,
             Limit = take + 1,
+            WithLeafIndex = true,
         };
         await foreach (var row in events.ReadAsync(page, ct))
         {
@@ -100,6 +104,7 @@ public static class GetAgreementTimelineEndpoint
             entries.Add(new TimelineEntry(
                 row.Version,
                 row.Position,
+                row.LeafIndex,
                 row.Type,
                 row.OccurredOn,
                 EventEnvelope.FormatInstant(row.RecordedAt),

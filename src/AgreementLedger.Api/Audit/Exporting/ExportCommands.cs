@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger.Merkle.Stored;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Progress;
@@ -49,13 +50,14 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
             return false;
         }
 
-        // Built, not started: the export reads the events and keeps its digest, nothing else runs.
+        // Built, not started: the export extends the tree up to the safe position, reads the events and keeps its
+        // digest; nothing else runs.
         using var host = input.BuildHost();
         var services = host.Services;
         var db = services.GetRequiredService<NpgsqlDataSource>();
         var schema = services.GetRequiredService<LedgerSchema>();
         var digests = services.GetRequiredService<LedgerDigests>();
-        var position = await ExportLedgerEndpoint.ExportPositionAsync(asOf, db, schema, digests, CancellationToken.None);
+        var position = await ExportLedgerEndpoint.ExportPositionAsync(asOf, db, schema, services.GetRequiredService<MerkleExtender>(), CancellationToken.None);
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
         var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, CancellationToken.None, progress);
         await Console.Error.WriteLineAsync(

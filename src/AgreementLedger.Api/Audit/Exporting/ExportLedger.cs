@@ -5,6 +5,7 @@ using AgreementLedger.Audit.Digests;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle.Stored;
 using Npgsql;
 using Wolverine.Http;
 
@@ -28,7 +29,10 @@ public static class ExportLedgerEndpoint
     public const string KeptDigestRecord = "kept-digest";
 
     public static readonly string[] CsvColumns =
-        ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId"];
+        ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId", "leafIndex"];
+
+    /// <summary>The columns of exports written before events carried their leaf index (still read and verified).</summary>
+    public const int CsvColumnsWithoutLeafIndex = 14;
 
     [WolverineGet("/audit/export", OperationId = "exportLedger")]
     [EndpointSummary("Every event, the kept digests and a closing signed digest, streamed as NDJSON or CSV")]
@@ -44,17 +48,20 @@ public static class ExportLedgerEndpoint
         }
 
         var ct = http.RequestAborted;
-        var position = await ExportPositionAsync(knownAt, db, schema, digests, ct);
+        var position = await ExportPositionAsync(knownAt, db, schema, http.RequestServices.GetRequiredService<MerkleExtender>(), ct);
         var csv = format == "csv";
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"agreement-ledger-{position}.{(csv ? "csv" : "ndjson")}\"";
         await WriteAsync(http.Response.Body, csv, position, db, schema, digests, ct);
     }
 
-    /// <summary>The last position an export covers: the safe position, or the last one known at <paramref name="asOf"/>.</summary>
-    public static async Task<long> ExportPositionAsync(DateTimeOffset? asOf, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct)
+    /// <summary>
+    /// The last position an export covers: the head of the Merkle tree once it holds every event up to the safe position
+    /// found now (so every exported event has its leaf index), or the last one known at <paramref name="asOf"/>.
+    /// </summary>
+    public static async Task<long> ExportPositionAsync(DateTimeOffset? asOf, NpgsqlDataSource db, LedgerSchema schema, MerkleExtender tree, CancellationToken ct)
     {
-        var position = await digests.SafePositionAsync(ct);
+        var position = (await tree.CatchUpAsync(ct)).Position;
         return asOf is { } knownAt ? Math.Min(position, await new EventPositions(db, schema).LastKnownAtAsync(knownAt, ct)) : position;
     }
 
@@ -81,7 +88,7 @@ public static class ExportLedgerEndpoint
 
         var digest = EventHash.Genesis;
         var events = new StoredEventReader(db, schema);
-        var upTo = new EventQuery { UpToPosition = position };
+        var upTo = new EventQuery { UpToPosition = position, WithLeafIndex = true };
         if (progress is not null)
         {
             progress.Begin(null, await events.CountAsync(upTo, null, null, ct), "events");
@@ -91,7 +98,7 @@ public static class ExportLedgerEndpoint
         {
             var row = new ExportedEvent(
                 stored.Position, stored.AgreementId, stored.Version, stored.Type, Encoding.UTF8.GetString(stored.Data),
-                EventEnvelope.FormatInstant(stored.RecordedAt), stored.RecordedBy, stored.Hash ?? "", stored.PreviousHash ?? "");
+                EventEnvelope.FormatInstant(stored.RecordedAt), stored.RecordedBy, stored.Hash ?? "", stored.PreviousHash ?? "", stored.LeafIndex);
             digest = LedgerDigests.Step(digest, row.Hash);
             await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
             progress?.Add(1);
@@ -129,12 +136,16 @@ public static class ExportLedgerEndpoint
     }
 
     private static string DigestCsv(string record, SignedDigest signed) =>
-        string.Join(',', record, signed.Position.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", signed.Digest, signed.Signature, signed.KeyId);
+        string.Join(',', record, signed.Position.ToString(CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", signed.Digest, signed.Signature, signed.KeyId, "");
 }
 
-/// <summary>One exported event: the fields its hash covers, its position and its hashes.</summary>
+/// <summary>
+/// One exported event: the fields its hash covers, its position, its hashes and its leaf index in the ledger's Merkle
+/// tree (null only in an export written before events carried it).
+/// </summary>
 public sealed record ExportedEvent(
-    long Position, string AgreementId, long Version, string Type, string Data, string RecordedAt, string RecordedBy, string Hash, string PreviousHash)
+    long Position, string AgreementId, long Version, string Type, string Data, string RecordedAt, string RecordedBy, string Hash, string PreviousHash,
+    long? LeafIndex = null)
 {
     public DateOnly? OccurredOn()
     {
@@ -150,6 +161,11 @@ public sealed record ExportedEvent(
             json.WriteStartObject();
             json.WriteString("record", ExportLedgerEndpoint.EventRecord);
             json.WriteNumber("position", Position);
+            if (LeafIndex is { } leaf)
+            {
+                json.WriteNumber("leafIndex", leaf);
+            }
+
             json.WriteString("agreementId", AgreementId);
             json.WriteNumber("version", Version);
             json.WriteString("type", Type);
@@ -177,7 +193,7 @@ public sealed record ExportedEvent(
     public string ToCsv() => string.Join(',',
         ExportLedgerEndpoint.EventRecord, Position.ToString(CultureInfo.InvariantCulture), Quote(AgreementId), Version.ToString(CultureInfo.InvariantCulture), Quote(Type),
         OccurredOn()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Quote(RecordedAt), Quote(RecordedBy), Quote(Data),
-        Hash, PreviousHash, "", "", "");
+        Hash, PreviousHash, "", "", "", LeafIndex?.ToString(CultureInfo.InvariantCulture) ?? "");
 
     /// <summary>RFC 4180: every text field quoted, quotes doubled.</summary>
     public static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

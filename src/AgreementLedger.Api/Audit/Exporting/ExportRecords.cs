@@ -43,24 +43,26 @@ internal static class ExportRecords
             yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
                 root.GetProperty("position").GetInt64(), root.GetProperty("agreementId").GetString()!, root.GetProperty("version").GetInt64(),
                 root.GetProperty("type").GetString()!, root.GetProperty("data").GetRawText(), root.GetProperty("recordedAt").GetString()!,
-                root.GetProperty("recordedBy").GetString()!, root.GetProperty("hash").GetString()!, root.GetProperty("previousHash").GetString()!), null);
+                root.GetProperty("recordedBy").GetString()!, root.GetProperty("hash").GetString()!, root.GetProperty("previousHash").GetString()!,
+                root.TryGetProperty("leafIndex", out var leaf) ? leaf.GetInt64() : null), null);
         }
     }
 
     private static IEnumerable<ExportRecord> CsvRecords(TextReader reader)
     {
-        var first = true;
+        // The header says which columns the rows have: an export written before leafIndex has all but that last one.
+        int? columns = null;
         foreach (var fields in CsvRows(reader))
         {
-            if (first)
+            if (columns is null)
             {
-                first = false;
+                columns = fields.Count == ExportLedgerEndpoint.CsvColumnsWithoutLeafIndex ? fields.Count : ExportLedgerEndpoint.CsvColumns.Length;
                 continue;
             }
 
-            if (fields.Count != ExportLedgerEndpoint.CsvColumns.Length)
+            if (fields.Count != columns)
             {
-                throw new FormatException($"a CSV row has {fields.Count} fields, not {ExportLedgerEndpoint.CsvColumns.Length}");
+                throw new FormatException($"a CSV row has {fields.Count} fields, not {columns}");
             }
 
             if (fields[0] is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
@@ -76,7 +78,8 @@ internal static class ExportRecords
 
             yield return new ExportRecord(ExportLedgerEndpoint.EventRecord, new ExportedEvent(
                 long.Parse(fields[1], CultureInfo.InvariantCulture), fields[2], long.Parse(fields[3], CultureInfo.InvariantCulture), fields[4], fields[8],
-                fields[6], fields[7], fields[9], fields[10]), null);
+                fields[6], fields[7], fields[9], fields[10],
+                fields.Count > 14 && fields[14].Length > 0 ? long.Parse(fields[14], CultureInfo.InvariantCulture) : null), null);
         }
     }
 

@@ -8,7 +8,8 @@ public sealed record ExportVerification(bool Verified, long Events, int Agreemen
 
 /// <summary>
 /// Checks an export with no database: every agreement's hash chain, every kept digest and the closing
-/// digest recomputed from the exported events, and every signature against public keys obtained
+/// digest recomputed from the exported events, the leaf indexes (consecutive from 0 in position order, when the
+/// export carries them: one written before they existed has none), and every signature against public keys obtained
 /// separately (an attacker who can edit the file can also replace a key inside it). Reads line by line.
 /// </summary>
 public static class ExportVerifier
@@ -32,6 +33,7 @@ public static class ExportVerifier
         SignedDigest? signed = null;
         var line = 0;
         var inKeptDigests = false;
+        bool? withLeafIndex = null;
 
         using var export = open();
         using var ahead = open();
@@ -115,6 +117,16 @@ public static class ExportVerifier
             }
 
             lastPosition = e.Position;
+            withLeafIndex ??= e.LeafIndex is not null;
+            if (withLeafIndex != (e.LeafIndex is not null))
+            {
+                Fail(failures, $"position {e.Position}: {(e.LeafIndex is null ? "no leafIndex, though the events before it have one" : "a leafIndex, though the events before it have none")}");
+            }
+            else if (e.LeafIndex is { } leaf && leaf != events - 1)
+            {
+                Fail(failures, $"position {e.Position}: leafIndex {leaf}, but it is event {events - 1} (from 0) in position order");
+            }
+
             var (tipVersion, tipHash) = tips.TryGetValue(e.AgreementId, out var tip) ? tip : (0L, EventHash.Genesis);
             if (e.Version != tipVersion + 1)
             {

@@ -1,5 +1,6 @@
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle.Stored;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -26,11 +27,13 @@ public sealed class IntegrationEventRelay : BatchSubscription
 
     private readonly NpgsqlDataSource _db;
     private readonly LedgerSchema _schema;
+    private readonly MerkleStore _tree;
 
-    public IntegrationEventRelay(NpgsqlDataSource db, LedgerSchema schema) : base(RelayName)
+    public IntegrationEventRelay(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree) : base(RelayName)
     {
         _db = db;
         _schema = schema;
+        _tree = tree;
         Options.BatchSize = 500;
     }
 
@@ -42,9 +45,10 @@ public sealed class IntegrationEventRelay : BatchSubscription
             return;
         }
 
-        // Read back as the feed serves them: the stored JSON, written through unparsed, with its hash.
+        // Read back as the feed serves them, once they are in the tree: the stored JSON, written through unparsed,
+        // with its hash and leaf index.
         var positions = page.Events.Select(e => e.Sequence).ToArray();
-        var events = await EventFeed.ReadPositionsAsync(_db, _schema, positions, cancellationToken);
+        var events = await EventFeed.ReadPositionsAsync(_db, _schema, _tree, positions, cancellationToken);
         foreach (var e in events)
         {
             await bus.PublishAsync(e, new DeliveryOptions

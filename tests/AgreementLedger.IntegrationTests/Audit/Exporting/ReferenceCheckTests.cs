@@ -148,6 +148,65 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
     }
 
     [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task every_exported_event_carries_its_leaf_index_both_checkers_check_it_and_an_export_without_them_still_verifies(string format)
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("leaves"), "JP", "GB");
+        await ledger.Host.ProposedAsync(Given.NewId("leaves"), "JP");
+        var text = await ExportAsync(format);
+        var key = await PublicKeyFileAsync();
+        var events = EventLines(text, format).ToList();
+        Assert.Equal(Enumerable.Range(0, events.Count).Select(i => (long)i), events.Select(line => LeafIndexOf(text, format, line)));
+
+        var good = await ReferenceCheck.BothAsync(await WriteAsync(format, text), key);
+        AssertBoth(good, 0, "VERIFIED");
+
+        // The second event's leaf named as the first's: both checkers count the leaves themselves.
+        var second = events[1];
+        var renumbered = await ReferenceCheck.BothAsync(await WriteAsync(format, text.Replace(second, WithLeafIndex(second, format, 0), StringComparison.Ordinal)), key);
+        AssertBoth(renumbered, 1, $"leafIndex 0, but it is event 1 (from 0) in position order");
+
+        // An export written before events carried leafIndex: still read, and verified.
+        var old = await ReferenceCheck.BothAsync(await WriteAsync(format, WithoutLeafIndexes(text, format)), key);
+        AssertBoth(old, 0, "VERIFIED");
+    }
+
+    /// <summary>The event lines of an export (NDJSON: one object a line; CSV: one row a line, data JSON has no raw line break).</summary>
+    private static IEnumerable<string> EventLines(string text, string format) =>
+        text.TrimEnd('\n').Split('\n').Where(line => line.StartsWith(format == "csv" ? "event," : "{\"record\":\"event\"", StringComparison.Ordinal));
+
+    private static long LeafIndexOf(string text, string format, string line) => format == "csv"
+        ? long.Parse(line[(line.LastIndexOf(',') + 1)..], CultureInfo.InvariantCulture)
+        : JsonNode.Parse(line)!["leafIndex"]!.GetValue<long>();
+
+    private static string WithLeafIndex(string line, string format, long leaf)
+    {
+        if (format == "csv")
+        {
+            return line[..(line.LastIndexOf(',') + 1)] + leaf.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var json = JsonNode.Parse(line)!.AsObject();
+        json["leafIndex"] = leaf;
+        return json.ToJsonString();
+    }
+
+    /// <summary>The export as one written before leafIndex: no member (NDJSON), no last column (CSV).</summary>
+    private static string WithoutLeafIndexes(string text, string format) =>
+        string.Join('\n', text.TrimEnd('\n').Split('\n').Select(line =>
+        {
+            if (format == "csv")
+            {
+                return line[..line.LastIndexOf(',')];
+            }
+
+            var json = JsonNode.Parse(line)!.AsObject();
+            json.Remove("leafIndex");
+            return json.ToJsonString();
+        })) + "\n";
+
+    [Theory]
     [InlineData("ledger.ndjson", "not json\n")]
     [InlineData("ledger.ndjson", "{\"record\":\"event\",\"position\":1}\n")]
     [InlineData("ledger.ndjson", "{\"record\":\"digest\",\"position\":\"one\",\"digest\":\"x\",\"signature\":\"x\",\"keyId\":\"x\"}\n")]

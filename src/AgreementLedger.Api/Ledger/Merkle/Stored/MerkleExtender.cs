@@ -95,6 +95,41 @@ public sealed class MerkleExtender(NpgsqlDataSource db, MerkleStore store, Store
     }
 
     /// <summary>
+    /// For a reader at the head (the feed): the tree's last-leaf position once it holds every event up to the newest
+    /// safe position (shared with concurrent readers, <see cref="SafePosition.CurrentAsync"/>), so that an event is
+    /// served as soon as it is safe rather than at the keeper's next turn. Waits for another extender's lock at most
+    /// <paramref name="patience"/>, then answers the head as it is. Idle, one indexed read.
+    /// </summary>
+    public async Task<long> HelpAtHeadAsync(TimeSpan patience, CancellationToken ct)
+    {
+        if (await positions.NewestAsync(ct) <= Volatile.Read(ref _known))
+        {
+            return Volatile.Read(ref _known);
+        }
+
+        var target = await safe.CurrentAsync(ct);
+        var giveUp = DateTime.UtcNow + patience;
+        while (true)
+        {
+            var (locked, added) = await ExtendAsync(target, ct);
+            if (locked && added == 0)
+            {
+                return Volatile.Read(ref _known);
+            }
+
+            if (!locked)
+            {
+                if (DateTime.UtcNow >= giveUp)
+                {
+                    return (await store.HeadAsync(null, null, ct)).Position;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+            }
+        }
+    }
+
+    /// <summary>
     /// Steps until the tree holds every event up to the safe position found now, waiting its turn while another
     /// extender holds the lock (tests, and whoever must see the tree current). Returns the tree's head then.
     /// </summary>
