@@ -61,7 +61,11 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
         {
             if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > WriterWait)
             {
-                throw new WritersStillRunningException(newest, await DescribeAsync(connection, writers, ct), WriterWait);
+                // Logged here, once per reader that waited the whole time (a digest, an export, the feed):
+                // the operator needs the stuck transaction's name whoever met it.
+                var stuck = new WritersStillRunningException(newest, await DescribeAsync(connection, writers, ct), WriterWait);
+                WritersStillRunning(logger, newest, stuck.Message);
+                throw stuck;
             }
 
             await Task.Delay(poll, ct);
@@ -121,10 +125,9 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
                     mark = new SafeMark(Math.Max(position, mark.Position), DateTimeOffset.UtcNow);
                     Volatile.Write(ref _safe, mark);
                 }
-                catch (WritersStillRunningException e)
+                catch (WritersStillRunningException)
                 {
-                    // The last safe position is still safe, only older; the next reader tries again.
-                    WritersStillRunning(logger, mark.Position, e.Message);
+                    // The last safe position is still safe, only older (FindAsync logged why); the next reader tries again.
                 }
             }
 
@@ -137,6 +140,6 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
     }
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
-        Message = "The feed stays at safe position {Position} for now: {Reason}. A transaction that holds the event table's write lock this long is stuck or a very large import.")]
+        Message = "No safe position beyond {Position} for now: {Reason}. A transaction that holds the event table's write lock this long is stuck or a very large import.")]
     private static partial void WritersStillRunning(ILogger logger, long position, string reason);
 }

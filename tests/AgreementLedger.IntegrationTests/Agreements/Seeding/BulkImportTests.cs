@@ -57,8 +57,14 @@ public sealed class BulkImportTests(LedgerHost ledger)
         Assert.True(after["verified"].GetBoolean(), after.Text);
         Assert.Equal("Funded", (await ledger.Host.GetAsync($"/agreements/{ids[2]}"))["status"].GetString());
 
-        var feed = await ledger.Host.GetAsync($"/events?after={before}&limit=1000");
-        var mine = feed["events"].EnumerateArray().Where(e => e.GetProperty("agreementId").GetString() == ids[1]).ToArray();
+        // The feed serves an event once it is in the Merkle tree (docs/api.md): a follower reads until it has them.
+        System.Text.Json.JsonElement[] mine = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); mine.Length < 4 && DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            var feed = await ledger.Host.GetAsync($"/events?after={before}&limit=1000");
+            mine = [.. feed["events"].EnumerateArray().Where(e => e.GetProperty("agreementId").GetString() == ids[1])];
+        }
+
         Assert.Equal([1L, 2L, 3L, 4L], mine.Select(e => e.GetProperty("version").GetInt64()));
     }
 
