@@ -76,7 +76,7 @@ public static class WitnessDecision
     }
 
     public static string Rfc3339(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        CheckpointMessages.Timestamp(DateTimeOffset.FromUnixTimeSeconds(unixSeconds));
 
     private static (byte[] PublicKey, bool PinNow)? Trust(WitnessState state, LogKeys trusted, CheckedSubmission submission)
     {

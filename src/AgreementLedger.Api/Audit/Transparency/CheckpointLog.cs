@@ -156,7 +156,7 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     }
 
     /// <summary>RFC 3339 UTC to the second, as the contract's JSON gives every checkpoint and cosignature time.</summary>
-    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset at) => CheckpointMessages.Timestamp(at);
 
     public static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
 }

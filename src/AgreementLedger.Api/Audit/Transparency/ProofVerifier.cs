@@ -73,8 +73,7 @@ public static class ProofVerifier
                 continue;
             }
 
-            if (!DateTimeOffset.TryParse(cosignature.Timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                || !Es256.Verify(witnessKey, CheckpointMessages.Cosigned(at.ToUnixTimeSeconds(), body), cosignature.Signature))
+            if (!CheckpointMessages.VerifyCosignature(witnessKey, checkpoint.Origin, checkpoint.TreeSize, root, cosignature.Timestamp, cosignature.Signature))
             {
                 failures.Add($"the cosignature of {cosignature.Witness} (key {cosignature.KeyId}) does not verify");
                 continue;

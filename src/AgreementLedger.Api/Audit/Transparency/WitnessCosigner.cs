@@ -30,24 +30,10 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
         Func<long, CancellationToken, Task<byte[]?>> rootAt,
         CancellationToken cancellationToken)
     {
-        var failures = new List<string>();
-        var held = new List<(ConfiguredWitness Witness, long Size)>();
-        foreach (var witness in witnesses)
+        var (held, failures, diverged) = await ReadAllAsync(checkpoint.Origin!, rootAt, cancellationToken);
+        if (diverged is not null)
         {
-            var read = await ReadAsync(witness, checkpoint.Origin!, cancellationToken);
-            if (read.Failure is { } failure)
-            {
-                failures.Add(failure);
-                continue;
-            }
-
-            if (read.Checkpoint is { } cosigned && await DivergesAsync(witness, cosigned, rootAt, cancellationToken) is { } divergence)
-            {
-                LogDiverged(logger, witness.Url, cosigned.TreeSize ?? 0, cosigned.RootHash ?? "", divergence.Reason);
-                return new WitnessRound([], failures, divergence);
-            }
-
-            held.Add((witness, read.Checkpoint?.TreeSize ?? 0));
+            return new WitnessRound([], failures, diverged);
         }
 
         var cosignatures = new List<CosignatureJson>();
@@ -82,33 +68,43 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
     /// nothing (on start and on every round, so that a history rewritten while the tree does not grow is caught too).
     /// A witness that cannot be read is skipped: only a checkpoint it cosigned can show a divergence.
     /// </summary>
-    public async Task<Divergence?> CheckAsync(string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken)
+    public async Task<Divergence?> CheckAsync(string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken) =>
+        (await ReadAllAsync(origin, rootAt, cancellationToken)).Diverged;
+
+    /// <summary>
+    /// Every witness's checkpoint of <paramref name="origin"/>, each held against the stored tree: the witnesses read
+    /// (with the size each has cosigned, 0 before the first), those that could not be, and the first divergence.
+    /// </summary>
+    private async Task<(List<(ConfiguredWitness Witness, long Size)> Held, List<string> Failures, Divergence? Diverged)> ReadAllAsync(
+        string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken)
     {
+        var held = new List<(ConfiguredWitness Witness, long Size)>();
+        var failures = new List<string>();
         foreach (var witness in witnesses)
         {
             var read = await ReadAsync(witness, origin, cancellationToken);
+            if (read.Failure is { } failure)
+            {
+                failures.Add(failure);
+                continue;
+            }
+
             if (read.Checkpoint is { } cosigned && await DivergesAsync(witness, cosigned, rootAt, cancellationToken) is { } divergence)
             {
                 LogDiverged(logger, witness.Url, cosigned.TreeSize ?? 0, cosigned.RootHash ?? "", divergence.Reason);
-                return divergence;
+                return (held, failures, divergence);
             }
+
+            held.Add((witness, read.Checkpoint?.TreeSize ?? 0));
         }
 
-        return null;
+        return (held, failures, null);
     }
 
     /// <summary>Whether <paramref name="cosignature"/> is the witness's signature of the checkpoint of (origin, size, root) at its timestamp.</summary>
-    public static bool Verifies(ConfiguredWitness witness, CosignatureJson cosignature, string origin, long treeSize, byte[] rootHash)
-    {
-        if (cosignature.KeyId != witness.KeyId || cosignature.Signature is null
-            || !DateTimeOffset.TryParseExact(cosignature.Timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-        {
-            return false;
-        }
-
-        var message = CheckpointMessages.Cosigned(time.ToUnixTimeSeconds(), CheckpointMessages.Body(origin, treeSize, rootHash));
-        return Es256.Verify(witness.PublicKey, message, cosignature.Signature);
-    }
+    public static bool Verifies(ConfiguredWitness witness, CosignatureJson cosignature, string origin, long treeSize, byte[] rootHash) =>
+        cosignature.KeyId == witness.KeyId
+        && CheckpointMessages.VerifyCosignature(witness.PublicKey, origin, treeSize, rootHash, cosignature.Timestamp, cosignature.Signature);
 
     private async Task<(CheckpointJson? Checkpoint, string? Failure)> ReadAsync(ConfiguredWitness witness, string origin, CancellationToken cancellationToken)
     {

@@ -24,6 +24,21 @@ public static class CheckpointMessages
         return [.. header, .. body];
     }
 
+    /// <summary>RFC 3339 UTC to the second: how the JSON gives every checkpoint's and cosignature's time.</summary>
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether <paramref name="signature"/> is the witness key's cosignature, at <paramref name="timestamp"/>, of the
+    /// checkpoint (origin, size, root): the one check the service, the offline verifiers and the tests make of a
+    /// cosignature. A timestamp not in <see cref="TimestampFormat"/> is false, as is any malformed input.
+    /// </summary>
+    public static bool VerifyCosignature(byte[] witnessKey, string origin, long treeSize, ReadOnlySpan<byte> rootHash, string? timestamp, string? signature) =>
+        signature is not null
+        && DateTimeOffset.TryParseExact(timestamp, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+        && Es256.Verify(witnessKey, Cosigned(at.ToUnixTimeSeconds(), Body(origin, treeSize, rootHash)), signature);
+
     /// <summary>Whether an origin can be a checkpoint's first line: not empty, at most 255 characters, no control characters (a newline would forge the lines after it).</summary>
     public static bool IsValidOrigin(string origin) =>
         origin.Length is > 0 and <= 255 && !origin.Any(char.IsControl) && origin.Trim().Length == origin.Length;
