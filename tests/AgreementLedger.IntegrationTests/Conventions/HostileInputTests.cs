@@ -22,6 +22,7 @@ public sealed class HostileInputTests(LedgerHost ledger)
     [
         "/agreements", "/agreements/{id}", "/agreements/{id}/timeline", "/parties/{party}/agreements", "/events",
         "/audit/verify", "/audit/digest", "/audit/public-key", "/subscriptions", "/subscriptions/{id}",
+        "/audit/checkpoint", "/audit/proofs/inclusion", "/audit/proofs/consistency",
     ];
 
     private static readonly string[] Fields =
@@ -34,6 +35,7 @@ public sealed class HostileInputTests(LedgerHost ledger)
     private static readonly string[] Queries =
     [
         "asOf", "asOf", "asOf", "version", "effectiveOn", "effectiveOn", "limit", "cursor", "party", "status", "area", "kind", "after", "types", "position", "agreementId", "format",
+        "treeSize", "treeSize", "from", "to",
     ];
 
     [Fact]
