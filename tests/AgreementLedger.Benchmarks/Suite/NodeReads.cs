@@ -16,14 +16,14 @@ public static class NodeReads
     public static List<MerkleNodeId> Checkpoint(long newest, long? treeSize) =>
         treeSize is { } size ? [Head(newest), .. Root(size)] : Root(newest);
 
-    /// <summary><c>/audit/proofs/inclusion</c> of leaf <paramref name="leaf"/> (<paramref name="treeSize"/> null: in the newest checkpoint).</summary>
+    /// <summary>
+    /// <c>/audit/proofs/inclusion</c> of leaf <paramref name="leaf"/> (<paramref name="treeSize"/> null: in the newest
+    /// checkpoint, whose size is read from the kept checkpoints, not from the tree).
+    /// </summary>
     public static List<MerkleNodeId> Inclusion(long leaf, long newest, long? treeSize)
     {
         var size = treeSize ?? newest;
-        var proof = Of([.. MerkleTree.InclusionPath(leaf, size), MerkleTree.Root(size)], leaf);
-        return treeSize is null
-            ? [new(0, leaf), Head(newest), .. Root(newest), .. proof]
-            : [new(0, leaf), Head(newest), .. proof];
+        return [new(0, leaf), Head(newest), .. Of([.. MerkleTree.InclusionPath(leaf, size), MerkleTree.Root(size)], leaf)];
     }
 
     /// <summary><c>/audit/proofs/consistency?from=&amp;to=</c>.</summary>
