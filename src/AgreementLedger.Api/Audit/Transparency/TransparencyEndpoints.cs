@@ -79,7 +79,8 @@ public static class GetInclusionProofEndpoint
         }
         else
         {
-            proofSize = (await log.NewestAsync(ct)).TreeSize;
+            // Only the newest checkpoint's size is needed: the kept one's (one query), else that of the first, published now.
+            proofSize = await log.NewestKeptSizeAsync(ct) ?? (await log.NewestAsync(ct)).TreeSize;
             if (leaf is null || leaf >= proofSize)
             {
                 return TransparencyQuery.NotYet(http, $"The event at position {wanted} is not yet in the newest checkpoint (tree size {proofSize}); it will be in a later one.");
