@@ -211,6 +211,30 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         AssertBoth(await ReferenceCheck.BothWithAsync([older, "--public-key", key, "--min-cosignatures", "1"]), 1, "the export has no checkpoint record");
     }
 
+    [Fact]
+    public async Task a_min_cosignatures_that_is_not_a_whole_number_or_a_witness_key_that_is_not_a_pem_key_is_bad_usage_in_both_checkers()
+    {
+        var export = await WriteAsync("ndjson", await ExportAsync("ndjson"));
+        var key = await PublicKeyFileAsync();
+        var notAKey = Path.Combine(_folder, "not-a-key.pem");
+        await File.WriteAllTextAsync(notAKey, "hello");
+
+        foreach (var args in new[]
+        {
+            new[] { export, "--public-key", key, "--min-cosignatures", "many" },
+            [export, "--public-key", key, "--min-cosignatures", "-1"],
+            [export, "--public-key", key, "--min-cosignatures", "1", "--min-cosignatures", "2"],
+            [export, "--public-key", key, "--witness-key", notAKey],
+            [export, "--public-key", key, "--witness-keys", key],
+        })
+        {
+            foreach (var (exit, output) in await ReferenceCheck.BothWithAsync(args))
+            {
+                Assert.True(exit == 2, $"{string.Join(' ', args[1..])}: {output}");
+            }
+        }
+    }
+
     /// <summary>A checkpoint record (NDJSON or CSV) whose signature is well-formed but over something else.</summary>
     private static string WithFlippedSignature(string line, string format)
     {
