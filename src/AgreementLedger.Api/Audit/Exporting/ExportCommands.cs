@@ -61,7 +61,7 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
         var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, services.GetRequiredService<ExportCheckpoints>(), CancellationToken.None, progress);
         await Console.Error.WriteLineAsync(
-            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest in it)");
+            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest or checkpoint in it) [--witness-key WITNESS.pem]... [--min-cosignatures N]");
         return true;
     }
 }
