@@ -64,6 +64,16 @@ public sealed class WitnessedExportTests : IAsyncLifetime
             Assert.StartsWith("VERIFIED: 1 events of 1 agreements", output, StringComparison.Ordinal);
             Assert.Contains($", checkpoint of 1 leaves consistent with the one of {cosigned}, 1 cosignatures by the given witnesses", output, StringComparison.Ordinal);
         }
+
+        // The proof's first hash changed, in either format (CSV: inside the JSON of data, its quotes doubled).
+        var first = System.Text.RegularExpressions.Regex.Match(lines[^1], "\"proof\"+:\\[\"+([0-9a-f]{64})").Groups[1].Value;
+        Assert.Equal(64, first.Length);
+        var tampered = await WriteAsync(format, text.Replace(first, FlipHex(first), StringComparison.Ordinal));
+        foreach (var (exit, output) in await ReferenceCheck.BothWithAsync([tampered, "--public-key", logKey, "--witness-key", witnessKey]))
+        {
+            Assert.True(exit == 1, output);
+            Assert.Contains("the consistency proof does not show that the tree of", output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
