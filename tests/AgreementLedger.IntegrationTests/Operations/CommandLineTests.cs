@@ -124,6 +124,25 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
     }
 
     [Fact]
+    public async Task export_refuses_a_diverged_history_naming_the_checkpoint_and_writes_nothing()
+    {
+        var file = Path.Combine(_folder, "diverged.ndjson");
+        await ledger.ExecuteAsync("insert into ledger.audit_divergences (tree_size, root_hash, signed_by, reason) values (3, repeat('ef', 32), 'the witness at http://witness.test/', 'a test')");
+        try
+        {
+            var (exit, _, error) = await RunAsync(WithDatabase(), "export", "--out", file);
+
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"the checkpoint of tree size 3 with root {string.Concat(Enumerable.Repeat("ef", 32))} signed by the witness at http://witness.test/", error, StringComparison.Ordinal);
+            Assert.False(File.Exists(file));
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("delete from ledger.audit_divergences");
+        }
+    }
+
+    [Fact]
     public async Task export_refuses_an_unknown_format_or_an_instant_without_offset_and_writes_nothing()
     {
         var file = Path.Combine(_folder, "never.xml");

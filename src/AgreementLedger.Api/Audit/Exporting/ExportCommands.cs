@@ -57,6 +57,13 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         var db = services.GetRequiredService<NpgsqlDataSource>();
         var schema = services.GetRequiredService<LedgerSchema>();
         var digests = services.GetRequiredService<LedgerDigests>();
+        if (await services.GetRequiredService<Transparency.HistoryWatch>().DivergedAsync(CancellationToken.None) is { } diverged)
+        {
+            // As GET /audit/export answers 503 history-diverged: nothing is signed over a history that diverged.
+            await Console.Error.WriteLineAsync(Transparency.HistoryDivergence.ProblemOf(diverged).Detail);
+            return false;
+        }
+
         var position = await ExportLedgerEndpoint.ExportPositionAsync(asOf, db, schema, services.GetRequiredService<MerkleExtender>(), CancellationToken.None);
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
         var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, services.GetRequiredService<ExportCheckpoints>(), CancellationToken.None, progress);
