@@ -161,7 +161,8 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     {
         var served = await ledger.Service.Client.GetFromJsonAsync<JsonElement>("/audit/public-key");
         var typed = await new LedgerClient(ledger.Service.Client).GetPublicKeysAsync();
-        var document = new OpenApiContract(await ledger.Service.Client.GetStringAsync("/openapi/v1.json"));
+        var json = await ledger.Service.Client.GetStringAsync("/openapi/v1.json");
+        var document = new OpenApiContract(json);
 
         var witness = Assert.Single(served.GetProperty("witnesses").EnumerateArray());
         Assert.Equal(ledger.WitnessKey.KeyId, witness.GetProperty("keyId").GetString());
@@ -171,6 +172,9 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
         Assert.Equal(AgreementLedger.Ledger.Signing.Es256.KeyIdOf(TestAuditKey.Key.ExportSubjectPublicKeyInfo()), Assert.Single(served.GetProperty("keys").EnumerateArray()).GetProperty("keyId").GetString());
         Assert.Equal(ledger.WitnessKey.KeyId, Assert.Single(typed.Witnesses).KeyId);
         Assert.Null(document.Mismatch("GET /audit/public-key", 200, "application/json", served.GetRawText()));
+        var declared = JsonNode.Parse(json)!["components"]!["schemas"]!["PublicKeys"]!;
+        Assert.NotNull(declared["properties"]!["witnesses"]);
+        Assert.DoesNotContain("witnesses", declared["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [], StringComparer.Ordinal);
     }
 
     /// <summary>Proposes an agreement and cites a source (two events), then waits until a published checkpoint holds both, cosigned.</summary>
