@@ -95,6 +95,29 @@ public sealed partial class LedgerClient
         return (await AnswerAsync<PublicKeys>(response, null, ct)).Value;
     }
 
+    // Transparency log (role auditor)
+
+    /// <summary><c>GET /audit/checkpoint</c>: the newest published checkpoint, or the one of <paramref name="treeSize"/>.</summary>
+    public async Task<Checkpoint> GetCheckpointAsync(long? treeSize = null, CancellationToken ct = default)
+    {
+        using var response = await GetAsync(Query("audit/checkpoint", ("treeSize", Number(treeSize))), ct);
+        return (await AnswerAsync<Checkpoint>(response, null, ct)).Value;
+    }
+
+    /// <summary><c>GET /audit/proofs/inclusion</c>: the event at <paramref name="position"/> in the tree of <paramref name="treeSize"/> (default: the newest published checkpoint's).</summary>
+    public async Task<InclusionProof> GetInclusionProofAsync(long position, long? treeSize = null, CancellationToken ct = default)
+    {
+        using var response = await GetAsync(Query("audit/proofs/inclusion", ("position", Number(position)), ("treeSize", Number(treeSize))), ct);
+        return (await AnswerAsync<InclusionProof>(response, null, ct)).Value;
+    }
+
+    /// <summary><c>GET /audit/proofs/consistency</c>: that the tree of <paramref name="to"/> leaves extends the tree of <paramref name="from"/>.</summary>
+    public async Task<ConsistencyProof> GetConsistencyProofAsync(long from, long to, CancellationToken ct = default)
+    {
+        using var response = await GetAsync(Query("audit/proofs/consistency", ("from", Number(from)), ("to", Number(to))), ct);
+        return (await AnswerAsync<ConsistencyProof>(response, null, ct)).Value;
+    }
+
     /// <summary>Streams <c>GET /audit/export</c> (<c>ndjson</c> or <c>csv</c>) into <paramref name="destination"/>.</summary>
     public async Task ExportAsync(Stream destination, string format = "ndjson", DateTimeOffset? asOf = null, CancellationToken ct = default)
     {

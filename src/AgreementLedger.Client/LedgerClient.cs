@@ -96,7 +96,7 @@ public sealed partial class LedgerClient
                 continue;
             }
 
-            if (canRetry && Transient(response) is { } wait)
+            if (canRetry && Transient(response) is { } wait && !await IsFinalAsync(response, ct))
             {
                 var reason = $"{(int)response.StatusCode} {response.ReasonPhrase}";
                 response.Dispose();
@@ -116,6 +116,28 @@ public sealed partial class LedgerClient
         409 when RetryAfter(response) is { } wait => wait,
         _ => null,
     };
+
+    /// <summary>A 503 <c>/problems/history-diverged</c> waits for an operator, not for time: it is answered at once.</summary>
+    private static async Task<bool> IsFinalAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if ((int)response.StatusCode != 503 || response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return false;
+        }
+
+        // Buffered, so that the refusal can still be read from it when it is answered.
+        await response.Content.LoadIntoBufferAsync(ct);
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            return problem.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.GetString() == "/problems/" + ProblemCodes.HistoryDiverged;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private async Task WaitAsync(int attempt, TimeSpan wait, string reason, CancellationToken ct)
     {
@@ -146,6 +168,10 @@ public sealed partial class LedgerClient
         var replayed = response.Headers.TryGetValues("Idempotent-Replayed", out var flags) && flags.Contains("true", StringComparer.OrdinalIgnoreCase);
         return new LedgerResponse<T>(value, VersionOf(response), response.Headers.Location?.OriginalString, replayed, key);
     }
+
+    /// <summary>The answer's value, or its refusal thrown (shared with <see cref="WitnessClient"/>).</summary>
+    internal static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct) =>
+        (await AnswerAsync<T>(response, null, ct)).Value;
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
     {

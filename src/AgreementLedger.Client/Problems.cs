@@ -20,6 +20,18 @@ public static class ProblemCodes
     public const string RateLimited = "rate-limited";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
+
+    /// <summary>503 on <c>/audit/digest</c>, <c>/audit/checkpoint</c>, <c>/audit/export</c>: the stored events no longer yield a checkpoint the service or a witness signed. Final: never retried.</summary>
+    public const string HistoryDiverged = "history-diverged";
+
+    /// <summary>A witness's 403: the checkpoint's key is not one it trusts, or its signature does not verify.</summary>
+    public const string UntrustedCheckpoint = "untrusted-checkpoint";
+
+    /// <summary>A witness's 409: it holds another tree (its <c>treeSize</c> and <c>rootHash</c> are in the problem's extensions).</summary>
+    public const string WitnessConflict = "witness-conflict";
+
+    /// <summary>A witness's 422: the consistency proof does not show the new tree extends the one it holds.</summary>
+    public const string ProofFailed = "proof-failed";
 }
 
 /// <summary>An RFC 9457 problem as the service answers it: <c>errors</c> on validation, other members in <see cref="Extensions"/>.</summary>

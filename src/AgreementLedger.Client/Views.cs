@@ -136,6 +136,41 @@ public sealed record VerificationKey(
     [property: System.Text.Json.Serialization.JsonPropertyName("publicKey")] string SubjectPublicKeyInfo,
     string Pem);
 
+/// <summary>
+/// <c>GET /audit/checkpoint</c>: a signed checkpoint of the ledger's Merkle tree (docs/audit.md gives the signed body:
+/// <see cref="Origin"/>, <see cref="TreeSize"/>, <see cref="RootHash"/>), with the witnesses' cosignatures.
+/// </summary>
+public sealed record Checkpoint(
+    string Origin,
+    long TreeSize,
+    string RootHash,
+    long Position,
+    string Timestamp,
+    string KeyId,
+    string Signature,
+    IReadOnlyList<Cosignature> Cosignatures);
+
+/// <summary>A witness's cosignature of a checkpoint; <see cref="Timestamp"/> is the time in the cosigned message.</summary>
+public sealed record Cosignature(string Witness, string KeyId, string Timestamp, string Signature);
+
+/// <summary><c>GET /audit/proofs/inclusion</c>: RFC 9162 §2.1.3.1, hashes in lowercase hex.</summary>
+public sealed record InclusionProof(long Position, long LeafIndex, long TreeSize, string LeafHash, string RootHash, IReadOnlyList<string> AuditPath);
+
+/// <summary><c>GET /audit/proofs/consistency</c>: RFC 9162 §2.1.4.1, hashes in lowercase hex.</summary>
+public sealed record ConsistencyProof(long From, long To, string FromRootHash, string ToRootHash, IReadOnlyList<string> Proof);
+
+/// <summary>A witness's <c>GET /witness/public-key</c>; <see cref="SubjectPublicKeyInfo"/> is base64 DER (the member <c>publicKey</c>).</summary>
+public sealed record WitnessPublicKey(
+    string KeyId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("publicKey")] string SubjectPublicKeyInfo,
+    string Pem);
+
+/// <summary>
+/// The body of a witness's <c>POST /witness/checkpoints</c>: the new checkpoint, the size of the tree the witness
+/// holds, the consistency proof from it (hex), and — for a witness's trust on first use — the log's public key (base64 DER).
+/// </summary>
+public sealed record WitnessSubmission(Checkpoint Checkpoint, long OldSize, IReadOnlyList<string> Proof, string? PublicKey = null);
+
 /// <summary>A registered webhook (<c>/subscriptions</c>); the secret is never returned.</summary>
 public sealed record Webhook(string Id, string Url, IReadOnlyList<string> Types, DateTimeOffset CreatedAt, long Position, WebhookDeliveryStatus Status);
 

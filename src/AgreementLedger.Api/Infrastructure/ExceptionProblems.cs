@@ -29,6 +29,9 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
             WritersStillRunningException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Ledger busy",
                     "Transactions writing events ran too long for a safe position to be found; retry shortly."),
+            Ledger.Merkle.Stored.MerkleTreeDamagedException damaged =>
+                Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Merkle tree damaged",
+                    damaged.Message + ". Nothing can be proved or signed over that part of the tree until it is restored; GET /audit/verify reports it."),
             StreamLockedException =>
                 Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement busy",
                     "Another command on this agreement held its lock for too long; retry shortly."),
@@ -63,6 +66,10 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
         {
             LogDatabaseUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
         }
+        else if (exception is Ledger.Merkle.Stored.MerkleTreeDamagedException)
+        {
+            LogTreeDamaged(logger, http.Request.Method, http.Request.Path, exception.Message);
+        }
         else
         {
             LogMapped(logger, exception.GetType().Name, problem.Status ?? 0, http.Request.Method, http.Request.Path);
@@ -70,7 +77,8 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            http.Response.Headers.RetryAfter = databaseUnavailable ? "5" : "1";
+            // Damage waits for an operator; the rest passes within seconds.
+            http.Response.Headers.RetryAfter = exception is Ledger.Merkle.Stored.MerkleTreeDamagedException ? "3600" : databaseUnavailable ? "5" : "1";
         }
 
         await Problems.Result(problem).ExecuteAsync(http);
@@ -105,6 +113,9 @@ public sealed partial class ExceptionProblems(ILogger<ExceptionProblems> logger)
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
     private static partial void LogDatabaseUnavailable(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered 503: {Damage}; restore the ledger's database (docs/operations.md) — GET /audit/verify names what is missing")]
+    private static partial void LogTreeDamaged(ILogger logger, string method, string path, string damage);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Exception} answered as {Status} on {Method} {Path}")]
     private static partial void LogMapped(ILogger logger, string exception, int status, string method, string path);

@@ -20,6 +20,9 @@ public static class Problems
     /// <summary>503 (with Retry-After): the database, or the agreement's stored state, is not ready, or a commit's outcome is unknown.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>503 (with Retry-After): the stored events no longer yield a checkpoint the service or a witness signed (docs/api.md, "Witnesses").</summary>
+    public const string HistoryDiverged = "history-diverged";
+
     public static string TypeUri(string code) => "/problems/" + code;
 
     public static ProblemDetails Create(int status, string code, string title, string detail) => new()

@@ -73,6 +73,31 @@ public sealed partial class TransparencyTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task another_log_s_kept_checkpoints_neither_stop_this_one_publishing_nor_fail_its_verify()
+    {
+        // A log ended before a new key or name (docs/operations.md, "start a new log") left a larger size behind.
+        await ledger.ExecuteAsync(
+            "insert into ledger.audit_checkpoints (origin, tree_size, root_hash, position, key_id, signature, signed_at) " +
+            "values ('an-ended-log/0000000000000000', 1000000, repeat('ab', 32), 1000000, '0000000000000000', 'AAAA', now())");
+        try
+        {
+            var positions = await EventsInTheTreeAsync();
+            var log = Service<CheckpointLog>();
+            Assert.NotEqual(1000000L, await log.NewestKeptSizeAsync(CancellationToken.None));
+
+            var published = await log.PublishAsync(CancellationToken.None);
+            Assert.True(published.TreeSize >= positions.Count);
+            Assert.Equal(published.TreeSize, (await ledger.Host.GetAsync("/audit/checkpoint"))["treeSize"].GetInt64());
+            var report = await ledger.Host.GetAsync("/audit/verify");
+            Assert.DoesNotContain(report["failures"].EnumerateArray(), f => f.GetProperty("reason").GetString()!.Contains("1000000", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("delete from ledger.audit_checkpoints where origin = 'an-ended-log/0000000000000000'");
+        }
+    }
+
+    [Fact]
     public async Task the_empty_tree_s_checkpoint_has_the_empty_root_and_position_0()
     {
         var checkpoint = await ledger.Host.GetAsync("/audit/checkpoint?treeSize=0");

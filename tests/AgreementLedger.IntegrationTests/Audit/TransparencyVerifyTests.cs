@@ -57,4 +57,28 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
         Assert.False(report["verified"].GetBoolean());
         Assert.Contains(Reasons(report), r => r.Contains($"the kept checkpoint of tree size {size} carries an invalid signature", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task a_stored_node_deleted_below_a_kept_checkpoint_answers_503_naming_the_damage_and_verify_names_it()
+    {
+        var size = await TreeWithACheckpointAsync();
+        // The largest perfect subtree under the checkpoint: every root at that size is folded from it.
+        var level = System.Numerics.BitOperations.Log2((ulong)size);
+        await ledger.ExecuteAsync("create table ledger.merkle_nodes_kept as select * from ledger.merkle_nodes where level = $1 and index = 0", level);
+        await ledger.ExecuteAsync("delete from ledger.merkle_nodes where level = $1 and index = 0", level);
+        try
+        {
+            var answer = await ledger.Host.GetAsync($"/audit/checkpoint?treeSize={size}", 503);
+            Assert.Equal("/problems/unavailable", answer.ProblemType);
+            Assert.Contains($"node (level {level}, index 0) is missing", answer["detail"].GetString()!, StringComparison.Ordinal);
+            Assert.Equal("3600", answer.Headers["Retry-After"]);
+
+            var report = await ledger.Host.GetAsync("/audit/verify");
+            Assert.False(report["verified"].GetBoolean());
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("insert into ledger.merkle_nodes select * from ledger.merkle_nodes_kept; drop table ledger.merkle_nodes_kept");
+        }
+    }
 }

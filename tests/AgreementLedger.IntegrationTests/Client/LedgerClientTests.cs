@@ -1,6 +1,7 @@
 using System.Net;
 using AgreementLedger.Client;
 using AgreementLedger.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgreementLedger.IntegrationTests.Client;
 
@@ -202,6 +203,51 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Contains(keys.Keys, k => k.KeyId == digest.KeyId && k.Pem.StartsWith("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"\"agreementId\":\"{id}\"", StringComparison.Ordinal));
         Assert.Contains("\"record\":\"digest\"", lines[^1]);
+    }
+
+    [Fact]
+    public async Task transparency_routes_answer_typed_checkpoints_and_proofs_that_verify()
+    {
+        var client = Client();
+        var id = Given.NewId("client-tlog");
+        await client.ProposeAsync(Proposal(id, "EU"));
+        await client.SignAsync(id, new Signature("EU", Day));
+        var events = await ledger.Host.Services.GetRequiredService<AgreementLedger.Ledger.Merkle.Stored.MerkleExtender>().CatchUpAsync(CancellationToken.None);
+        var size = events.Size;
+
+        var checkpoint = await client.GetCheckpointAsync(size);
+        var position = (await client.GetTimelineAsync(id)).Entries[^1].Position;
+        var inclusion = await client.GetInclusionProofAsync(position, size);
+        var consistency = await client.GetConsistencyProofAsync(1, size);
+
+        Assert.Equal(size, checkpoint.TreeSize);
+        Assert.True(AgreementLedger.Ledger.Signing.Es256.Verify(
+            TestAuditKey.Key.ExportSubjectPublicKeyInfo(), AgreementLedger.Ledger.Signing.CheckpointMessages.Body(checkpoint.Origin, size, Convert.FromHexString(checkpoint.RootHash)), checkpoint.Signature));
+        Assert.Equal(checkpoint.RootHash, inclusion.RootHash);
+        Assert.True(AgreementLedger.Ledger.Merkle.MerkleProofs.VerifyInclusion(
+            inclusion.LeafIndex, size, Convert.FromHexString(inclusion.LeafHash), [.. inclusion.AuditPath.Select(Convert.FromHexString)], Convert.FromHexString(checkpoint.RootHash)));
+        Assert.True(AgreementLedger.Ledger.Merkle.MerkleProofs.VerifyConsistency(
+            1, size, Convert.FromHexString(consistency.FromRootHash), Convert.FromHexString(consistency.ToRootHash), [.. consistency.Proof.Select(Convert.FromHexString)]));
+        Assert.Equal(ProblemCodes.Validation, (await Assert.ThrowsAsync<LedgerValidationException>(() => client.GetConsistencyProofAsync(size, 1))).Problem.Code);
+    }
+
+    [Fact]
+    public async Task a_diverged_history_is_answered_at_once_not_retried()
+    {
+        var retries = 0;
+        var client = Client(new LedgerClientOptions { MaxRetries = 4, OnRetry = (_, _, _) => retries++ });
+        await ledger.ExecuteAsync("insert into ledger.audit_divergences (tree_size, root_hash, signed_by, reason) values (1, repeat('cd', 32), 'the witness at http://witness.test/', 'a test')");
+        try
+        {
+            var refused = await Assert.ThrowsAsync<LedgerProblemException>(() => client.GetCheckpointAsync());
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCodes.HistoryDiverged), (refused.StatusCode, refused.Problem.Code));
+            Assert.Equal(1, refused.Problem.Extensions!["treeSize"].GetInt64());
+            Assert.Equal(0, retries);
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("delete from ledger.audit_divergences");
+        }
     }
 
     [Fact]

@@ -39,6 +39,23 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
             $"operations the document declares that no request drove: {string.Join(", ", undriven)}; driven but not declared: {string.Join(", ", unknown)}");
     }
 
+    /// <summary>The three routes that sign, or serve as signed, give their 503 <c>/problems/history-diverged</c> (docs/api.md, "Witnesses"); others do not.</summary>
+    [Fact]
+    public async Task the_routes_that_sign_document_history_diverged_among_their_503s()
+    {
+        using var document = JsonDocument.Parse((await ledger.Host.GetAsync("/openapi/v1.json")).Text);
+        string Unavailable(string route) =>
+            document.RootElement.GetProperty("paths").GetProperty(route).GetProperty("get").GetProperty("responses").GetProperty("503").GetProperty("description").GetString()!;
+
+        foreach (var route in new[] { "/audit/digest", "/audit/checkpoint", "/audit/export" })
+        {
+            Assert.Contains("`/problems/history-diverged`", Unavailable(route), StringComparison.Ordinal);
+            Assert.Contains("`/problems/unavailable`", Unavailable(route), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("history-diverged", Unavailable("/audit/verify"), StringComparison.Ordinal);
+    }
+
     /// <summary>The check itself is no rubber stamp: it refuses wrong bodies, statuses and content types.</summary>
     [Fact]
     public async Task the_check_refuses_what_the_document_does_not_declare()

@@ -26,6 +26,7 @@ public sealed record PublicKeys(IReadOnlyList<PublicKeyView> Keys)
 /// <summary><c>GET /audit/digest?position=</c>: the signed digest of the ledger up to a position.</summary>
 public static class GetDigestEndpoint
 {
+    [ProblemResponse(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, Problems.HistoryDiverged, Description = Transparency.HistoryDivergence.OpenApiDescription)]
     [WolverineGet("/audit/digest", OperationId = "getDigest")]
     [EndpointSummary("The signed digest of the ledger up to a position")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<SignedDigest>(StatusCodes.Status200OK)]

@@ -10,7 +10,7 @@ public sealed class AuditOptions
 }
 
 /// <summary>Takes and keeps a signed digest periodically, whenever the ledger has grown — never once the history has diverged (nothing new is signed then).</summary>
-public sealed partial class DigestKeeper(LedgerDigests digests, Transparency.HistoryDivergence divergence, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<DigestKeeper> logger) : BackgroundService
+public sealed partial class DigestKeeper(LedgerDigests digests, Transparency.HistoryWatch watch, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<DigestKeeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +20,7 @@ public sealed partial class DigestKeeper(LedgerDigests digests, Transparency.His
             try
             {
                 var safe = await digests.SafePositionAsync(stoppingToken);
-                if (safe > await digests.NewestKeptPositionAsync(stoppingToken) && await divergence.CurrentAsync(stoppingToken) is null)
+                if (safe > await digests.NewestKeptPositionAsync(stoppingToken) && await watch.DivergedAsync(stoppingToken) is null)
                 {
                     var taken = await digests.TakeAsync(safe, stoppingToken);
                     LogTaken(logger, taken.Position, taken.Digest);

@@ -34,6 +34,7 @@ public static class ExportLedgerEndpoint
     /// <summary>The columns of exports written before events carried their leaf index (still read and verified).</summary>
     public const int CsvColumnsWithoutLeafIndex = 14;
 
+    [OpenApi.ProblemResponse(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, Problems.HistoryDiverged, Description = Transparency.HistoryDivergence.OpenApiDescription)]
     [WolverineGet("/audit/export", OperationId = "exportLedger")]
     [EndpointSummary("Every event, the kept digests and a closing signed digest, streamed as NDJSON or CSV")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType(typeof(string), StatusCodes.Status200OK, "application/x-ndjson", "text/csv")]

@@ -29,10 +29,11 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     public static Table Definition(string schemaName)
     {
         var table = new Table(new PostgresqlObjectName(schemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        // One tree per log: a new log (a new key, or a new Ledger:Audit:LogOrigin) starts its sizes afresh beside the old one's.
+        table.AddColumn<string>("origin").AsPrimaryKey();
         table.AddColumn<long>("tree_size").AsPrimaryKey();
         table.AddColumn<string>("root_hash").NotNull();
         table.AddColumn<long>("position").NotNull();
-        table.AddColumn<string>("origin").NotNull();
         table.AddColumn<string>("key_id").NotNull();
         table.AddColumn<string>("signature").NotNull();
         table.AddColumn("signed_at", "timestamp with time zone").NotNull();
@@ -63,7 +64,7 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         var root = await RootAsync(treeSize, ct);
         var kept = await KeptAsync(treeSize, ct);
         return kept is not null && kept.RootHash == Hex(root.RootHash) && kept.Origin == origin.Name && Check(kept) == SignatureCheck.Valid
-            ? kept with { Cosignatures = await cosignatures.OfAsync(treeSize, ct) }
+            ? kept with { Cosignatures = await cosignatures.OfAsync(origin.Name, treeSize, ct) }
             : Sign(root);
     }
 
@@ -80,7 +81,7 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     public async Task<Checkpoint> PublishAsync(Checkpoint signed, IReadOnlyList<Cosignature> cosigned, CancellationToken ct)
     {
         await using var keep = db.CreateCommand(
-            $"insert into {Kept} (tree_size, root_hash, position, origin, key_id, signature, signed_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (tree_size) do nothing");
+            $"insert into {Kept} (tree_size, root_hash, position, origin, key_id, signature, signed_at) values ($1, $2, $3, $4, $5, $6, $7) on conflict (origin, tree_size) do nothing");
         keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = signed.TreeSize });
         keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.RootHash });
         keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = signed.Position });
@@ -89,14 +90,15 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = signed.Signature });
         keep.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.Parse(signed.Timestamp, CultureInfo.InvariantCulture) });
         var kept = await keep.ExecuteNonQueryAsync(ct) == 1;
-        await cosignatures.KeepAsync(signed.TreeSize, cosigned, ct);
+        await cosignatures.KeepAsync(signed.Origin, signed.TreeSize, cosigned, ct);
         return kept ? signed with { Cosignatures = cosigned } : await AtSizeAsync(signed.TreeSize, ct);
     }
 
-    /// <summary>The size of the newest kept checkpoint, or null before the first.</summary>
+    /// <summary>The size of this log's newest kept checkpoint, or null before the first.</summary>
     public async Task<long?> NewestKeptSizeAsync(CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"select max(tree_size) from {Kept}");
+        await using var command = db.CreateCommand($"select max(tree_size) from {Kept} where origin = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin.Name });
         return await command.ExecuteScalarAsync(ct) is long size ? size : null;
     }
 
@@ -104,11 +106,12 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     public async Task<Checkpoint?> NewestKeptAsync(CancellationToken ct) =>
         await NewestKeptSizeAsync(ct) is { } size ? await KeptAsync(size, ct) : null;
 
-    /// <summary>Every kept checkpoint, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
+    /// <summary>Every kept checkpoint of this log, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
     public async IAsyncEnumerable<Checkpoint> KeptAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand($"{Select} order by tree_size", connection);
+        await using var command = new NpgsqlCommand($"{Select} where origin = $1 order by tree_size", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin.Name });
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
@@ -139,7 +142,8 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
 
     private async Task<Checkpoint?> KeptAsync(long treeSize, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"{Select} where tree_size = $1");
+        await using var command = db.CreateCommand($"{Select} where origin = $1 and tree_size = $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin.Name });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;

@@ -9,7 +9,7 @@ namespace AgreementLedger.Audit.Transparency;
 /// On start and on every tick it first checks that the stored events still yield the checkpoints signed before; once
 /// they do not, the divergence is recorded (<see cref="HistoryDivergence"/>) and nothing more is signed.
 /// </summary>
-public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWitnesses witnesses, HistoryDivergence divergence, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
+public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWitnesses witnesses, HistoryWatch watch, TimeProvider clock, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<CheckpointPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,44 +34,35 @@ public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWit
 
     private async Task PublishAsync(bool checkOnly, CancellationToken ct)
     {
-        if (await divergence.CurrentAsync(ct) is { } recorded)
+        if (await watch.CheckWitnessesAsync(ct) is { } diverged)
         {
-            LogStillDiverged(logger, recorded.Named);
-            return;
-        }
-
-        if (await witnesses.CheckAsync(ct) is { } diverged)
-        {
-            await RecordAsync(diverged, ct);
+            LogStillDiverged(logger, diverged.Named);
             return;
         }
 
         if (!checkOnly && await log.TreeSizeAsync(ct) > (await log.NewestKeptSizeAsync(ct) ?? -1))
         {
             var signed = await log.SignNowAsync(ct);
-            var (cosignatures, witnessDiverged) = await witnesses.RoundAsync(signed, ct);
+            var (cosignatures, witnessDiverged, witnessed) = await witnesses.RoundAsync(signed, ct);
+            foreach (var tree in witnessed)
+            {
+                watch.Remember(tree);
+            }
+
             if (witnessDiverged is not null)
             {
-                await RecordAsync(CheckpointWitnesses.Of(witnessDiverged), ct);
+                await watch.RecordAsync(witnessDiverged, ct);
                 return;
             }
 
             var published = await log.PublishAsync(signed, cosignatures, ct);
+            watch.Remember(new WitnessedTree(CheckpointWitnesses.SignerOf(published), published.TreeSize, published.RootHash, ByService: true));
             LogPublished(logger, published.TreeSize, published.RootHash);
         }
     }
 
-    private async Task RecordAsync(DivergedCheckpoint diverged, CancellationToken ct)
-    {
-        await divergence.RecordAsync(diverged, ct);
-        LogDiverged(logger, diverged.Named, diverged.Reason);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Published the signed checkpoint of tree size {TreeSize}: root {RootHash}")]
     private static partial void LogPublished(ILogger logger, long treeSize, string rootHash);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint} ({Reason}); nothing new is signed, and /audit/digest, /audit/checkpoint and /audit/export answer 503 history-diverged")]
-    private static partial void LogDiverged(ILogger logger, string checkpoint, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint}; nothing new is signed")]
     private static partial void LogStillDiverged(ILogger logger, string checkpoint);

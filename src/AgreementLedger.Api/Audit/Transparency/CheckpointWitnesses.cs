@@ -13,18 +13,20 @@ namespace AgreementLedger.Audit.Transparency;
 public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog log, MerkleStore tree, AuditSigningKey key, LogOrigin origin)
 {
     /// <summary>The round for <paramref name="signed"/> (signed, not yet kept): the cosignatures that verify, or the divergence.</summary>
-    public async Task<(IReadOnlyList<Cosignature> Cosignatures, Divergence? Diverged)> RoundAsync(Checkpoint signed, CancellationToken ct)
+    public async Task<(IReadOnlyList<Cosignature> Cosignatures, DivergedCheckpoint? Diverged, IReadOnlyList<WitnessedTree> Witnessed)> RoundAsync(Checkpoint signed, CancellationToken ct)
     {
         var round = await cosigner.CosignAsync(Json(signed), key.PublicKey, ConsistencyProofAsync, RootAtAsync, ct);
-        return ([.. round.Cosignatures.Select(c => new Cosignature(c.Witness ?? "", c.KeyId!, c.Timestamp!, c.Signature!))], round.Diverged);
+        return ([.. round.Cosignatures.Select(c => new Cosignature(c.Witness ?? "", c.KeyId!, c.Timestamp!, c.Signature!))],
+            round.Diverged is { } diverged ? Of(diverged) : null, round.Witnessed);
     }
 
     /// <summary>
     /// Whether the stored events still yield every checkpoint signed before: the newest one the service kept (of
     /// this log, and signed: a forged row proves nothing), then the one each witness cosigned. Null while they do.
     /// </summary>
-    public async Task<DivergedCheckpoint?> CheckAsync(CancellationToken ct)
+    public async Task<(DivergedCheckpoint? Diverged, IReadOnlyList<WitnessedTree> Known)> CheckAsync(CancellationToken ct)
     {
+        var known = new List<WitnessedTree>();
         if (await log.NewestKeptAsync(ct) is { } kept && kept.Origin == origin.Name && log.Check(kept) == Digests.SignatureCheck.Valid)
         {
             var stored = await RootAtAsync(kept.TreeSize, ct);
@@ -33,16 +35,23 @@ public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog 
                 var reason = stored is null
                     ? $"the stored tree is smaller than {kept.TreeSize} leaves"
                     : $"the stored events give root {CheckpointLog.Hex(stored)} at that size";
-                return new DivergedCheckpoint(kept.TreeSize, kept.RootHash, $"the service (key {kept.KeyId})", reason);
+                return (new DivergedCheckpoint(kept.TreeSize, kept.RootHash, SignerOf(kept), reason), known);
             }
+
+            known.Add(new WitnessedTree(SignerOf(kept), kept.TreeSize, kept.RootHash, ByService: true));
         }
 
-        return await cosigner.CheckAsync(origin.Name, RootAtAsync, ct) is { } divergence ? Of(divergence) : null;
+        var round = await cosigner.CheckAsync(origin.Name, RootAtAsync, ct);
+        known.AddRange(round.Witnessed);
+        return (round.Diverged is { } divergence ? Of(divergence) : null, known);
     }
+
+    /// <summary>How a divergence names the service as the signer of one of its checkpoints.</summary>
+    public static string SignerOf(Checkpoint checkpoint) => $"the service (key {checkpoint.KeyId})";
 
     /// <summary>A witness's divergence as the record names it.</summary>
     public static DivergedCheckpoint Of(Divergence divergence) =>
-        new(divergence.Checkpoint.TreeSize ?? 0, divergence.Checkpoint.RootHash ?? "", $"the witness at {divergence.Witness}", divergence.Reason);
+        new(divergence.Checkpoint.TreeSize ?? 0, divergence.Checkpoint.RootHash ?? "", WitnessedTree.SignerOf(divergence.Witness), divergence.Reason);
 
     /// <summary>A checkpoint as the witness protocol carries it.</summary>
     public static CheckpointJson Json(Checkpoint checkpoint) => new(

@@ -25,7 +25,12 @@ public sealed class HistoryDivergence(NpgsqlDataSource db, LedgerSchema schema)
     public const string TableName = "audit_divergences";
 
     /// <summary>The problem type's code: <c>/problems/history-diverged</c>, 503.</summary>
-    public const string Problem = "history-diverged";
+    public const string Problem = Problems.HistoryDiverged;
+
+    /// <summary>The 503 of the three routes that sign or serve as signed, as the OpenAPI document gives it.</summary>
+    public const string OpenApiDescription =
+        "`/problems/history-diverged`: the stored events no longer yield a checkpoint the service or a witness signed (with its `treeSize`, `rootHash` and `signedBy`; `Retry-After` 3600); " +
+        "or `/problems/unavailable`: the database, or a stored node of the Merkle tree, is not there (with `Retry-After`).";
 
     private string Kept => $"{schema.Events}.{TableName}";
 

@@ -20,6 +20,7 @@ public sealed class KeptCosignatures(NpgsqlDataSource db, LedgerSchema schema)
     public static Table Definition(string schemaName)
     {
         var table = new Table(new PostgresqlObjectName(schemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("origin").AsPrimaryKey();
         table.AddColumn<long>("tree_size").AsPrimaryKey();
         table.AddColumn<string>("key_id").AsPrimaryKey();
         table.AddColumn<string>("witness").NotNull();
@@ -28,13 +29,14 @@ public sealed class KeptCosignatures(NpgsqlDataSource db, LedgerSchema schema)
         return table;
     }
 
-    /// <summary>Keeps the cosignatures of the checkpoint of <paramref name="treeSize"/>; a witness key's first one for a size stays.</summary>
-    public async Task KeepAsync(long treeSize, IReadOnlyList<Cosignature> cosignatures, CancellationToken ct)
+    /// <summary>Keeps the cosignatures of the checkpoint of <paramref name="treeSize"/> in the log <paramref name="origin"/>; a witness key's first one for a size stays.</summary>
+    public async Task KeepAsync(string origin, long treeSize, IReadOnlyList<Cosignature> cosignatures, CancellationToken ct)
     {
         foreach (var cosignature in cosignatures)
         {
             await using var keep = db.CreateCommand(
-                $"insert into {Kept} (tree_size, key_id, witness, cosigned_at, signature) values ($1, $2, $3, $4, $5) on conflict do nothing");
+                $"insert into {Kept} (origin, tree_size, key_id, witness, cosigned_at, signature) values ($1, $2, $3, $4, $5, $6) on conflict do nothing");
+            keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin });
             keep.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
             keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = cosignature.KeyId });
             keep.Parameters.Add(new NpgsqlParameter<string> { TypedValue = cosignature.Witness });
@@ -44,10 +46,11 @@ public sealed class KeptCosignatures(NpgsqlDataSource db, LedgerSchema schema)
         }
     }
 
-    /// <summary>The kept cosignatures of the checkpoint of <paramref name="treeSize"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<Cosignature>> OfAsync(long treeSize, CancellationToken ct)
+    /// <summary>The kept cosignatures of the checkpoint of <paramref name="treeSize"/> in the log <paramref name="origin"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<Cosignature>> OfAsync(string origin, long treeSize, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"select witness, key_id, cosigned_at, signature from {Kept} where tree_size = $1 order by cosigned_at, key_id");
+        await using var command = db.CreateCommand($"select witness, key_id, cosigned_at, signature from {Kept} where origin = $1 and tree_size = $2 order by cosigned_at, key_id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var found = new List<Cosignature>();

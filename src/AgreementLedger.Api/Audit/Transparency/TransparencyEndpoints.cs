@@ -10,6 +10,7 @@ namespace AgreementLedger.Audit.Transparency;
 /// <summary><c>GET /audit/checkpoint[?treeSize=]</c>: the newest published checkpoint, or the one of a size.</summary>
 public static class GetCheckpointEndpoint
 {
+    [ProblemResponse(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, Problems.HistoryDiverged, Description = HistoryDivergence.OpenApiDescription)]
     [WolverineGet("/audit/checkpoint", OperationId = "getCheckpoint")]
     [EndpointSummary("The newest published signed checkpoint of the Merkle tree, or the one of a tree size")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]

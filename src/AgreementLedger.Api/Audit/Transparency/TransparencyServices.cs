@@ -15,6 +15,7 @@ public static class TransparencyServices
         services.AddSingleton(sp => new WitnessCosigner(
             new HttpClient { Timeout = WitnessCosigner.RequestTimeout }, ConfiguredWitness.Read(configuration), sp.GetRequiredService<ILogger<WitnessCosigner>>()));
         services.AddSingleton<CheckpointWitnesses>();
+        services.AddSingleton<HistoryWatch>();
         services.AddSingleton<TransparencyCheck>();
         services.AddHostedService<CheckpointPublisher>();
         return services;

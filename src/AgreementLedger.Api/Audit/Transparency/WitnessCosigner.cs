@@ -36,21 +36,23 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
         var (held, failures, diverged) = await ReadAllAsync(checkpoint.Origin!, rootAt, cancellationToken);
         if (diverged is not null)
         {
-            return new WitnessRound([], failures, diverged);
+            return new WitnessRound([], failures, diverged) { Witnessed = Witnessed(held) };
         }
 
         var cosignatures = new List<CosignatureJson>();
-        foreach (var (witness, size) in held)
+        var witnessed = Witnessed(held);
+        foreach (var (witness, read) in held)
         {
-            var (cosignature, failure, divergence) = await SubmitAsync(witness, checkpoint, size, logPublicKey, consistencyProof, rootAt, retry: true, cancellationToken);
+            var (cosignature, failure, divergence) = await SubmitAsync(witness, checkpoint, read?.TreeSize ?? 0, logPublicKey, consistencyProof, rootAt, retry: true, cancellationToken);
             if (divergence is not null)
             {
-                return new WitnessRound(cosignatures, failures, divergence);
+                return new WitnessRound(cosignatures, failures, divergence) { Witnessed = witnessed };
             }
 
             if (cosignature is not null)
             {
                 cosignatures.Add(cosignature);
+                witnessed.Add(new WitnessedTree(WitnessedTree.SignerOf(witness.Url), checkpoint.TreeSize!.Value, checkpoint.RootHash!));
             }
             else if (failure is not null)
             {
@@ -63,7 +65,7 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
             LogFailure(logger, checkpoint.TreeSize ?? 0, failure);
         }
 
-        return new WitnessRound(cosignatures, failures, null);
+        return new WitnessRound(cosignatures, failures, null) { Witnessed = witnessed };
     }
 
     /// <summary>
@@ -71,17 +73,25 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
     /// nothing (on start and on every round, so that a history rewritten while the tree does not grow is caught too).
     /// A witness that cannot be read is skipped: only a checkpoint it cosigned can show a divergence.
     /// </summary>
-    public async Task<Divergence?> CheckAsync(string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken) =>
-        (await ReadAllAsync(origin, rootAt, cancellationToken)).Diverged;
+    public async Task<WitnessRound> CheckAsync(string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken)
+    {
+        var (held, failures, diverged) = await ReadAllAsync(origin, rootAt, cancellationToken);
+        return new WitnessRound([], failures, diverged) { Witnessed = Witnessed(held) };
+    }
+
+    /// <summary>The trees the witnesses read have cosigned, each as that witness's checkpoint names its signer.</summary>
+    private static List<WitnessedTree> Witnessed(IEnumerable<(ConfiguredWitness Witness, CheckpointJson? Checkpoint)> held) =>
+        [.. held.Where(h => h.Checkpoint is { TreeSize: > 0, RootHash: not null })
+            .Select(h => new WitnessedTree(WitnessedTree.SignerOf(h.Witness.Url), h.Checkpoint!.TreeSize!.Value, h.Checkpoint.RootHash!))];
 
     /// <summary>
     /// Every witness's checkpoint of <paramref name="origin"/>, each held against the stored tree: the witnesses read
     /// (with the size each has cosigned, 0 before the first), those that could not be, and the first divergence.
     /// </summary>
-    private async Task<(List<(ConfiguredWitness Witness, long Size)> Held, List<string> Failures, Divergence? Diverged)> ReadAllAsync(
+    private async Task<(List<(ConfiguredWitness Witness, CheckpointJson? Checkpoint)> Held, List<string> Failures, Divergence? Diverged)> ReadAllAsync(
         string origin, Func<long, CancellationToken, Task<byte[]?>> rootAt, CancellationToken cancellationToken)
     {
-        var held = new List<(ConfiguredWitness Witness, long Size)>();
+        var held = new List<(ConfiguredWitness Witness, CheckpointJson? Checkpoint)>();
         var failures = new List<string>();
         foreach (var witness in witnesses)
         {
@@ -98,7 +108,7 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
                 return (held, failures, divergence);
             }
 
-            held.Add((witness, read.Checkpoint?.TreeSize ?? 0));
+            held.Add((witness, read.Checkpoint));
         }
 
         return (held, failures, null);

@@ -7,7 +7,21 @@ namespace AgreementLedger.Audit.Transparency;
 /// the witnesses that could not cosign it (unreachable, refusing, or answering what does not verify), and — when
 /// the stored events no longer yield a checkpoint a witness cosigned — the divergence, in which case nothing was submitted.
 /// </summary>
-public sealed record WitnessRound(IReadOnlyList<CosignatureJson> Cosignatures, IReadOnlyList<string> Failures, Divergence? Diverged);
+public sealed record WitnessRound(IReadOnlyList<CosignatureJson> Cosignatures, IReadOnlyList<string> Failures, Divergence? Diverged)
+{
+    /// <summary>The trees the witnesses are known to have cosigned after the round: those read from them, and those cosigned in it.</summary>
+    public IReadOnlyList<WitnessedTree> Witnessed { get; init; } = [];
+}
+
+/// <summary>
+/// A tree of <see cref="TreeSize"/> leaves with <see cref="RootHash"/> (lowercase hex) that <see cref="SignedBy"/> signed:
+/// a witness, or the service itself (<see cref="ByService"/>; a witness's signature is the stronger evidence).
+/// </summary>
+public sealed record WitnessedTree(string SignedBy, long TreeSize, string RootHash, bool ByService = false)
+{
+    /// <summary>How a divergence names a witness as the signer of its checkpoint.</summary>
+    public static string SignerOf(Uri witness) => $"the witness at {witness}";
+}
 
 /// <summary>
 /// A checkpoint a witness cosigned that the stored events no longer yield: another root at its size, or a size

@@ -48,7 +48,7 @@ public sealed class ForgedDigestTests(LedgerHost ledger) : IDisposable
         Assert.True(kept.Count >= 2, $"digests kept from position {rewrittenFrom}: {kept.Count}");
         Assert.DoesNotContain(LedgerFailures(await ledger.Host.GetAsync("/audit/verify")), f => kept.Contains(f.Position));
 
-        await RewriteChainAsync(id, version: 2, "data = jsonb_set(data, '{place}', '\"Osaka\"')");
+        await new DatabaseWriter(ledger.ConnectionString).RewriteChainAsync(id, version: 2, "data = jsonb_set(data, '{place}', '\"Osaka\"')");
         foreach (var position in kept)
         {
             var set = relabelling switch
@@ -109,47 +109,6 @@ public sealed class ForgedDigestTests(LedgerHost ledger) : IDisposable
         }
 
         return positions;
-    }
-
-    /// <summary>
-    /// Changes one event, then recomputes its hash and every later hash of the agreement as docs/hashing.md
-    /// specifies, so that each event's hash matches its fields and the next event's previousHash.
-    /// </summary>
-    private async Task RewriteChainAsync(string id, long version, string change)
-    {
-        await ledger.ExecuteAsync($"update ledger.mt_events set {change} where stream_id = $1 and version = $2", id, version);
-        await using var connection = new NpgsqlConnection(ledger.ConnectionString);
-        await connection.OpenAsync();
-        var events = new List<(long Version, string Type, string Data, DateTimeOffset RecordedAt, string RecordedBy, string PreviousHash)>();
-        await using (var read = new NpgsqlCommand(
-            "select version, type, data::text, timestamp, user_name, headers ->> 'previousHash' from ledger.mt_events where stream_id = $1 and version >= $2 order by version", connection))
-        {
-            read.Parameters.Add(new NpgsqlParameter { Value = id });
-            read.Parameters.Add(new NpgsqlParameter { Value = version });
-            await using var reader = await read.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                events.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetString(4), reader.GetString(5)));
-            }
-        }
-
-        var previous = events[0].PreviousHash;
-        foreach (var e in events)
-        {
-            using var data = JsonDocument.Parse(e.Data);
-            var hash = EventHash.Compute(previous, new HashedEvent(
-                e.Type, id, e.Version, EventEnvelope.OccurredOnOf(e.Type, data.RootElement), EventEnvelope.FormatInstant(e.RecordedAt), e.RecordedBy, data.RootElement));
-            await using var write = new NpgsqlCommand(
-                "update ledger.mt_events set headers = jsonb_set(jsonb_set(headers, '{previousHash}', to_jsonb($3::text)), '{hash}', to_jsonb($4::text)) " +
-                "where stream_id = $1 and version = $2", connection);
-            foreach (var value in new object[] { id, e.Version, previous, hash })
-            {
-                write.Parameters.Add(new NpgsqlParameter { Value = value });
-            }
-
-            await write.ExecuteNonQueryAsync();
-            previous = hash;
-        }
     }
 
     /// <summary>The ledger digest of the stored events up to a position (docs/audit.md, section 1), as anyone can compute it.</summary>

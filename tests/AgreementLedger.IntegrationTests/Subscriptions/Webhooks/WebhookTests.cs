@@ -37,6 +37,14 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
         var ours = Delivered();
         Assert.Equal([1L, 2L, 3L], ours.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("version").GetInt64()));
         Assert.True(attempts >= 5, $"expected the two failures to be retried; {attempts} attempts");
+        foreach (var delivered in ours)
+        {
+            // Each body carries its event's leaf index: its ordinal in position order, as the database counts it.
+            var body = JsonDocument.Parse(delivered.Body).RootElement;
+            var ordinal = await ledger.ScalarAsync<long>("select count(*) - 1 from ledger.mt_events where seq_id <= $1", body.GetProperty("position").GetInt64());
+            Assert.Equal(ordinal, body.GetProperty("leafIndex").GetInt64());
+        }
+
         foreach (var (_, _, body, signature) in ours)
         {
             var parts = signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);

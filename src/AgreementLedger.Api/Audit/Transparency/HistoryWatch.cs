@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+
+namespace AgreementLedger.Audit.Transparency;
+
+/// <summary>
+/// Whether the stored events still yield every checkpoint signed before, asked before anything is signed or served
+/// as signed (docs/api.md, "Witnesses"). The publisher reads the witnesses' checkpoints every interval
+/// (<see cref="CheckWitnessesAsync"/>); in between, this node remembers the newest checkpoint each signer — the
+/// service, each witness — is known to have signed, in memory where a database writer cannot delete it, and
+/// <see cref="DivergedAsync"/> holds the stored tree against those (one O(log n) read each, no network). So a
+/// rewrite is caught at the next signing, not up to an interval later. Once diverged, it is recorded
+/// (<see cref="HistoryDivergence"/>) and logged as an error.
+/// </summary>
+public sealed partial class HistoryWatch(HistoryDivergence divergence, CheckpointWitnesses witnesses, CheckpointLog log, ILogger<HistoryWatch> logger)
+{
+    private readonly ConcurrentDictionary<string, WitnessedTree> _known = new(StringComparer.Ordinal);
+    private volatile bool _checkedOnce;
+
+    /// <summary>Remembers that its signer signed <paramref name="tree"/>; the largest tree of each signer is kept.</summary>
+    public void Remember(WitnessedTree tree) =>
+        _known.AddOrUpdate(tree.SignedBy, tree, (_, held) => tree.TreeSize > held.TreeSize ? tree : held);
+
+    /// <summary>
+    /// The divergence recorded, or else found now against the checkpoints this node remembers; null while the history
+    /// is good. Until a check of the witnesses has ended on this node, it runs one: a node started on a rewritten
+    /// database signs nothing before it has asked them.
+    /// </summary>
+    public async Task<DivergedCheckpoint?> DivergedAsync(CancellationToken ct)
+    {
+        if (!_checkedOnce)
+        {
+            // Until the witnesses have been read once (the publisher does so on start), read them here.
+            return await CheckWitnessesAsync(ct);
+        }
+
+        if (await divergence.CurrentAsync(ct) is { } recorded)
+        {
+            return recorded;
+        }
+
+        var size = await log.TreeSizeAsync(ct);
+        // The witnesses' first: a divergence is named by the evidence a database writer cannot reach.
+        foreach (var (signedBy, treeSize, rootHash, _) in _known.Values.OrderBy(k => k.ByService).ThenByDescending(k => k.TreeSize))
+        {
+            var stored = treeSize > size ? null : CheckpointLog.Hex((await log.RootAsync(treeSize, ct)).RootHash);
+            if (stored != rootHash)
+            {
+                var reason = stored is null
+                    ? $"it signed a tree of {treeSize} leaves, larger than the stored tree"
+                    : $"it signed root {rootHash} at size {treeSize}, the stored events give {stored}";
+                return await RecordAsync(new DivergedCheckpoint(treeSize, rootHash, signedBy, reason), ct);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The publisher's check, on start and every interval: the recorded divergence, or else the service's newest kept
+    /// checkpoint and every witness's checkpoint read now and held against the stored tree (each remembered).
+    /// </summary>
+    public async Task<DivergedCheckpoint?> CheckWitnessesAsync(CancellationToken ct)
+    {
+        if (await divergence.CurrentAsync(ct) is { } recorded)
+        {
+            _checkedOnce = true;
+            return recorded;
+        }
+
+        var (diverged, known) = await witnesses.CheckAsync(ct);
+        foreach (var tree in known)
+        {
+            Remember(tree);
+        }
+
+        _checkedOnce = true;
+        return diverged is null ? null : await RecordAsync(diverged, ct);
+    }
+
+    /// <summary>Records <paramref name="diverged"/> and says so as an error.</summary>
+    public async Task<DivergedCheckpoint> RecordAsync(DivergedCheckpoint diverged, CancellationToken ct)
+    {
+        await divergence.RecordAsync(diverged, ct);
+        LogDiverged(logger, diverged.Named, diverged.Reason);
+        return diverged;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint} ({Reason}); nothing new is signed, and /audit/digest, /audit/checkpoint and /audit/export answer 503 history-diverged")]
+    private static partial void LogDiverged(ILogger logger, string checkpoint, string reason);
+}
