@@ -40,13 +40,14 @@ public sealed class BenchmarkLedger : IAsyncDisposable
 
     public StoredEvents Events => Host.Services.GetRequiredService<StoredEvents>();
 
-    public static async Task<BenchmarkLedger> StartAsync()
+    /// <summary>A host on a throwaway cluster of its own, stopped with the host.</summary>
+    public static async Task<BenchmarkLedger> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions(root));
         try
         {
-            var ledger = await StartAsync(cluster, "bench");
+            var ledger = await StartAsync(cluster, "bench", settings);
             ledger._ownsCluster = true;
             return ledger;
         }

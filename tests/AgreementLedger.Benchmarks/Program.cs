@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 namespace AgreementLedger.Benchmarks;
 
 /// <summary>
-/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- suite quick|full [--out FILE] [--only W1,W4]
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- suite quick|full [--out FILE] [--only W1,W4,T1]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events]

@@ -24,5 +24,6 @@ public static class AuditComposition
             .WithPreviousPublicKeys(AuditSigningKey.ParsePublicKeys(ConfigurationList.Read(builder.Configuration, "Ledger:Audit:PreviousPublicKeys"))));
         services.AddHostedService<DigestKeeper>();
         services.AddTransparencyLog(builder.Configuration);
+        services.AddSingleton<Exporting.ExportCheckpoints>();
     }
 }

@@ -98,10 +98,40 @@ public sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
                 ["keyId"] = Text(),
             },
         };
+        // The checkpoint over the exported events, and the newer cosigned one with the consistency proof to it (docs/audit.md, section 4).
+        OpenApiSchema Checkpoint(string record, string description, bool consistency)
+        {
+            var members = new Dictionary<string, IOpenApiSchema>
+            {
+                ["record"] = Record(record),
+                ["origin"] = Text(),
+                ["treeSize"] = Whole(),
+                ["rootHash"] = Text(),
+                ["position"] = Whole(),
+                ["timestamp"] = Text("date-time"),
+                ["keyId"] = Text(),
+                ["signature"] = Text(),
+                ["cosignatures"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.Object } },
+            };
+            if (consistency)
+            {
+                members["from"] = Whole();
+                members["to"] = Whole();
+                members["proof"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = Text() };
+            }
+
+            return new OpenApiSchema { Type = JsonSchemaType.Object, Description = description, Required = new HashSet<string>(members.Keys), Properties = members };
+        }
+
         return new OpenApiSchema
         {
-            Description = "One line of `application/x-ndjson`: events first, then kept digests, then the closing digest (docs/audit.md).",
-            OneOf = [@event, digest],
+            Description = "One line of `application/x-ndjson`: events first, then kept digests, then the closing digest, then the checkpoint records (docs/audit.md).",
+            OneOf =
+            [
+                @event, digest,
+                Checkpoint(Audit.Exporting.ExportLedgerEndpoint.CheckpointRecord, "The signed checkpoint over exactly the exported events, with its cosignatures.", consistency: false),
+                Checkpoint(Audit.Exporting.ExportLedgerEndpoint.ConsistencyRecord, "The newest cosigned checkpoint and the consistency proof from the export's tree size to it, when no witness cosigned that size.", consistency: true),
+            ],
         };
     }
 }

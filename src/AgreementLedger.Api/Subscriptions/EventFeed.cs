@@ -53,6 +53,7 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, long Next);
 /// extender only moves up to the newest safe position, below which no transaction can still commit — so a consumer
 /// that follows <c>next</c> sees every committed event once, in order, whatever the write load, and every event it
 /// sees is in the tree, with its <c>leafIndex</c>. Gaps (rolled-back positions) are passed over, never skipped by force.
+/// With the tree switched off (benchmarks only, <see cref="MerkleExtender.Enabled"/>) it serves up to the safe position.
 /// </summary>
 public sealed class EventFeed(StoredEventReader reader, SafePosition safe, MerkleExtender extender, EventCatalogue catalogue)
 {
@@ -95,7 +96,7 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe, Merkl
             return new FeedPage([], after);
         }
 
-        var events = await ReadAsync(reader, new EventQuery { AfterPosition = after, UpToPosition = upTo, Types = types, Limit = limit }, ct);
+        var events = await ReadAsync(reader, new EventQuery { AfterPosition = after, UpToPosition = upTo, Types = types, Limit = limit }, extender.Enabled, ct);
 
         // A full page stops at its last event; a short one has seen everything up to the tree's head.
         var next = events.Count == limit ? events[^1].Position : upTo;
@@ -108,28 +109,24 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe, Merkl
     /// async daemon only hands out pages below its high-water mark).
     /// </summary>
     public static async Task<IReadOnlyList<FeedEvent>> ReadPositionsAsync(
-        NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, long[] positions, CancellationToken ct)
+        NpgsqlDataSource db, LedgerSchema schema, MerkleExtender tree, long[] positions, CancellationToken ct)
     {
-        var last = positions.Length == 0 ? 0 : positions.Max();
-        while ((await tree.HeadAsync(null, null, ct)).Position < last)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
-        }
-
-        return await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, ct);
+        await tree.WaitForAsync(positions.Length == 0 ? 0 : positions.Max(), ct);
+        return await ReadAsync(new StoredEventReader(db, schema), new EventQuery { Positions = positions }, tree.Enabled, ct);
     }
 
     /// <summary>
     /// Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed, with the
-    /// leaf index joined by position (every row is at or below the tree's head, so each has one).
+    /// leaf index joined by position (every row is at or below the tree's head, so each has one) — unless the tree is
+    /// switched off (benchmarks only): then no join, and <see cref="MerkleExtender.NoLeaf"/>.
     /// </summary>
-    private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, CancellationToken ct)
+    private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, bool withLeaf, CancellationToken ct)
     {
         var events = new List<FeedEvent>();
-        await foreach (var row in reader.ReadAsync(query with { WithLeafIndex = true }, ct))
+        await foreach (var row in reader.ReadAsync(query with { WithLeafIndex = withLeaf }, ct))
         {
             events.Add(new FeedEvent(
-                row.Position, row.LeafIndex ?? throw new MerkleTreeDamagedException($"the event at position {row.Position} has no leaf"),
+                row.Position, withLeaf ? row.LeafIndex ?? throw new MerkleTreeDamagedException($"the event at position {row.Position} has no leaf") : MerkleExtender.NoLeaf,
                 row.AgreementId, row.Version, row.Type, row.OccurredOn,
                 EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, new RawJson(row.Data), row.Hash ?? ""));
         }

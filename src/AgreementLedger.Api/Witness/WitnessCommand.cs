@@ -55,6 +55,11 @@ public static partial class WitnessCommand
         });
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.TypeFrameworkProblem);
         builder.Services.AddExceptionHandler<WitnessProblems.Exceptions>();
+        builder.Services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<WitnessOpenApi>();
+            o.AddSchemaTransformer<OpenApi.HonestSchemaTransformer>();
+        });
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -63,6 +68,7 @@ public static partial class WitnessCommand
         // The service's strict body check: at most 1 MiB (413), well-formed JSON, no unknown or mistyped member (400).
         app.UseMiddleware<StrictJsonBodyMiddleware>();
         WitnessRoutes.Map(app);
+        app.MapOpenApi();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -22,7 +22,11 @@ public sealed record CosignatureJson(string? Witness, string? KeyId, string? Tim
 /// The body of <c>POST /witness/checkpoints</c>: the new checkpoint (its cosignatures are ignored), the size of the
 /// tree the witness holds, the consistency proof from it, and — for trust on first use only — the log's public key.
 /// </summary>
-public sealed record WitnessSubmission(CheckpointJson? Checkpoint, long? OldSize, IReadOnlyList<string>? Proof, string? PublicKey);
+public sealed record WitnessSubmission(
+    [property: System.ComponentModel.DataAnnotations.Required] CheckpointJson? Checkpoint,
+    [property: System.ComponentModel.DataAnnotations.Required] long? OldSize,
+    [property: System.ComponentModel.DataAnnotations.Required] IReadOnlyList<string>? Proof,
+    string? PublicKey);
 
 /// <summary>The answer of <c>GET /witness/public-key</c>.</summary>
 public sealed record WitnessPublicKey(string KeyId, string PublicKey, string Pem);

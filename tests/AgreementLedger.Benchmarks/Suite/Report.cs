@@ -17,11 +17,12 @@ public sealed record SuiteSizes(
     int W1Agreements, TimeSpan W1Duration,
     int W2Operations,
     int[] W3Events, int W3Requests,
-    int W4Events, int W5Events, int W6Events, int ColdStarts)
+    int W4Events, int W5Events, int W6Events, int ColdStarts,
+    int TreeEvents, int TreeRequests, int TreeRounds)
 {
     public static SuiteSizes For(SuiteSize size) => size == SuiteSize.Full
-        ? new(10_000, TimeSpan.FromSeconds(15), 2_000, [10, 1_000, 10_000], 200, 100_000, 1_000_000, 100_000, 5)
-        : new(1_000, TimeSpan.FromSeconds(4), 300, [10, 1_000, 10_000], 40, 20_000, 100_000, 20_000, 2);
+        ? new(10_000, TimeSpan.FromSeconds(15), 2_000, [10, 1_000, 10_000], 200, 100_000, 1_000_000, 100_000, 5, 1_000_000, 200, 2)
+        : new(1_000, TimeSpan.FromSeconds(4), 300, [10, 1_000, 10_000], 40, 20_000, 100_000, 20_000, 2, 20_000, 50, 1);
 }
 
 public static class Format

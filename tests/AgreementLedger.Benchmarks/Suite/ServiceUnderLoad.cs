@@ -36,14 +36,21 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    private static Task<string>? _published;
+
     /// <summary>
     /// The production artifact, as deploy/Dockerfile builds it: published for linux-x64 with
     /// ReadyToRun, once per suite run (falls back to this build's copy if publishing fails).
     /// </summary>
-    public static async Task<string> PublishAsync()
+    public static Task<string> PublishAsync() => _published ??= PublishOnceAsync();
+
+    private static async Task<string> PublishOnceAsync()
     {
-        var output = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", "service-r2r");
-        var project = Path.Combine(Repository(), "src", "AgreementLedger.Api");
+        // One folder per checkout: two worktrees benchmarked on one machine must not publish over each other's service.
+        var repository = Repository();
+        var checkout = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repository)))[..12];
+        var output = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", $"service-r2r-{checkout}");
+        var project = Path.Combine(repository, "src", "AgreementLedger.Api");
         var publish = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output })
         {
@@ -76,7 +83,9 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         throw new InvalidOperationException("AgreementLedger.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static async Task<ServiceUnderLoad> StartAsync(string connectionString, string firstRequest, string? folder = null)
+    /// <param name="settings">Settings of this process only, as environment variables (<c>Ledger__Audit__TreeEnabled</c>).</param>
+    public static async Task<ServiceUnderLoad> StartAsync(
+        string connectionString, string firstRequest, string? folder = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         folder ??= AppContext.BaseDirectory;
         var port = FreePort();
@@ -95,6 +104,11 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         start.Environment["Ledger__Audit__SigningKey"] = BenchmarkLedger.AuditSigningKey;
         start.Environment["Ledger__Webhooks__SecretKey"] = BenchmarkLedger.WebhookSecretKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         // For diagnosis only: LEDGER_BENCH_SERVICE_ENV="Name=value;Name=value" changes the service's settings.
         foreach (var pair in (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {

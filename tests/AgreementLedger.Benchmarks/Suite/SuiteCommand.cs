@@ -7,7 +7,9 @@ using AgreementLedger.LocalPostgres;
 namespace AgreementLedger.Benchmarks.Suite;
 
 /// <summary>
-/// <c>-- suite quick|full [--out FILE] [--only W1,W3]</c>: every workload of issue 8 beside its
+/// <c>-- suite quick|full [--out FILE] [--only W1,W3]</c>: every workload of issue 8 (W1…W6) and of issue 18's
+/// Merkle tree (T1 the tree, checkpoints, proofs and verify at scale; T2 W1 with and without the tree; T3 the feed's
+/// lag with and without it) beside its
 /// baseline, on one throwaway PostgreSQL cluster with fsync on; prints the table and writes it
 /// (with the machine it ran on) to FILE.
 /// </summary>
@@ -38,6 +40,9 @@ public static class SuiteCommand
                 ("W4", () => W4FeedCatchUp.RunAsync(cluster, sizes)),
                 ("W5", () => W5Rebuild.RunAsync(cluster, sizes)),
                 ("W6", () => W6BulkImport.RunAsync(cluster, sizes)),
+                ("T1", () => T1TreeAtScale.RunAsync(cluster, sizes)),
+                ("T2", () => T2AppendWithTree.RunAsync(cluster, sizes)),
+                ("T3", () => T3FeedLag.RunAsync(cluster, sizes)),
             };
             foreach (var (name, run) in workloads.Where(w => only is null || only.Contains(w.Name)))
             {

@@ -23,14 +23,12 @@ public static class W1AppendOverHttp
 
     public static async Task<List<Row>> RunAsync(LocalPostgresCluster cluster, SuiteSizes sizes)
     {
-        var ids = Enumerable.Range(0, sizes.W1Agreements).Select(i => $"load-{i:D5}").ToArray();
+        SourceCitations commands;
         string connectionString;
         await using (var setup = await BenchmarkLedger.StartAsync(cluster, "w1", new Dictionary<string, string> { ["Ledger:Integration:Enabled"] = "false" }))
         {
             connectionString = setup.ConnectionString;
-            var importer = setup.Host.Services.GetRequiredService<BulkImporter>();
-            await importer.ImportAsync([.. ids.Select(id => new AgreementHistory(id,
-                [new AgreementProposed(id, "Load " + id, "partnership", ["JP", "GB"], ["defence-industry"], null, Day, [])]))], "bench", CancellationToken.None);
+            commands = await SourceCitations.ImportAsync(setup, "load", sizes.W1Agreements);
             await using var connection = setup.Connect();
             await connection.OpenAsync();
             await using var baseline = new NpgsqlCommand(
@@ -41,6 +39,7 @@ public static class W1AppendOverHttp
             await baseline.ExecuteNonQueryAsync();
         }
 
+        var ids = commands.Ids.ToArray();
         var published = await ServiceUnderLoad.PublishAsync();
         var rows = new List<Row>();
         // The same pool settings as the service's own (prepared statements, no reset on return).
@@ -48,32 +47,12 @@ public static class W1AppendOverHttp
             AgreementLedger.Infrastructure.LedgerHosting.TunedConnectionString(connectionString)) { MaxPoolSize = 64 }.ConnectionString);
         var baselineVersions = Enumerable.Repeat(1L, ids.Length).ToArray();
         var baselineHashes = Enumerable.Repeat(EventHash.Genesis, ids.Length).ToArray();
-        var ledgerVersions = Enumerable.Repeat(1L, ids.Length).ToArray();
-        var body = JsonSerializer.Serialize(new { publisher = "Load driver", url = "https://example.org/load", occurredOn = "2024-03-01" });
         await using (var service = await ServiceUnderLoad.StartAsync(connectionString, "/health/ready", published))
         {
-            // One command: cite a source on agreement i with If-Match its known version.
-            async Task<bool> AppendAsync(int i)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/agreements/{ids[i]}/sources")
-                {
-                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                };
-                request.Headers.TryAddWithoutValidation("If-Match", $"\"{ledgerVersions[i]}\"");
-                using var answer = await service.Client.SendAsync(request);
-                if (!answer.IsSuccessStatusCode)
-                {
-                    return false;
-                }
-
-                ledgerVersions[i]++;
-                return true;
-            }
-
             double sixteenAlone = 0;
             foreach (var writers in new[] { 1, 16 })
             {
-                int Pick(int writer, int n) => writer + writers * (n % (ids.Length / writers));
+                int Pick(int writer, int n) => commands.Pick(writers, writer, n);
 
                 var raw = await Driver.RunAsync(writers, sizes.W1Duration, async (writer, n) =>
                 {
@@ -100,7 +79,7 @@ public static class W1AppendOverHttp
                         await Task.Delay(100);
                     }
                 });
-                var ledger = await Driver.RunAsync(writers, sizes.W1Duration, (writer, n) => AppendAsync(Pick(writer, n)));
+                var ledger = await Driver.RunAsync(writers, sizes.W1Duration, (writer, n) => commands.AppendAsync(service.Client, Pick(writer, n)));
                 await sampling.CancelAsync();
                 await sampler;
                 var allocated = await service.AllocatedBytesAsync() - allocatedBefore;
@@ -126,20 +105,10 @@ public static class W1AppendOverHttp
             // The same 16 writers while 4 consumers follow GET /events at its head: the baseline is the
             // 16-writer run just above, so the ratio is what feed readers cost writers.
             using var following = new CancellationTokenSource();
-            long served = 0;
-            var consumers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-            {
-                var next = await SafePositionAsync(service.Client);
-                while (!following.IsCancellationRequested)
-                {
-                    using var page = JsonDocument.Parse(await service.Client.GetStringAsync($"/events?after={next}&limit=1000"));
-                    Interlocked.Add(ref served, page.RootElement.GetProperty("events").GetArrayLength());
-                    next = page.RootElement.GetProperty("next").GetInt64();
-                }
-            })).ToArray();
-            var watched = await Driver.RunAsync(16, sizes.W1Duration, (writer, n) => AppendAsync(writer + 16 * (n % (ids.Length / 16))));
+            var consumers = Enumerable.Range(0, 4).Select(_ => Task.Run(() => FeedFollower.FollowAsync(service.Client, following.Token))).ToArray();
+            var watched = await Driver.RunAsync(16, sizes.W1Duration, (writer, n) => commands.AppendAsync(service.Client, commands.Pick(16, writer, n)));
             await following.CancelAsync();
-            await Task.WhenAll(consumers);
+            var served = (await Task.WhenAll(consumers)).Sum();
             rows.Add(new Row(
                 "W1 append over HTTP, 16 writers while 4 consumers follow the feed at its head",
                 $"{Format.Rate(sixteenAlone)} (the same service just before, no consumers)",
@@ -161,12 +130,6 @@ public static class W1AppendOverHttp
         rows.Add(new Row("Cold start to the first 200 (GET /agreements/{id}, database running, ReadyToRun build)", "—",
             $"{Format.Seconds(median)} (median of {starts.Count}; best {Format.Seconds(starts.Min())})", "—", "≤ 2 s", median <= TimeSpan.FromSeconds(2)));
         return rows;
-    }
-
-    private static async Task<long> SafePositionAsync(HttpClient client)
-    {
-        using var ready = JsonDocument.Parse(await client.GetStringAsync("/health/details"));
-        return ready.RootElement.GetProperty("checks").GetProperty("event-feed").GetProperty("data").GetProperty("safePosition").GetInt64();
     }
 
     private static async Task<(bool Ok, string Hash)> RawAppendAsync(NpgsqlDataSource data, string id, long version, string previous)

@@ -202,7 +202,8 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Equal(64, digest.Digest.Length);
         Assert.Contains(keys.Keys, k => k.KeyId == digest.KeyId && k.Pem.StartsWith("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"\"agreementId\":\"{id}\"", StringComparison.Ordinal));
-        Assert.Contains("\"record\":\"digest\"", lines[^1]);
+        Assert.Contains("\"record\":\"digest\"", lines[^2]);
+        Assert.Contains("\"record\":\"checkpoint\"", lines[^1]);
     }
 
     [Fact]

@@ -115,7 +115,8 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         var lines = await File.ReadAllLinesAsync(file);
         Assert.Contains(lines, l => l.Contains($"\"agreementId\":\"{id}\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"{{\"record\":\"kept-digest\",\"position\":{kept},", StringComparison.Ordinal));
-        Assert.StartsWith("{\"record\":\"digest\"", lines[^1], StringComparison.Ordinal);
+        Assert.StartsWith("{\"record\":\"digest\"", lines[^2], StringComparison.Ordinal);
+        Assert.StartsWith("{\"record\":\"checkpoint\"", lines[^1], StringComparison.Ordinal);
         Assert.Equal(1, oneKey);
         Assert.Contains($"the kept digest at position {kept} was signed with key {serviceKey.GetProperty("keyId").GetString()}, which is not among the keys given", oneKeyReport, StringComparison.Ordinal);
         Assert.True(bothKeys == 0, bothKeysReport);

@@ -79,7 +79,7 @@ public sealed partial class ProgressTests(LargeLedgerHost ledger) : IDisposable
         var (verified, report, verifyLog) = await ServiceCommand.RunAsync(new Dictionary<string, string>(), "verify-export", file, "--public-key", await PublicKeyAsync(), "--progress-interval", Interval);
 
         Assert.True(exported == 0, exportLog);
-        // Nothing but the export on standard output: every line a record, the last the digest.
+        // Nothing but the export on standard output: every line a record, the last the checkpoint after the digest.
         var lines = output.TrimEnd('\n').Split('\n');
         Assert.All(lines, l => Assert.StartsWith("{\"record\":", l, StringComparison.Ordinal));
         Assert.Equal(events, lines.Count(l => l.StartsWith("{\"record\":\"event\"", StringComparison.Ordinal)));

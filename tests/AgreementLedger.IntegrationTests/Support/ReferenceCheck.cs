@@ -45,9 +45,12 @@ public static class ReferenceCheck
     /// Both offline verifiers on one export with the same keys: this script and the service's
     /// <c>verify-export</c> command (its own process, no database).
     /// </summary>
-    public static async Task<(int ExitCode, string Output)[]> BothAsync(string export, params string[] publicKeyFiles)
+    public static Task<(int ExitCode, string Output)[]> BothAsync(string export, params string[] publicKeyFiles) =>
+        BothWithAsync([export, .. publicKeyFiles.SelectMany(key => new[] { "--public-key", key })]);
+
+    /// <summary>Both offline verifiers with the same arguments (the export, then any flags both take).</summary>
+    public static async Task<(int ExitCode, string Output)[]> BothWithAsync(string[] args)
     {
-        string[] args = [export, .. publicKeyFiles.SelectMany(key => new[] { "--public-key", key })];
         var reference = await RunAsync(args);
         var (exit, output, error) = await ServiceCommand.RunAsync(new Dictionary<string, string>(), ["verify-export", .. args]);
         return [reference, (exit, output + error)];

@@ -21,7 +21,7 @@ public sealed class ExportInput : ProgressInput
     public string? OutFlag { get; set; }
 }
 
-[Description("Write every event up to the safe position, then the digests kept up to it, then a signed digest over the events, as GET /audit/export does", Name = "export")]
+[Description("Write every event up to the safe position, then the digests kept up to it, then a signed digest and the checkpoint over the events, as GET /audit/export does", Name = "export")]
 public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
 {
     public override async Task<bool> Execute(ExportInput input)
@@ -59,9 +59,9 @@ public sealed class ExportCommand : JasperFxAsyncCommand<ExportInput>
         var digests = services.GetRequiredService<LedgerDigests>();
         var position = await ExportLedgerEndpoint.ExportPositionAsync(asOf, db, schema, services.GetRequiredService<MerkleExtender>(), CancellationToken.None);
         await using var output = input.OutFlag is { } path ? File.Create(path) : Console.OpenStandardOutput();
-        var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, CancellationToken.None, progress);
+        var signed = await ExportLedgerEndpoint.WriteAsync(output, input.FormatFlag == "csv", position, db, schema, digests, services.GetRequiredService<ExportCheckpoints>(), CancellationToken.None, progress);
         await Console.Error.WriteLineAsync(
-            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest in it)");
+            $"Exported the ledger up to position {signed.Position}; digest {signed.Digest} signed with key {signed.KeyId}. Check it with: verify-export FILE --public-key KEY.pem (one --public-key for each key that signed a digest or checkpoint in it) [--witness-key WITNESS.pem]... [--min-cosignatures N]");
         return true;
     }
 }
@@ -74,6 +74,14 @@ public sealed class VerifyExportInput
     [Description("A public key of the ledger in PEM (GET /audit/public-key), obtained apart from the export; repeat the flag for every key that signed a digest in it")]
     [FlagAlias("public-key")]
     public IEnumerable<string> PublicKeyFlag { get; set; } = [];
+
+    [Description("A witness's public key in PEM (its GET /witness/public-key, from its operator); repeat the flag for each witness whose cosignature counts")]
+    [FlagAlias("witness-key")]
+    public IEnumerable<string> WitnessKeyFlag { get; set; } = [];
+
+    [Description("Fail unless at least this many of the given witnesses cosigned the export's checkpoint or the consistency record's (default 0)")]
+    [FlagAlias("min-cosignatures")]
+    public string? MinCosignaturesFlag { get; set; }
 
     [Description(ProgressOptions.ModeDescription)]
     [FlagAlias("progress", true)]
@@ -88,12 +96,14 @@ public sealed class VerifyExportInput
     [
         File,
         .. PublicKeyFlag.SelectMany(key => new[] { "--public-key", key }),
+        .. WitnessKeyFlag.SelectMany(key => new[] { "--witness-key", key }),
+        .. MinCosignaturesFlag is { } min ? new[] { "--min-cosignatures", min } : [],
         .. ProgressFlag is { } mode ? new[] { ProgressOptions.ModeFlag, mode } : [],
         .. ProgressIntervalFlag is { } interval ? new[] { ProgressOptions.IntervalFlag, interval } : [],
     ];
 }
 
-[Description("Check an export offline, with no database: every hash chain, every kept digest and the closing digest, and their signatures", Name = "verify-export")]
+[Description("Check an export offline, with no database: every hash chain, every kept digest and the closing digest, the Merkle root of its checkpoint, the consistency proof, and every signature and cosignature", Name = "verify-export")]
 public sealed class VerifyExportCommand : JasperFxAsyncCommand<VerifyExportInput>
 {
     /// <summary>Program.cs runs verify-export before any host exists; this is what help shows and what runs if it gets here.</summary>

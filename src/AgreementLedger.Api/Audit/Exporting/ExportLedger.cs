@@ -14,7 +14,8 @@ namespace AgreementLedger.Audit.Exporting;
 /// <summary>
 /// <c>GET /audit/export?format=ndjson|csv[&amp;asOf=]</c>: every event up to a safe position, in
 /// position order, streamed as it is read (memory does not grow with the ledger), then every kept
-/// digest up to that position, then one signed digest record over exactly those events.
+/// digest up to that position, then one signed digest record over exactly those events, then the checkpoint over
+/// them (and, when no witness cosigned that size, the newest cosigned checkpoint with a consistency proof to it).
 /// docs/audit.md describes both formats.
 /// </summary>
 public static class ExportLedgerEndpoint
@@ -27,6 +28,12 @@ public static class ExportLedgerEndpoint
 
     /// <summary>The <c>record</c> of a digest kept by the service before (audit.md, "Kept digests").</summary>
     public const string KeptDigestRecord = "kept-digest";
+
+    /// <summary>The <c>record</c> of the checkpoint over exactly the exported events, after the digest record.</summary>
+    public const string CheckpointRecord = "checkpoint";
+
+    /// <summary>The <c>record</c> of the newest cosigned checkpoint with a consistency proof from the export's, when no witness cosigned the export's size.</summary>
+    public const string ConsistencyRecord = "consistency";
 
     public static readonly string[] CsvColumns =
         ["record", "position", "agreementId", "version", "type", "occurredOn", "recordedAt", "recordedBy", "data", "hash", "previousHash", "digest", "signature", "keyId", "leafIndex"];
@@ -53,7 +60,7 @@ public static class ExportLedgerEndpoint
         var csv = format == "csv";
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"agreement-ledger-{position}.{(csv ? "csv" : "ndjson")}\"";
-        await WriteAsync(http.Response.Body, csv, position, db, schema, digests, ct);
+        await WriteAsync(http.Response.Body, csv, position, db, schema, digests, http.RequestServices.GetRequiredService<ExportCheckpoints>(), ct);
     }
 
     /// <summary>
@@ -69,7 +76,8 @@ public static class ExportLedgerEndpoint
     /// <summary>
     /// Writes every event up to <paramref name="position"/> in position order as it is read, then every
     /// kept digest up to it, then the signed digest over exactly those events (kept, like the periodic
-    /// digests). Used by the route and by the <c>export</c> command.
+    /// digests), then their checkpoint records (<see cref="ExportCheckpoints"/>). Used by the route and by the
+    /// <c>export</c> command.
     /// </summary>
     /// <remarks>
     /// The closing digest is signed over whatever is stored: after a database writer rewrote history it
@@ -78,7 +86,7 @@ public static class ExportLedgerEndpoint
     /// <c>/audit/verify</c>.
     /// </remarks>
     public static async Task<SignedDigest> WriteAsync(
-        Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, CancellationToken ct,
+        Stream output, bool csv, long position, NpgsqlDataSource db, LedgerSchema schema, LedgerDigests digests, ExportCheckpoints checkpoints, CancellationToken ct,
         ConsoleProgress? progress = null)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
@@ -88,6 +96,7 @@ public static class ExportLedgerEndpoint
         }
 
         var digest = EventHash.Genesis;
+        long exported = 0;
         var events = new StoredEventReader(db, schema);
         var upTo = new EventQuery { UpToPosition = position, WithLeafIndex = true };
         if (progress is not null)
@@ -101,6 +110,7 @@ public static class ExportLedgerEndpoint
                 stored.Position, stored.AgreementId, stored.Version, stored.Type, Encoding.UTF8.GetString(stored.Data),
                 EventEnvelope.FormatInstant(stored.RecordedAt), stored.RecordedBy, stored.Hash ?? "", stored.PreviousHash ?? "", stored.LeafIndex);
             digest = LedgerDigests.Step(digest, row.Hash);
+            exported++;
             await writer.WriteLineAsync(csv ? row.ToCsv() : row.ToNdjson());
             progress?.Add(1);
         }
@@ -116,6 +126,15 @@ public static class ExportLedgerEndpoint
         }
 
         await writer.WriteLineAsync(csv ? DigestCsv(DigestRecord, signed) : DigestNdjson(DigestRecord, signed));
+
+        // Every exported event is a leaf (the export stops at the tree's head), so their number is the tree's size.
+        var closing = await checkpoints.ForAsync(exported, ct);
+        await writer.WriteLineAsync(csv ? CheckpointRecords.Csv(CheckpointRecord, closing.Checkpoint, null) : CheckpointRecords.Ndjson(CheckpointRecord, closing.Checkpoint, null));
+        if (closing is { Cosigned: { } cosigned, Consistency: { } consistency })
+        {
+            await writer.WriteLineAsync(csv ? CheckpointRecords.Csv(ConsistencyRecord, cosigned, consistency) : CheckpointRecords.Ndjson(ConsistencyRecord, cosigned, consistency));
+        }
+
         return signed;
     }
 

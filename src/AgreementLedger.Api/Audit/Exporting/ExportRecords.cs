@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
+using AgreementLedger.Audit.Transparency;
 
 namespace AgreementLedger.Audit.Exporting;
 
@@ -11,7 +12,9 @@ namespace AgreementLedger.Audit.Exporting;
 /// </summary>
 internal static class ExportRecords
 {
-    public sealed record ExportRecord(string Kind, ExportedEvent? Event, SignedDigest? Digest);
+    public sealed record ExportRecord(string Kind, ExportedEvent? Event, SignedDigest? Digest, Checkpoint? Checkpoint = null, ExportConsistency? Consistency = null);
+
+    private static bool IsCheckpoint(string? kind) => kind is ExportLedgerEndpoint.CheckpointRecord or ExportLedgerEndpoint.ConsistencyRecord;
 
     public static IEnumerable<ExportRecord> Read(TextReader reader, bool csv) => csv ? CsvRecords(reader) : NdjsonRecords(reader);
 
@@ -32,6 +35,13 @@ internal static class ExportRecords
                 yield return new ExportRecord(kind, null, new SignedDigest(
                     root.GetProperty("position").GetInt64(), root.GetProperty("digest").GetString()!,
                     root.GetProperty("signature").GetString()!, root.GetProperty("keyId").GetString()!));
+                continue;
+            }
+
+            if (IsCheckpoint(kind))
+            {
+                var (checkpoint, consistency) = CheckpointRecords.FromNdjson(root, kind == ExportLedgerEndpoint.ConsistencyRecord);
+                yield return new ExportRecord(kind!, null, null, checkpoint, consistency);
                 continue;
             }
 
@@ -68,6 +78,13 @@ internal static class ExportRecords
             if (fields[0] is ExportLedgerEndpoint.DigestRecord or ExportLedgerEndpoint.KeptDigestRecord)
             {
                 yield return new ExportRecord(fields[0], null, new SignedDigest(long.Parse(fields[1], CultureInfo.InvariantCulture), fields[11], fields[12], fields[13]));
+                continue;
+            }
+
+            if (IsCheckpoint(fields[0]))
+            {
+                var (checkpoint, consistency) = CheckpointRecords.FromCsv(fields, fields[0] == ExportLedgerEndpoint.ConsistencyRecord);
+                yield return new ExportRecord(fields[0], null, null, checkpoint, consistency);
                 continue;
             }
 

@@ -1,16 +1,28 @@
+using System.Text;
 using System.Text.Json;
 using AgreementLedger.Audit.Digests;
+using AgreementLedger.Audit.Transparency;
 using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle;
 
 namespace AgreementLedger.Audit.Exporting;
 
-public sealed record ExportVerification(bool Verified, long Events, int Agreements, long KeptDigests, SignedDigest? Digest, IReadOnlyList<string> Failures);
+/// <summary>
+/// What <see cref="ExportVerifier.Verify"/> found: verified only with no failure. <see cref="Checkpoint"/> and
+/// <see cref="Consistent"/> are the export's checkpoint records (null in an export written before it carried them),
+/// <see cref="Cosignatures"/> the distinct given witness keys whose cosignature of either verified.
+/// </summary>
+public sealed record ExportVerification(
+    bool Verified, long Events, int Agreements, long KeptDigests, SignedDigest? Digest, IReadOnlyList<string> Failures,
+    Checkpoint? Checkpoint = null, Checkpoint? Consistent = null, int Cosignatures = 0);
 
 /// <summary>
 /// Checks an export with no database: every agreement's hash chain, every kept digest and the closing
 /// digest recomputed from the exported events, the leaf indexes (consecutive from 0 in position order, when the
-/// export carries them: one written before they existed has none), and every signature against public keys obtained
-/// separately (an attacker who can edit the file can also replace a key inside it). Reads line by line.
+/// export carries them: one written before they existed has none), the Merkle root of the exported events against the
+/// checkpoint record (and the consistency proof from it to the newer cosigned checkpoint of a consistency record), and
+/// every signature and cosignature against public keys obtained separately (an attacker who can edit the file can also
+/// replace a key inside it). Reads line by line; the tree is folded as it goes (O(log n) memory).
 /// </summary>
 public static class ExportVerifier
 {
@@ -20,9 +32,11 @@ public static class ExportVerifier
     /// Verifies the export that <paramref name="open"/> opens. It is opened twice: the kept digests
     /// come after the events, yet each is checked against the digest at its own position, so a
     /// second reader runs ahead to them while the first reads the events (memory does not grow with
-    /// the export). A key id not among <paramref name="publicKeys"/> fails, like a bad signature.
+    /// the export). A key id not among <paramref name="publicKeys"/> fails, like a bad signature. A cosignature counts
+    /// towards <paramref name="minCosignatures"/> only when by one of <paramref name="witnessKeys"/> and it verifies.
     /// </summary>
-    public static ExportVerification Verify(Func<TextReader> open, bool csv, IReadOnlyCollection<byte[]> publicKeys)
+    public static ExportVerification Verify(
+        Func<TextReader> open, bool csv, IReadOnlyCollection<byte[]> publicKeys, IReadOnlyCollection<byte[]>? witnessKeys = null, int minCosignatures = 0)
     {
         var keys = publicKeys.DistinctBy(AuditSigningKey.KeyIdOf).ToDictionary(AuditSigningKey.KeyIdOf, k => k, StringComparer.Ordinal);
         var keyList = string.Join(", ", keys.Keys);
@@ -34,6 +48,9 @@ public static class ExportVerifier
         var line = 0;
         var inKeptDigests = false;
         bool? withLeafIndex = null;
+        var tree = new MerkleAccumulator();
+        Checkpoint? checkpoint = null;
+        (Checkpoint Checkpoint, ExportConsistency Proof)? consistency = null;
 
         using var export = open();
         using var ahead = open();
@@ -84,6 +101,30 @@ public static class ExportVerifier
         foreach (var record in ExportRecords.Read(export, csv))
         {
             line++;
+            if (record.Kind == ExportLedgerEndpoint.CheckpointRecord)
+            {
+                if (signed is null || checkpoint is not null)
+                {
+                    Fail(failures, $"record {line}: a checkpoint record {(signed is null ? "before the digest record" : "after the checkpoint record")}");
+                    break;
+                }
+
+                checkpoint = record.Checkpoint;
+                continue;
+            }
+
+            if (record.Kind == ExportLedgerEndpoint.ConsistencyRecord)
+            {
+                if (checkpoint is null || consistency is not null)
+                {
+                    Fail(failures, $"record {line}: a consistency record {(checkpoint is null ? "before the checkpoint record" : "after the consistency record")}");
+                    break;
+                }
+
+                consistency = (record.Checkpoint!, record.Consistency!);
+                continue;
+            }
+
             if (signed is not null)
             {
                 Fail(failures, $"record {line}: records follow the digest record");
@@ -147,6 +188,8 @@ public static class ExportVerifier
 
             tips[e.AgreementId] = (e.Version, e.Hash);
             digest = LedgerDigests.Step(digest, e.Hash);
+            // The leaf of what the file says the hash is (a malformed one was reported above and still changes the root).
+            tree.Append(MerkleHash.Leaf(CheckpointVerifier.TryHash(e.Hash, out var eventHash) ? eventHash : Encoding.UTF8.GetBytes(e.Hash)));
         }
 
         // The kept digests not yet checked lie at or after the last exported event: each covers all of them.
@@ -176,12 +219,29 @@ public static class ExportVerifier
             CheckSignature("the digest", signed);
         }
 
+        var cosigned = new HashSet<string>(StringComparer.Ordinal);
+        if (checkpoint is not null)
+        {
+            var found = new List<string>();
+            cosigned = ExportCheckpointVerifier.Check(checkpoint, consistency, tree, lastPosition, keys.Values, witnessKeys ?? [], found);
+            found.ForEach(f => Fail(failures, f));
+        }
+
+        if (minCosignatures > 0 && checkpoint is null)
+        {
+            Fail(failures, $"the export has no checkpoint record (written before exports carried one): no cosignature to count, and at least {minCosignatures} required");
+        }
+        else if (cosigned.Count < minCosignatures)
+        {
+            Fail(failures, $"{cosigned.Count} of the given witnesses cosigned the checkpoint record or the consistency record; at least {minCosignatures} required");
+        }
+
         if (keys.Count == 0)
         {
             Fail(failures, "no public key given: no signature was checked");
         }
 
-        return new ExportVerification(failures.Count == 0, events, tips.Count, keptChecked, signed, failures);
+        return new ExportVerification(failures.Count == 0, events, tips.Count, keptChecked, signed, failures, checkpoint, consistency?.Checkpoint, cosigned.Count);
     }
 
     private static void Fail(List<string> failures, string failure)

@@ -12,23 +12,33 @@ namespace AgreementLedger.Audit.Exporting;
 public static class VerifyExportCommandLine
 {
     /// <summary>
-    /// <c>verify-export FILE --public-key KEY.pem [--public-key KEY.pem]… [--progress MODE] [--progress-interval SECONDS]</c>:
-    /// 0 when the export verifies, 1 when not, 2 on bad usage. One key per file; give every key that
-    /// signed a digest in the export. Progress (bytes of the file checked) goes to standard error.
+    /// <c>verify-export FILE --public-key KEY.pem [--public-key KEY.pem]… [--witness-key WITNESS.pem]… [--min-cosignatures N]
+    /// [--progress MODE] [--progress-interval SECONDS]</c>: 0 when the export verifies, 1 when not, 2 on bad usage. One
+    /// key per file; give every key that signed a digest or checkpoint in the export, and each witness's key (obtained from
+    /// its operator) whose cosignature is to count. Progress (bytes of the file checked) goes to standard error.
     /// </summary>
+    public const string Usage =
+        "usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]... [--witness-key WITNESS.pem]... [--min-cosignatures N]   " +
+        "(the keys from GET /audit/public-key and each witness's GET /witness/public-key, one PEM a file)";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var arguments = OfflineArguments.Parse(args, ("--public-key", "-p"), (ProgressOptions.ModeFlag, null), (ProgressOptions.IntervalFlag, null));
+        var arguments = OfflineArguments.Parse(args,
+            ("--public-key", "-p"), ("--witness-key", null), ("--min-cosignatures", null), (ProgressOptions.ModeFlag, null), (ProgressOptions.IntervalFlag, null));
         var files = arguments.Positional;
         var (progressOptions, progressError) = ProgressOptions.Parse(arguments.Single(ProgressOptions.ModeFlag), arguments.Single(ProgressOptions.IntervalFlag));
-        if (!arguments.Usable || files.Count != 1 || !File.Exists(files[0]) || progressOptions is null)
+        var minText = arguments.Single("--min-cosignatures");
+        var min = 0;
+        if (!arguments.Usable || files.Count != 1 || !File.Exists(files[0]) || progressOptions is null
+            || (minText is not null && !int.TryParse(minText, NumberStyles.None, CultureInfo.InvariantCulture, out min)))
         {
-            await output.WriteLineAsync(progressError ?? "usage: verify-export FILE.ndjson|FILE.csv --public-key KEY.pem [--public-key KEY.pem]...   (the keys from GET /audit/public-key, one PEM a file)");
+            await output.WriteLineAsync(progressError ?? Usage);
             return 2;
         }
 
-        var (keys, keyError) = await arguments.ReadPemKeysAsync("--public-key");
-        if (keyError is not null)
+        var (keys, logKeyError) = await arguments.ReadPemKeysAsync("--public-key");
+        var (witnessKeys, witnessKeyError) = await arguments.ReadPemKeysAsync("--witness-key");
+        if ((logKeyError ?? witnessKeyError) is { } keyError)
         {
             await output.WriteLineAsync(keyError);
             return 2;
@@ -44,7 +54,7 @@ public static class VerifyExportCommandLine
             var opened = 0;
             report = ExportVerifier.Verify(
                 () => new StreamReader(progress.Reading(File.OpenRead(file), opened++ == 0 ? "checking" : "scanning", size), Encoding.UTF8),
-                file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), keys);
+                file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), keys, witnessKeys, min);
             progress.End();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
@@ -56,7 +66,7 @@ public static class VerifyExportCommandLine
         }
 
         await output.WriteLineAsync($"{(report.Verified ? "VERIFIED" : "NOT VERIFIED")}: {report.Events} events of {report.Agreements} agreements, " +
-            $"{report.KeptDigests} kept digests, digest at position {report.Digest?.Position.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+            $"{report.KeptDigests} kept digests, digest at position {report.Digest?.Position.ToString(CultureInfo.InvariantCulture) ?? "?"}{CheckpointSummary(report)}");
         foreach (var failure in report.Failures)
         {
             await output.WriteLineAsync("  " + failure);
@@ -64,4 +74,10 @@ public static class VerifyExportCommandLine
 
         return report.Verified ? 0 : 1;
     }
+
+    /// <summary>What the verdict line adds for an export with checkpoint records (docs/verify_export.py prints the same).</summary>
+    private static string CheckpointSummary(ExportVerification report) => report.Checkpoint is not { } checkpoint
+        ? ""
+        : $", checkpoint of {checkpoint.TreeSize} leaves" + (report.Consistent is { } newer ? $" consistent with the one of {newer.TreeSize}" : "")
+            + $", {report.Cosignatures} cosignatures by the given witnesses";
 }

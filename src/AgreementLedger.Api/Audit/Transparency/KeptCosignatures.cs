@@ -46,6 +46,20 @@ public sealed class KeptCosignatures(NpgsqlDataSource db, LedgerSchema schema)
         }
     }
 
+    /// <summary>
+    /// The largest size above <paramref name="treeSize"/> and at most <paramref name="upTo"/> with a kept cosignature in the
+    /// log <paramref name="origin"/>, or null: the export's <c>consistency</c> record points an export of a size no witness
+    /// cosigned to the newest one that was.
+    /// </summary>
+    public async Task<long?> NewestSizeAboveAsync(string origin, long treeSize, long upTo, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select max(tree_size) from {Kept} where origin = $1 and tree_size > $2 and tree_size <= $3");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        return await command.ExecuteScalarAsync(ct) is long size ? size : null;
+    }
+
     /// <summary>The kept cosignatures of the checkpoint of <paramref name="treeSize"/> in the log <paramref name="origin"/>, oldest first.</summary>
     public async Task<IReadOnlyList<Cosignature>> OfAsync(string origin, long treeSize, CancellationToken ct)
     {

@@ -1,6 +1,4 @@
-using System.Globalization;
 using AgreementLedger.Ledger.Merkle;
-using AgreementLedger.Ledger.Signing;
 
 namespace AgreementLedger.Audit.Transparency;
 
@@ -25,20 +23,10 @@ public static class ProofVerifier
         string? eventHash)
     {
         var failures = new List<string>();
-        if (!CheckpointMessages.IsValidOrigin(checkpoint.Origin) || !TryHash(checkpoint.RootHash, out var root) || checkpoint.TreeSize < 0)
+        var (checkedRoot, cosigned) = CheckpointVerifier.Check(checkpoint, "the checkpoint", logKeys, witnessKeys, failures);
+        if (checkedRoot is not { } root)
         {
-            return new ProofVerification(false, 0, ["the checkpoint is malformed (origin, treeSize or rootHash)"]);
-        }
-
-        var body = CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, root);
-        var logKey = logKeys.FirstOrDefault(k => Es256.KeyIdOf(k) == checkpoint.KeyId);
-        if (logKey is null)
-        {
-            failures.Add($"the checkpoint is signed with key {checkpoint.KeyId}, which is not among the --public-key keys given");
-        }
-        else if (!Es256.Verify(logKey, body, checkpoint.Signature))
-        {
-            failures.Add($"the checkpoint's signature does not verify with key {checkpoint.KeyId}");
+            return new ProofVerification(false, 0, failures);
         }
 
         if (proof.TreeSize != checkpoint.TreeSize || !string.Equals(proof.RootHash, checkpoint.RootHash, StringComparison.Ordinal))
@@ -64,24 +52,6 @@ public static class ProofVerifier
             }
         }
 
-        var cosigned = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var cosignature in checkpoint.Cosignatures)
-        {
-            var witnessKey = witnessKeys.FirstOrDefault(k => Es256.KeyIdOf(k) == cosignature.KeyId);
-            if (witnessKey is null)
-            {
-                continue;
-            }
-
-            if (!CheckpointMessages.VerifyCosignature(witnessKey, checkpoint.Origin, checkpoint.TreeSize, root, cosignature.Timestamp, cosignature.Signature))
-            {
-                failures.Add($"the cosignature of {cosignature.Witness} (key {cosignature.KeyId}) does not verify");
-                continue;
-            }
-
-            cosigned.Add(cosignature.KeyId);
-        }
-
         if (cosigned.Count < minCosignatures)
         {
             failures.Add($"{cosigned.Count} of the given witnesses cosigned the checkpoint; at least {minCosignatures} required");
@@ -90,15 +60,5 @@ public static class ProofVerifier
         return new ProofVerification(failures.Count == 0, cosigned.Count, failures);
     }
 
-    private static bool TryHash(string hex, out byte[] hash)
-    {
-        hash = [];
-        if (hex.Length != 64 || hex.Any(c => c is not (>= '0' and <= '9' or >= 'a' and <= 'f')))
-        {
-            return false;
-        }
-
-        hash = Convert.FromHexString(hex);
-        return true;
-    }
+    private static bool TryHash(string hex, out byte[] hash) => CheckpointVerifier.TryHash(hex, out hash);
 }

@@ -79,7 +79,8 @@ public static class GetInclusionProofEndpoint
         }
         else
         {
-            proofSize = (await log.NewestAsync(ct)).TreeSize;
+            // Only the newest checkpoint's size is needed: the kept one's (one query), else that of the first, published now.
+            proofSize = await log.NewestKeptSizeAsync(ct) ?? (await log.NewestAsync(ct)).TreeSize;
             if (leaf is null || leaf >= proofSize)
             {
                 return TransparencyQuery.NotYet(http, $"The event at position {wanted} is not yet in the newest checkpoint (tree size {proofSize}); it will be in a later one.");
@@ -132,10 +133,6 @@ public static class GetConsistencyProofEndpoint
             return TransparencyQuery.NotYet(http, $"The tree holds {current} events; a proof to size {n} can be given once it holds that many.");
         }
 
-        var proof = MerkleTree.ConsistencyProof(m, n);
-        var (fromRoot, toRoot) = (MerkleTree.Root(m), MerkleTree.Root(n));
-        var read = await tree.ReadAsync([.. proof, fromRoot, toRoot], [], null, null, ct);
-        return TypedResults.Ok(new ConsistencyProof(
-            m, n, CheckpointLog.Hex(read.Hash(fromRoot)), CheckpointLog.Hex(read.Hash(toRoot)), [.. proof.Select(range => CheckpointLog.Hex(read.Hash(range)))]));
+        return TypedResults.Ok(await StoredConsistencyProof.ReadAsync(tree, m, n, ct));
     }
 }

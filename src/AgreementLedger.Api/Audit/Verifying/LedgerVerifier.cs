@@ -10,7 +10,8 @@ public sealed record VerificationReport(bool Verified, long StreamsChecked, long
 
 /// <summary>
 /// Recomputes every agreement's hash chain from what is stored (docs/hashing.md), in one streaming
-/// pass over the event table: memory stays bounded by one event, whatever the ledger's size.
+/// pass over the event table: memory stays bounded by one event, whatever the ledger's size. For the
+/// whole ledger the kept digests and the Merkle tree are checked in passes of their own, alongside.
 /// </summary>
 public sealed partial class LedgerVerifier(
     StoredEventReader stored, StreamVersions versions, Digests.LedgerDigests digests, Digests.AuditSigningKey key, Transparency.TransparencyCheck transparency, ILogger<LedgerVerifier> logger)
@@ -56,70 +57,35 @@ public sealed partial class LedgerVerifier(
         var recorded = await versions.ReadAsync(agreementId, ct);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
-        string? stream = null;
-        long lastVersion = 0;
-        var lastHash = EventHash.Genesis;
-        await foreach (var row in stored.ReadAsync(new EventQuery { AgreementId = agreementId, Order = EventOrder.ByAgreement }, ct))
+        // The whole ledger's other two passes — the kept digests over the hashes in position order, and the tree
+        // recomputed and compared with the stored nodes — each read on their own connection while the chains are
+        // recomputed here: the three take as long as the longest, not as their sum. Their failures follow the chains'.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var digestFailures = new List<VerificationFailure>();
+        var keptDigests = agreementId is null ? CheckKeptDigestsAsync(digestFailures, stop.Token) : Task.CompletedTask;
+        var tree = agreementId is null ? transparency.CheckAsync(MaxReportedFailures, stop.Token) : Task.FromResult<IReadOnlyList<VerificationFailure>>([]);
+        try
         {
-            var (id, version, type) = (row.AgreementId, row.Version, row.Type);
-            var (storedHash, storedPrevious) = (row.Hash, row.PreviousHash);
-
-            if (id != stream)
-            {
-                if (stream is not null)
-                {
-                    CheckTail(stream, lastVersion, recorded, seen, failures);
-                }
-
-                stream = id;
-                streams++;
-                lastVersion = 0;
-                lastHash = EventHash.Genesis;
-            }
-
-            events++;
-            if (version != lastVersion + 1)
-            {
-                Fail(failures, id, lastVersion + 1, version > lastVersion + 1
-                    ? $"versions {lastVersion + 1} to {version - 1} are missing: events were removed"
-                    : $"version {version} appears again: an event was inserted or reordered");
-            }
-
-            if (storedPrevious != lastHash)
-            {
-                Fail(failures, id, version, "previousHash does not match the hash of the event before it: events were removed, inserted or reordered");
-            }
-
-            using var data = JsonDocument.Parse(row.Data);
-            var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
-                type, id, version, row.OccurredOn, EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, data.RootElement));
-            if (storedHash != recomputed)
-            {
-                Fail(failures, id, version, "the stored hash does not match the event's stored fields: the event was altered");
-            }
-
-            lastVersion = version;
-            lastHash = storedHash ?? recomputed;
+            await RecomputeChainsAsync();
         }
-
-        if (stream is not null)
+        catch
         {
-            CheckTail(stream, lastVersion, recorded, seen, failures);
-        }
-
-        foreach (var (id, version) in recorded.Where(r => r.Value > 0 && (agreementId is null || r.Key == agreementId)))
-        {
-            if (!seen.Contains(id))
-            {
-                Fail(failures, id, 1, $"the agreement records {version} events but none are stored: its events were removed");
-            }
+            await stop.CancelAsync();
+            // The other passes end with the chains' pass; what stopped them would only repeat what stopped it.
+            await Task.WhenAll(keptDigests, tree).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
         if (agreementId is null)
         {
-            await CheckKeptDigestsAsync(failures, ct);
+            await keptDigests;
+            foreach (var failure in digestFailures)
+            {
+                Fail(failures, failure.AgreementId, failure.Version, failure.Reason);
+            }
+
             // The tree and its checkpoints add what the chains and digests did not already name at that position.
-            foreach (var failure in await transparency.CheckAsync(MaxReportedFailures, ct))
+            foreach (var failure in await tree)
             {
                 if (!failures.Any(f => f.AgreementId == failure.AgreementId && f.Version == failure.Version))
                 {
@@ -129,6 +95,68 @@ public sealed partial class LedgerVerifier(
         }
 
         return new VerificationReport(failures.Count == 0, streams, events, failures);
+
+        async Task RecomputeChainsAsync()
+        {
+            string? stream = null;
+            long lastVersion = 0;
+            var lastHash = EventHash.Genesis;
+            await foreach (var row in stored.ReadAsync(new EventQuery { AgreementId = agreementId, Order = EventOrder.ByAgreement }, ct))
+            {
+                var (id, version, type) = (row.AgreementId, row.Version, row.Type);
+                var (storedHash, storedPrevious) = (row.Hash, row.PreviousHash);
+
+                if (id != stream)
+                {
+                    if (stream is not null)
+                    {
+                        CheckTail(stream, lastVersion, recorded, seen, failures);
+                    }
+
+                    stream = id;
+                    streams++;
+                    lastVersion = 0;
+                    lastHash = EventHash.Genesis;
+                }
+
+                events++;
+                if (version != lastVersion + 1)
+                {
+                    Fail(failures, id, lastVersion + 1, version > lastVersion + 1
+                        ? $"versions {lastVersion + 1} to {version - 1} are missing: events were removed"
+                        : $"version {version} appears again: an event was inserted or reordered");
+                }
+
+                if (storedPrevious != lastHash)
+                {
+                    Fail(failures, id, version, "previousHash does not match the hash of the event before it: events were removed, inserted or reordered");
+                }
+
+                using var data = JsonDocument.Parse(row.Data);
+                var recomputed = EventHash.Compute(storedPrevious ?? lastHash, new HashedEvent(
+                    type, id, version, row.OccurredOn, EventEnvelope.FormatInstant(row.RecordedAt), row.RecordedBy, data.RootElement));
+                if (storedHash != recomputed)
+                {
+                    Fail(failures, id, version, "the stored hash does not match the event's stored fields: the event was altered");
+                }
+
+                lastVersion = version;
+                lastHash = storedHash ?? recomputed;
+            }
+
+            if (stream is not null)
+            {
+                CheckTail(stream, lastVersion, recorded, seen, failures);
+            }
+
+            foreach (var (id, version) in recorded.Where(r => r.Value > 0 && (agreementId is null || r.Key == agreementId)))
+            {
+                if (!seen.Contains(id))
+                {
+                    Fail(failures, id, 1, $"the agreement records {version} events but none are stored: its events were removed");
+                }
+            }
+        }
     }
 
     /// <summary>Ledger-wide failures (not of one agreement) carry this id and the digest's position as version.</summary>

@@ -27,9 +27,9 @@ public sealed class IntegrationEventRelay : BatchSubscription
 
     private readonly NpgsqlDataSource _db;
     private readonly LedgerSchema _schema;
-    private readonly MerkleStore _tree;
+    private readonly MerkleExtender _tree;
 
-    public IntegrationEventRelay(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree) : base(RelayName)
+    public IntegrationEventRelay(NpgsqlDataSource db, LedgerSchema schema, MerkleExtender tree) : base(RelayName)
     {
         _db = db;
         _schema = schema;

@@ -70,12 +70,13 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
         var export = await ExportTextAsync("?format=" + format);
         var csv = format == "csv";
         var records = Records(export, csv);
-        var position = records[^1].Position;
+        var position = records[^2].Position;
         var kept = records.Where(r => r.Record == "kept-digest").Select(r => r.Position).ToList();
 
-        Assert.Equal("digest", records[^1].Record);
+        // The digest record, then the checkpoint record (no witness here, so no consistency record).
+        Assert.Equal("digest", records[^2].Record);
         Assert.Equal(
-            [.. Enumerable.Repeat("event", records.Count - kept.Count - 1), .. Enumerable.Repeat("kept-digest", kept.Count), "digest"],
+            [.. Enumerable.Repeat("event", records.Count - kept.Count - 2), .. Enumerable.Repeat("kept-digest", kept.Count), "digest", "checkpoint"],
             records.Select(r => r.Record).ToList());
         // Every digest the service kept up to the export's position, its own included, in position order.
         Assert.Equal(await ledger.ScalarAsync<long>("select count(*) from ledger.audit_digests where position <= $1", position), kept.Count);
@@ -118,7 +119,7 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
 
         var export = await ExportTextAsync("?asOf=" + Uri.EscapeDataString(asOf));
         var records = Records(export, csv: false);
-        var position = records[^1].Position;
+        var position = records.Single(r => r.Record == "digest").Position;
 
         Assert.True(position < later, $"the export reaches position {position}, the later digest {later}");
         Assert.DoesNotContain(records, r => r.Record == "kept-digest" && r.Position > position);
@@ -138,7 +139,8 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
 
         Assert.True(good.Verified, string.Join("\n", good.Failures));
         Assert.True(good.Events >= 3);
-        Assert.StartsWith("{\"record\":\"digest\"", export.TrimEnd().Split('\n')[^1]);
+        Assert.StartsWith("{\"record\":\"digest\"", export.TrimEnd().Split('\n')[^2]);
+        Assert.StartsWith("{\"record\":\"checkpoint\"", export.TrimEnd().Split('\n')[^1]);
         Assert.False(edited.Verified);
     }
 
@@ -170,6 +172,82 @@ public sealed class ExportTests(LedgerHost ledger) : IDisposable
         Assert.True(report.Verified, string.Join("\n", report.Failures));
         Assert.Equal(0, report.Events);
         Assert.Equal(0, report.Digest!.Position);
+    }
+
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task an_export_ends_with_the_checkpoint_over_exactly_its_events_as_the_checkpoint_route_gives_that_size(string format)
+    {
+        var csv = format == "csv";
+        var export = await ExportAsync("?format=" + format);
+
+        var report = Verify(export, csv, await PublicKeyAsync());
+
+        Assert.True(report.Verified, string.Join("\n", report.Failures));
+        var checkpoint = report.Checkpoint!;
+        Assert.Null(report.Consistent);
+        Assert.Equal(report.Events, checkpoint.TreeSize);
+        var served = await ledger.Host.GetAsync($"/audit/checkpoint?treeSize={report.Events}");
+        Assert.Equal(
+            (served["origin"].GetString(), served["treeSize"].GetInt64(), served["rootHash"].GetString(), served["position"].GetInt64(), served["keyId"].GetString()),
+            (checkpoint.Origin, checkpoint.TreeSize, checkpoint.RootHash, checkpoint.Position, checkpoint.KeyId));
+        var last = export.TrimEnd('\n').Split('\n')[^1].TrimEnd('\r');
+        if (csv)
+        {
+            // As the digest rows: position, rootHash in the digest column, signature and keyId; the other members as JSON in data.
+            Assert.StartsWith($"checkpoint,{checkpoint.Position},,,,,,,\"{{\"\"origin\"\":", last, StringComparison.Ordinal);
+            Assert.EndsWith($",,,{checkpoint.RootHash},{checkpoint.Signature},{checkpoint.KeyId},", last, StringComparison.Ordinal);
+        }
+        else
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(last);
+            Assert.Equal(
+                ["record", "origin", "treeSize", "rootHash", "position", "timestamp", "keyId", "signature", "cosignatures"],
+                json.RootElement.EnumerateObject().Select(p => p.Name).ToList());
+            Assert.Equal("checkpoint", json.RootElement.GetProperty("record").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task an_export_of_no_events_ends_with_the_checkpoint_of_the_empty_tree()
+    {
+        await ExportAsync();
+
+        var report = Verify(await ExportTextAsync("?asOf=2000-01-01"), csv: false, await PublicKeyAsync());
+
+        Assert.True(report.Verified, string.Join("\n", report.Failures));
+        Assert.Equal((0L, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0L),
+            (report.Checkpoint!.TreeSize, report.Checkpoint.RootHash, report.Checkpoint.Position));
+    }
+
+    [Fact]
+    public async Task verify_export_fails_naming_the_reason_for_an_altered_leaf_a_wrong_checkpoint_signature_or_too_few_cosignatures()
+    {
+        var export = await ExportAsync();
+        var key = await PublicKeyAsync();
+        var lines = export.TrimEnd('\n').Split('\n');
+        var lastEvent = Array.FindLastIndex(lines, l => l.StartsWith("{\"record\":\"event\"", StringComparison.Ordinal));
+        var hash = System.Text.Json.Nodes.JsonNode.Parse(lines[lastEvent])!["hash"]!.GetValue<string>();
+        var checkpoint = System.Text.Json.Nodes.JsonNode.Parse(lines[^1])!.AsObject();
+        var signature = Convert.FromBase64String(checkpoint["signature"]!.GetValue<string>());
+        signature[7] ^= 1;
+        checkpoint["signature"] = Convert.ToBase64String(signature);
+        var withoutCheckpoint = string.Join('\n', lines[..^1]) + "\n";
+
+        var leaf = Verify(export.Replace(hash, new string('a', 64), StringComparison.Ordinal), csv: false, key);
+        var forged = Verify(string.Join('\n', [.. lines[..^1], checkpoint.ToJsonString()]) + "\n", csv: false, key);
+        var unwitnessed = ExportVerifier.Verify(() => new StringReader(export), false, key, [], minCosignatures: 1);
+        var older = Verify(withoutCheckpoint, csv: false, key);
+        var olderWitnessed = ExportVerifier.Verify(() => new StringReader(withoutCheckpoint), false, key, [], minCosignatures: 1);
+
+        Assert.Contains(leaf.Failures, f => f.StartsWith("the Merkle root of the exported events is", StringComparison.Ordinal));
+        Assert.Contains(forged.Failures, f => f.StartsWith("the checkpoint record's signature does not verify with key", StringComparison.Ordinal));
+        Assert.Equal(["0 of the given witnesses cosigned the checkpoint record or the consistency record; at least 1 required"], unwitnessed.Failures);
+        // An export written before it carried a checkpoint still verifies, but cannot meet a cosignature requirement.
+        Assert.True(older.Verified, string.Join("\n", older.Failures));
+        Assert.Null(older.Checkpoint);
+        Assert.Contains(olderWitnessed.Failures, f => f.StartsWith("the export has no checkpoint record", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -83,12 +83,13 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
     {
         var text = await ExportAsync("ndjson");
         var lines = text.TrimEnd('\n').Split('\n');
-        var digest = JsonNode.Parse(lines[^1])!.AsObject();
+        var at = Array.FindIndex(lines, l => l.StartsWith("{\"record\":\"digest\"", StringComparison.Ordinal));
+        var digest = JsonNode.Parse(lines[at])!.AsObject();
         // The right key and key id, a well-formed signature, but over a different message.
         var signature = Convert.FromBase64String(digest["signature"]!.GetValue<string>());
         signature[10] ^= 0x01;
         digest["signature"] = Convert.ToBase64String(signature);
-        lines[^1] = digest.ToJsonString();
+        lines[at] = digest.ToJsonString();
         var export = Path.Combine(_folder, "ledger.ndjson");
         var key = await PublicKeyFileAsync();
         await File.WriteAllTextAsync(export, string.Join('\n', lines) + "\n");
@@ -170,6 +171,91 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         // An export written before events carried leafIndex: still read, and verified.
         var old = await ReferenceCheck.BothAsync(await WriteAsync(format, WithoutLeafIndexes(text, format)), key);
         AssertBoth(old, 0, "VERIFIED");
+    }
+
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task both_checkers_recompute_the_checkpoint_records_root_check_its_signature_and_count_cosignatures(string format)
+    {
+        await ledger.Host.ProposedAsync(Given.NewId("checkpointed"), "JP", "GB");
+        var text = await ExportAsync(format);
+        var key = await PublicKeyFileAsync();
+        var lines = text.TrimEnd('\n').Split('\n');
+        var lastEvent = EventLines(text, format).Last();
+        var hash = format == "csv" ? lastEvent.Split(',')[^6] : JsonNode.Parse(lastEvent)!["hash"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        var checkpoint = lines[^1];
+        Assert.StartsWith(format == "csv" ? "checkpoint," : "{\"record\":\"checkpoint\"", checkpoint, StringComparison.Ordinal);
+        var withoutCheckpoint = text[..text.LastIndexOf(checkpoint, StringComparison.Ordinal)];
+
+        var good = await ReferenceCheck.BothAsync(await WriteAsync(format, text), key);
+        AssertBoth(good, 0, "VERIFIED");
+        foreach (var (_, output) in good)
+        {
+            Assert.Matches(@", checkpoint of \d+ leaves, 0 cosignatures by the given witnesses", output);
+        }
+
+        var leaf = await ReferenceCheck.BothAsync(await WriteAsync(format, text.Replace(hash, new string('a', 64), StringComparison.Ordinal)), key);
+        AssertBoth(leaf, 1, "the Merkle root of the exported events is");
+
+        var forged = await ReferenceCheck.BothAsync(await WriteAsync(format, text.Replace(checkpoint, WithFlippedSignature(checkpoint, format), StringComparison.Ordinal)), key);
+        AssertBoth(forged, 1, "the checkpoint record's signature does not verify with key");
+
+        var unwitnessed = await ReferenceCheck.BothWithAsync([await WriteAsync(format, text), "--public-key", key, "--min-cosignatures", "1"]);
+        AssertBoth(unwitnessed, 1, "0 of the given witnesses cosigned the checkpoint record or the consistency record; at least 1 required");
+
+        // Written before exports carried a checkpoint: verifies as it did, but no cosignature can be counted.
+        var older = await WriteAsync(format, withoutCheckpoint);
+        AssertBoth(await ReferenceCheck.BothAsync(older, key), 0, "VERIFIED");
+        AssertBoth(await ReferenceCheck.BothWithAsync([older, "--public-key", key, "--min-cosignatures", "1"]), 1, "the export has no checkpoint record");
+    }
+
+    [Fact]
+    public async Task a_min_cosignatures_that_is_not_a_whole_number_or_a_witness_key_that_is_not_a_pem_key_is_bad_usage_in_both_checkers()
+    {
+        var export = await WriteAsync("ndjson", await ExportAsync("ndjson"));
+        var key = await PublicKeyFileAsync();
+        var notAKey = Path.Combine(_folder, "not-a-key.pem");
+        await File.WriteAllTextAsync(notAKey, "hello");
+
+        foreach (var args in new[]
+        {
+            new[] { export, "--public-key", key, "--min-cosignatures", "many" },
+            [export, "--public-key", key, "--min-cosignatures", "-1"],
+            [export, "--public-key", key, "--min-cosignatures", "1", "--min-cosignatures", "2"],
+            [export, "--public-key", key, "--witness-key", notAKey],
+            [export, "--public-key", key, "--witness-keys", key],
+        })
+        {
+            foreach (var (exit, output) in await ReferenceCheck.BothWithAsync(args))
+            {
+                Assert.True(exit == 2, $"{string.Join(' ', args[1..])}: {output}");
+            }
+        }
+    }
+
+    /// <summary>A checkpoint record (NDJSON or CSV) whose signature is well-formed but over something else.</summary>
+    private static string WithFlippedSignature(string line, string format)
+    {
+        static string Flip(string signature)
+        {
+            var bytes = Convert.FromBase64String(signature);
+            bytes[7] ^= 1;
+            return Convert.ToBase64String(bytes);
+        }
+
+        if (format == "csv")
+        {
+            // signature is the third field from the end (then keyId, then the empty leafIndex); none of the three is quoted.
+            var fields = line.TrimEnd('\r').Split(',');
+            fields[^3] = Flip(fields[^3]);
+            return string.Join(',', fields) + (line.EndsWith('\r') ? "\r" : "");
+        }
+
+        var json = JsonNode.Parse(line)!.AsObject();
+        json["signature"] = Flip(json["signature"]!.GetValue<string>());
+        return json.ToJsonString();
     }
 
     /// <summary>The event lines of an export (NDJSON: one object a line; CSV: one row a line, data JSON has no raw line break).</summary>

@@ -155,7 +155,7 @@ public sealed class WitnessedLedgerTests : IAsyncLifetime
     }
 
     /// <summary>An agreement proposed and one source cited: two events.</summary>
-    private static async Task RecordAsync(ServiceProcess node, string id)
+    internal static async Task RecordAsync(ServiceProcess node, string id)
     {
         using var proposed = await node.Client.PostAsJsonAsync("/agreements", new { id, title = "T", kind = "treaty", parties = new[] { "JP" }, areas = Array.Empty<string>() });
         Assert.Equal(201, (int)proposed.StatusCode);
@@ -164,7 +164,7 @@ public sealed class WitnessedLedgerTests : IAsyncLifetime
     }
 
     /// <summary>The newest checkpoint once it holds at least <paramref name="atLeast"/> events and carries a cosignature.</summary>
-    private static async Task<JsonElement> CosignedAsync(ServiceProcess node, long atLeast)
+    internal static async Task<JsonElement> CosignedAsync(ServiceProcess node, long atLeast)
     {
         for (var tries = 0; ; tries++)
         {

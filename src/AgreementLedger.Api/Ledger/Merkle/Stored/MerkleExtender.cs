@@ -10,8 +10,19 @@ namespace AgreementLedger.Ledger.Merkle.Stored;
 /// others skip the step), read the head and its right edge (O(log n) nodes), the next events' hashes (no data),
 /// and write the nodes they complete. Appends never wait for it: it takes no lock a writer takes.
 /// </summary>
-public sealed class MerkleExtender(NpgsqlDataSource db, MerkleStore store, StoredEventReader stored, SafePosition safe, EventPositions positions)
+public sealed class MerkleExtender(
+    NpgsqlDataSource db, MerkleStore store, StoredEventReader stored, SafePosition safe, EventPositions positions,
+    Microsoft.Extensions.Options.IOptions<MerkleTreeOptions> options)
 {
+    /// <summary>
+    /// Whether the tree follows the ledger (<see cref="MerkleTreeOptions.TreeEnabled"/>, always outside benchmarks).
+    /// Switched off, only <see cref="CatchUpAsync"/> extends it, and readers at the head are bounded by the safe position.
+    /// </summary>
+    public bool Enabled { get; } = options.Value.TreeEnabled;
+
+    /// <summary>The leaf index a feed item carries while the tree is switched off: no event has a leaf then.</summary>
+    public const long NoLeaf = -1;
+
     /// <summary>The newest last-leaf position this extender has seen (another node's extension only makes it older).</summary>
     private long _known;
 
@@ -98,10 +109,16 @@ public sealed class MerkleExtender(NpgsqlDataSource db, MerkleStore store, Store
     /// For a reader at the head (the feed): the tree's last-leaf position once it holds every event up to the newest
     /// safe position (shared with concurrent readers, <see cref="SafePosition.CurrentAsync"/>), so that an event is
     /// served as soon as it is safe rather than at the keeper's next turn. Waits for another extender's lock at most
-    /// <paramref name="patience"/>, then answers the head as it is. Idle, one indexed read.
+    /// <paramref name="patience"/>, then answers the head as it is. Idle, one indexed read. With the tree switched
+    /// off, the safe position itself, as before the tree.
     /// </summary>
     public async Task<long> HelpAtHeadAsync(TimeSpan patience, CancellationToken ct)
     {
+        if (!Enabled)
+        {
+            return await safe.CurrentAsync(ct);
+        }
+
         if (await positions.NewestAsync(ct) <= Volatile.Read(ref _known))
         {
             return Volatile.Read(ref _known);
@@ -126,6 +143,18 @@ public sealed class MerkleExtender(NpgsqlDataSource db, MerkleStore store, Store
 
                 await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
             }
+        }
+    }
+
+    /// <summary>
+    /// Returns once the tree holds every event up to <paramref name="position"/>, which the caller knows to be safe
+    /// (the relay: the async daemon hands out pages below its high-water mark); at once with the tree switched off.
+    /// </summary>
+    public async Task WaitForAsync(long position, CancellationToken ct)
+    {
+        while (Enabled && (await store.HeadAsync(null, null, ct)).Position < position)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
     }
 

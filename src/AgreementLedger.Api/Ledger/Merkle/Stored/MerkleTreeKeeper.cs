@@ -5,6 +5,14 @@ public sealed class MerkleTreeOptions
 {
     /// <summary>How long the keeper waits, once the tree is current, before it looks for new events again.</summary>
     public TimeSpan TreeInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// <c>Ledger:Audit:TreeEnabled</c>, true by default. False is for benchmarks only (what the tree costs writers and
+    /// the feed, #18): nothing extends the tree in the background or for the feed, the feed and the relay serve up to
+    /// the safe position with no leaf index (<see cref="MerkleExtender.NoLeaf"/>), and checkpoints and proofs stay at
+    /// the tree as it was. Never for a deployment: its events would have no inclusion proofs.
+    /// </summary>
+    public bool TreeEnabled { get; set; } = true;
 }
 
 /// <summary>
@@ -18,6 +26,12 @@ public sealed partial class MerkleTreeKeeper(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!extender.Enabled)
+        {
+            LogSwitchedOff(logger);
+            return;
+        }
+
         try
         {
             while (true)
@@ -43,6 +57,9 @@ public sealed partial class MerkleTreeKeeper(
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Merkle tree is switched off (Ledger:Audit:TreeEnabled=false, for benchmarks only): new events get no leaf, checkpoint or proof")]
+    private static partial void LogSwitchedOff(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extending the Merkle tree failed; will retry")]
     private static partial void LogFailed(ILogger logger, Exception exception);
