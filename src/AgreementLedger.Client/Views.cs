@@ -123,9 +123,13 @@ public sealed record VerificationFailure(string AgreementId, long Version, strin
 public sealed record SignedDigest(long Position, string Digest, string Signature, string KeyId);
 
 /// <summary><c>GET /audit/public-key</c>.</summary>
-public sealed record PublicKeys(IReadOnlyList<VerificationKey> Keys);
+public sealed record PublicKeys(IReadOnlyList<VerificationKey> Keys)
+{
+    /// <summary>The keys of the witnesses the service submits its checkpoints to: each verifies the cosignatures with its <c>keyId</c>.</summary>
+    public IReadOnlyList<VerificationKey> Witnesses { get; init; } = [];
+}
 
-/// <summary>A digest verification key; <see cref="SubjectPublicKeyInfo"/> is base64 DER (the member <c>publicKey</c>).</summary>
+/// <summary>A digest, checkpoint or witness verification key; <see cref="SubjectPublicKeyInfo"/> is base64 DER (the member <c>publicKey</c>).</summary>
 public sealed record VerificationKey(
     string KeyId,
     string Algorithm,

@@ -41,12 +41,15 @@ public sealed class BrowserHost : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
     }
 
-    /// <summary>A fresh page in its own context (its own session storage), in UTC, at a laptop's size unless told.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1366, int height = 900)
+    /// <summary>
+    /// A fresh page in its own context (its own session storage), in UTC, at a laptop's size unless told, on
+    /// <paramref name="service"/> (default: this host's).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(int width = 1366, int height = 900, Uri? service = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Service.Address.ToString(),
+            BaseURL = (service ?? Service.Address).ToString(),
             TimezoneId = "UTC",
             Locale = "en-GB",
             ViewportSize = new ViewportSize { Width = width, Height = height },
@@ -95,20 +98,23 @@ public sealed class BrowserHost : IAsyncLifetime
     /// <summary>Script errors and console errors each page has shown.</summary>
     public Dictionary<IPage, List<string>> Errors { get; } = [];
 
-    /// <summary>Opens the page and signs in with the officer's token through the sign-in form.</summary>
-    public async Task<IPage> SignedInPageAsync(string hash = "#/", int width = 1366, int height = 900)
+    /// <summary>
+    /// Opens the page and signs in through the sign-in form with the officer's token, or with <paramref name="token"/>
+    /// (whose subject must be "officer" too), on <paramref name="service"/> (default: this host's).
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string hash = "#/", int width = 1366, int height = 900, Uri? service = null, string? token = null)
     {
-        var page = await NewPageAsync(width, height);
+        var page = await NewPageAsync(width, height, service);
         await page.GotoAsync("/" + hash);
         // The page opens the sign-in form itself when the API answers 401; the button opens it otherwise.
-        var token = page.GetByLabel("Bearer token");
+        var tokenField = page.GetByLabel("Bearer token");
         await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync("Loading…");
-        if (!await token.IsVisibleAsync())
+        if (!await tokenField.IsVisibleAsync())
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         }
 
-        await token.FillAsync(OfficerToken);
+        await tokenField.FillAsync(token ?? OfficerToken);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
         await Assertions.Expect(page.Locator("#token-toggle")).ToContainTextAsync("officer");
         return page;

@@ -19,6 +19,9 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
     /// <summary>How long one witness may take to answer one request.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The configured witnesses, whose keys <c>GET /audit/public-key</c> also serves.</summary>
+    public IReadOnlyList<ConfiguredWitness> Witnesses => witnesses;
+
     /// <param name="checkpoint">The new checkpoint, signed with the service's key.</param>
     /// <param name="logPublicKey">The service's public key (DER SubjectPublicKeyInfo), sent for a witness's trust on first use.</param>
     /// <param name="consistencyProof">The proof from a size to the checkpoint's (<c>MerkleTree.ConsistencyProof</c> over the stored tree).</param>

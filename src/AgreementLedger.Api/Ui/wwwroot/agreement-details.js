@@ -1,8 +1,10 @@
 // The parts of an agreement's page drawn from its state and timeline: facts, the table of events
-// (with a retract button per event while recording is possible) and the side lists.
+// (with its place in the transparency log, and a retract button per event while recording is possible)
+// and the side lists.
 
 import { h } from "./dom.js";
 import { showInstant } from "./dates.js";
+import { proofLine } from "./proofs.js";
 
 export function fact(term, value) {
   return h("div", {}, h("dt", { text: term }), h("dd", {}, value));
@@ -15,7 +17,7 @@ export function eventsTable(entries, retract) {
       retract ? h("th", { scope: "col", text: "Correct" }) : null)),
     h("tbody", {}, entries.map(e => h("tr", { "data-type": e.type, class: e.retracted ? "retracted" : null },
       h("td", { text: e.occurredOn || "—" }),
-      h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null),
+      h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null, proofLine(e)),
       h("td", { text: e.version }),
       h("td", { class: "hide-narrow", text: `${showInstant(e.recordedAt)} by ${e.recordedBy}` }),
       retract ? h("td", {}, e.version > 1 && !e.retracted && e.type !== "event_retracted"

@@ -10,6 +10,7 @@ import { COMMANDS } from "./commands.js";
 import { go } from "./navigation.js";
 import { timelinePicture, legend } from "./timeline-picture.js";
 import { fact, eventsTable, sideLists } from "./agreement-details.js";
+import { inclusionChecks } from "./proofs.js";
 
 export async function agreementView(main, id, params) {
   const asOf = params.asOf || "";
@@ -22,6 +23,8 @@ export async function agreementView(main, id, params) {
   const picture = h("section", { "aria-labelledby": "picture-heading" });
   const details = h("div", { class: "columns" });
   const audit = h("p", { class: "audit", "aria-live": "polite", text: "Audit: checking the hash chain…" });
+  const diverged = h("div", {});
+  const inclusion = inclusionChecks();
 
   const controls = h("form", { class: "time-travel", "aria-label": "View at another time" },
     h("fieldset", {}, h("legend", { text: "View at another time" }),
@@ -45,7 +48,7 @@ export async function agreementView(main, id, params) {
   let retract = null;
   fill(main, 
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
-    heading, audit, controls, picture, details, recordArea);
+    heading, diverged, audit, controls, picture, details, recordArea);
 
   const refreshes = answerOrder();
   async function refresh() {
@@ -83,9 +86,12 @@ export async function agreementView(main, id, params) {
       timelinePicture(agreement, timeline.entries, effectiveOn || (asOf ? asOf.slice(0, 10) : todayUtc())),
       legend(),
       timeline.truncated ? h("p", { class: "help", text: "Only the first 10,000 events are drawn." }) : null);
+    const events = eventsTable(timeline.entries, retract);
     fill(details, 
-      h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), eventsTable(timeline.entries, retract)),
+      h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), events,
+        h("p", { class: "help", text: "Transparency log: each event's inclusion proof, the checkpoint's signature and the witnesses' cosignatures, checked in this browser." })),
       h("div", {}, sideLists(agreement)));
+    inclusion.check(events, timeline.entries, diverged);
     return agreement;
   }
 
