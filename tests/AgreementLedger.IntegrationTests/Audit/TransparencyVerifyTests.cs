@@ -30,20 +30,33 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
     private static List<string> Reasons(Answer report) =>
         report["failures"].EnumerateArray().Select(f => f.GetProperty("reason").GetString()!).ToList();
 
-    [Fact]
-    public async Task the_stored_tree_verifies_until_a_node_is_rewritten_then_that_node_is_named()
+    [Theory]
+    [InlineData(1, 1, "stored Merkle tree node (level 1, index 1) does not match the events it covers")]
+    [InlineData(0, 2, "stored Merkle tree node (level 0, index 2) does not match the events it covers")]
+    [InlineData(2, 0, "stored Merkle tree node (level 2, index 0) does not match the events it covers")]
+    public async Task the_stored_tree_verifies_until_a_node_is_rewritten_then_that_node_is_named(int level, long index, string reason)
     {
         var size = await TreeWithACheckpointAsync();
-        // The other test of this class forges a checkpoint: nothing else may be wrong before the node is rewritten.
+        // The other tests of this class forge a checkpoint: nothing else may be wrong before the node is rewritten.
         var clean = await ledger.Host.GetAsync("/audit/verify");
         Assert.All(Reasons(clean), r => Assert.Contains("carries an invalid signature", r, StringComparison.Ordinal));
 
-        await ledger.ExecuteAsync("update ledger.merkle_nodes set hash = sha256(hash) where level = 1 and index = 1");
-        var report = await ledger.Host.GetAsync("/audit/verify");
+        await ledger.ExecuteAsync("update ledger.merkle_nodes set hash = sha256(hash) where level = $1 and index = $2", level, index);
+        try
+        {
+            var report = await ledger.Host.GetAsync("/audit/verify");
 
-        Assert.False(report["verified"].GetBoolean());
-        Assert.Contains(Reasons(report), r => r.Contains("node (level 1, index 1)", StringComparison.Ordinal));
-        Assert.True(size >= 4);
+            Assert.False(report["verified"].GetBoolean());
+            // Named alone: every node above it differs only because of it.
+            Assert.Single(Reasons(report), r => r.Contains("Merkle tree", StringComparison.Ordinal));
+            Assert.Contains(Reasons(report), r => r.Contains(reason, StringComparison.Ordinal));
+            Assert.True(size >= 4);
+        }
+        finally
+        {
+            // Put back (the hash is recomputed from the node's children, or from the leaf's event), for the other tests.
+            await new DatabaseWriter(ledger.ConnectionString).RewriteTreeAsync(size);
+        }
     }
 
     [Fact]
@@ -75,6 +88,7 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
 
             var report = await ledger.Host.GetAsync("/audit/verify");
             Assert.False(report["verified"].GetBoolean());
+            Assert.Contains(Reasons(report), r => r.Contains($"the stored Merkle tree lacks node (level {level}, index 0): it was deleted", StringComparison.Ordinal));
         }
         finally
         {

@@ -86,6 +86,24 @@ public sealed class MerkleStore(NpgsqlDataSource db, LedgerSchema schema)
         return new NodesRead(hashes, positions);
     }
 
+    /// <summary>
+    /// Every stored node of one level, by index (an ordered scan of the primary key), with its position (leaves only);
+    /// streamed on a connection of its own.
+    /// </summary>
+    public async IAsyncEnumerable<(long Index, byte[] Hash, long? Position)> LevelAsync(int level, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"select index, hash, position from {Nodes} where level = $1 order by index", connection);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = level });
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var index = reader.GetInt64(0);
+            var hash = reader.GetFieldValue<byte[]>(1);
+            yield return (index, hash, reader.IsDBNull(2) ? null : reader.GetInt64(2));
+        }
+    }
+
     /// <summary>Writes nodes leaves completed (<see cref="MerkleAccumulator.Append"/>), with each leaf's position, in the
     /// connection's open transaction (binary COPY: the extender's writes cost less than the appends they follow).</summary>
     public async Task WriteAsync(IReadOnlyList<(MerkleNode Node, long? Position)> nodes, NpgsqlConnection connection, CancellationToken ct)
