@@ -19,7 +19,27 @@ public sealed class DatabaseWriter(string connectionString)
     public async Task RewriteChainAsync(string id, long version, string change)
     {
         await using var connection = await OpenAsync();
-        await using (var update = new NpgsqlCommand($"update ledger.mt_events set {change} where stream_id = $1 and version = $2", connection))
+        await RewriteChainAsync(id, version, change, connection, null);
+    }
+
+    /// <summary>
+    /// The whole forgery in one transaction, as a careful writer makes it (nobody sees it half done): the event and its
+    /// chain, then the stored tree from the new hashes, then the kept records deleted; the forged root at <paramref name="treeSize"/>.
+    /// </summary>
+    public async Task<byte[]> RewriteHistoryAsync(string id, long version, string change, long treeSize)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await RewriteChainAsync(id, version, change, connection, transaction);
+        var root = await RewriteTreeAsync(treeSize, connection, transaction);
+        await DeleteKeptAsync(connection, transaction);
+        await transaction.CommitAsync();
+        return root;
+    }
+
+    private static async Task RewriteChainAsync(string id, long version, string change, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        await using (var update = new NpgsqlCommand($"update ledger.mt_events set {change} where stream_id = $1 and version = $2", connection, transaction))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = id });
             update.Parameters.Add(new NpgsqlParameter { Value = version });
@@ -28,7 +48,7 @@ public sealed class DatabaseWriter(string connectionString)
 
         var events = new List<(long Version, string Type, string Data, DateTimeOffset RecordedAt, string RecordedBy, string PreviousHash)>();
         await using (var read = new NpgsqlCommand(
-            "select version, type, data::text, timestamp, user_name, headers ->> 'previousHash' from ledger.mt_events where stream_id = $1 and version >= $2 order by version", connection))
+            "select version, type, data::text, timestamp, user_name, headers ->> 'previousHash' from ledger.mt_events where stream_id = $1 and version >= $2 order by version", connection, transaction))
         {
             read.Parameters.Add(new NpgsqlParameter { Value = id });
             read.Parameters.Add(new NpgsqlParameter { Value = version });
@@ -47,7 +67,7 @@ public sealed class DatabaseWriter(string connectionString)
                 e.Type, id, e.Version, EventEnvelope.OccurredOnOf(e.Type, data.RootElement), EventEnvelope.FormatInstant(e.RecordedAt), e.RecordedBy, data.RootElement));
             await using var write = new NpgsqlCommand(
                 "update ledger.mt_events set headers = jsonb_set(jsonb_set(headers, '{previousHash}', to_jsonb($3::text)), '{hash}', to_jsonb($4::text)) " +
-                "where stream_id = $1 and version = $2", connection);
+                "where stream_id = $1 and version = $2", connection, transaction);
             foreach (var value in new object[] { id, e.Version, previous, hash })
             {
                 write.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -66,6 +86,13 @@ public sealed class DatabaseWriter(string connectionString)
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        var root = await RewriteTreeAsync(treeSize, connection, transaction);
+        await transaction.CommitAsync();
+        return root;
+    }
+
+    private static async Task<byte[]> RewriteTreeAsync(long treeSize, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
         var nodes = new Dictionary<(int Level, long Index), byte[]>();
         await using (var read = new NpgsqlCommand(
             "select n.level, n.index, n.hash, e.headers ->> 'hash' from ledger.merkle_nodes n left join ledger.mt_events e on e.seq_id = n.position", connection, transaction))
@@ -93,15 +120,13 @@ public sealed class DatabaseWriter(string connectionString)
             await write.ExecuteNonQueryAsync();
         }
 
-        await transaction.CommitAsync();
         return Root(nodes, 0, treeSize);
     }
 
     /// <summary>Deletes the kept digests, checkpoints and cosignatures.</summary>
-    public async Task DeleteKeptAsync()
+    private static async Task DeleteKeptAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        await using var connection = await OpenAsync();
-        await using var delete = new NpgsqlCommand("delete from ledger.audit_digests; delete from ledger.audit_checkpoints; delete from ledger.audit_cosignatures", connection);
+        await using var delete = new NpgsqlCommand("delete from ledger.audit_digests; delete from ledger.audit_checkpoints; delete from ledger.audit_cosignatures", connection, transaction);
         await delete.ExecuteNonQueryAsync();
     }
 

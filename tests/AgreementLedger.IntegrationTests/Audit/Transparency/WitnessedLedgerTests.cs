@@ -86,11 +86,9 @@ public sealed class WitnessedLedgerTests : IAsyncLifetime
         var (heldSize, heldRoot) = (held.GetProperty("treeSize").GetInt64(), held.GetProperty("rootHash").GetString()!);
 
         // The database's writer rewrites the first agreement's second event and its chain, then the stored tree from the
-        // events' new hashes, all consistently, and deletes what was kept: every check on the stored data alone passes.
-        var writer = new DatabaseWriter(_connectionString);
-        await writer.RewriteChainAsync(_first, version: 2, "data = jsonb_set(data, '{publisher}', '\"Forged\"')");
-        var forgedRoot = await writer.RewriteTreeAsync(heldSize);
-        await writer.DeleteKeptAsync();
+        // events' new hashes, all consistently, and deletes what was kept, in one transaction: every check on the stored
+        // data alone passes, and only the witness's checkpoint can tell.
+        var forgedRoot = await new DatabaseWriter(_connectionString).RewriteHistoryAsync(_first, version: 2, "data = jsonb_set(data, '{publisher}', '\"Forged\"')", heldSize);
         Assert.NotEqual(heldRoot, Convert.ToHexStringLower(forgedRoot));
         // Refused at the first request after the rewrite, on both nodes: each remembers the witness's checkpoint and holds
         // the stored tree against it before it signs anything (no waiting for the next publishing round).
