@@ -33,18 +33,27 @@ public sealed partial class HistoryWatch(HistoryDivergence divergence, Checkpoin
             return await CheckWitnessesAsync(ct);
         }
 
-        if (await divergence.CurrentAsync(ct) is { } recorded)
+        // Asked before every signing route's answer: the reads go out together, each on its own connection, so the
+        // check costs about one round trip to the database, not one per read.
+        var recordedRead = divergence.CurrentAsync(ct);
+        var sizeRead = log.TreeSizeAsync(ct);
+        var known = _known.Values.OrderBy(k => k.ByService).ThenByDescending(k => k.TreeSize).ToList();
+        var rootReads = known.Select(k => StoredRootAsync(k.TreeSize, ct)).ToList();
+        if (await recordedRead is { } recorded)
         {
+            await SettleAsync([sizeRead, .. rootReads]);
             return recorded;
         }
 
-        var size = await log.TreeSizeAsync(ct);
+        var size = await sizeRead;
         // The witnesses' first: a divergence is named by the evidence a database writer cannot reach.
-        foreach (var (signedBy, treeSize, rootHash, _) in _known.Values.OrderBy(k => k.ByService).ThenByDescending(k => k.TreeSize))
+        for (var i = 0; i < known.Count; i++)
         {
-            var stored = treeSize > size ? null : CheckpointLog.Hex((await log.RootAsync(treeSize, ct)).RootHash);
+            var (signedBy, treeSize, rootHash, _) = known[i];
+            var stored = treeSize > size ? null : (await rootReads[i]).Root(); // within the stored tree, a missing node is damage: thrown
             if (stored != rootHash)
             {
+                await SettleAsync(rootReads);
                 var reason = stored is null
                     ? $"it signed a tree of {treeSize} leaves, larger than the stored tree"
                     : $"it signed root {rootHash} at size {treeSize}, the stored events give {stored}";
@@ -53,6 +62,31 @@ public sealed partial class HistoryWatch(HistoryDivergence divergence, Checkpoin
         }
 
         return null;
+    }
+
+    /// <summary>Lets reads no longer needed end (their outcome is of no use), so that none is left running or unobserved.</summary>
+    private static async Task SettleAsync(IEnumerable<Task> reads) =>
+        await Task.WhenAll(reads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    /// <summary>
+    /// The stored tree's root at <paramref name="treeSize"/>, read before the tree's size is known: a size beyond the
+    /// stored tree finds its nodes missing, which is damage only within it — so the damage is kept, not thrown, here.
+    /// </summary>
+    private async Task<StoredRoot> StoredRootAsync(long treeSize, CancellationToken ct)
+    {
+        try
+        {
+            return new StoredRoot(CheckpointLog.Hex((await log.RootAsync(treeSize, ct)).RootHash), null);
+        }
+        catch (Ledger.Merkle.Stored.MerkleTreeDamagedException damage)
+        {
+            return new StoredRoot(null, damage);
+        }
+    }
+
+    private sealed record StoredRoot(string? Hash, Exception? Damage)
+    {
+        public string Root() => Hash ?? throw Damage!;
     }
 
     /// <summary>
