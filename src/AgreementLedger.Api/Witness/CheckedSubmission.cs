@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using AgreementLedger.Ledger.Merkle;
 using AgreementLedger.Ledger.Signing;
 
 namespace AgreementLedger.Witness;
@@ -120,7 +121,7 @@ public sealed record CheckedSubmission(
             offered), errors);
     }
 
-    private static bool IsHash(string? hex) => hex is { Length: 64 } && IsLowerHex(hex);
+    private static bool IsHash(string? hex) => MerkleHash.TryParse(hex, out _);
 
     private static bool IsLowerHex(string text) => text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

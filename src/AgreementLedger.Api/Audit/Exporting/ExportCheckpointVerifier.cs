@@ -59,7 +59,7 @@ internal static class ExportCheckpointVerifier
         var hashes = new List<byte[]>();
         foreach (var hex in proof.Proof)
         {
-            hashes.Add(CheckpointVerifier.TryHash(hex, out var hash) ? hash : []);
+            hashes.Add(MerkleHash.TryParse(hex, out var hash) ? hash : []);
         }
 
         if (own.Root is { } from && other.Root is { } to && !MerkleProofs.VerifyConsistency(checkpoint.TreeSize, newer.TreeSize, from, to, hashes))

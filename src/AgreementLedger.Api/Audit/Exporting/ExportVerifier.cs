@@ -189,7 +189,7 @@ public static class ExportVerifier
             tips[e.AgreementId] = (e.Version, e.Hash);
             digest = LedgerDigests.Step(digest, e.Hash);
             // The leaf of what the file says the hash is (a malformed one was reported above and still changes the root).
-            tree.Append(MerkleHash.Leaf(CheckpointVerifier.TryHash(e.Hash, out var eventHash) ? eventHash : Encoding.UTF8.GetBytes(e.Hash)));
+            tree.Append(MerkleHash.Leaf(MerkleHash.TryParse(e.Hash, out var eventHash) ? eventHash : Encoding.UTF8.GetBytes(e.Hash)));
         }
 
         // The kept digests not yet checked lie at or after the last exported event: each covers all of them.

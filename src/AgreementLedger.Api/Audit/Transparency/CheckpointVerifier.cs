@@ -1,3 +1,4 @@
+using AgreementLedger.Ledger.Merkle;
 using AgreementLedger.Ledger.Signing;
 
 namespace AgreementLedger.Audit.Transparency;
@@ -19,7 +20,7 @@ public static class CheckpointVerifier
         Checkpoint checkpoint, string what, IEnumerable<byte[]> logKeys, IEnumerable<byte[]> witnessKeys, ICollection<string> failures)
     {
         var cosigned = new HashSet<string>(StringComparer.Ordinal);
-        if (checkpoint.Origin is null || !CheckpointMessages.IsValidOrigin(checkpoint.Origin) || !TryHash(checkpoint.RootHash, out var root) || checkpoint.TreeSize < 0)
+        if (checkpoint.Origin is null || !CheckpointMessages.IsValidOrigin(checkpoint.Origin) || !MerkleHash.TryParse(checkpoint.RootHash, out var root) || checkpoint.TreeSize < 0)
         {
             failures.Add($"{what} is malformed (origin, treeSize or rootHash)");
             return new CheckedCheckpoint(null, cosigned);
@@ -55,18 +56,5 @@ public static class CheckpointVerifier
         }
 
         return new CheckedCheckpoint(root, cosigned);
-    }
-
-    /// <summary>A hash as the JSON gives it: 64 lowercase hex characters, 32 bytes.</summary>
-    public static bool TryHash(string? hex, out byte[] hash)
-    {
-        hash = [];
-        if (hex is null || hex.Length != 64 || hex.Any(c => c is not (>= '0' and <= '9' or >= 'a' and <= 'f')))
-        {
-            return false;
-        }
-
-        hash = Convert.FromHexString(hex);
-        return true;
     }
 }

@@ -34,13 +34,13 @@ public static class ProofVerifier
             failures.Add($"the proof is for a tree of {proof.TreeSize} leaves with root {proof.RootHash}, not the checkpoint's {checkpoint.TreeSize} with root {checkpoint.RootHash}");
         }
 
-        if (!TryHash(proof.LeafHash, out var leaf) || proof.AuditPath.Any(h => !TryHash(h, out _)))
+        if (!MerkleHash.TryParse(proof.LeafHash, out var leaf) || proof.AuditPath.Any(h => !MerkleHash.TryParse(h, out _)))
         {
             failures.Add("the proof's leafHash or auditPath is not lowercase hex of 32-byte hashes");
         }
         else
         {
-            if (eventHash is not null && !(TryHash(eventHash, out var hashed) && MerkleHash.Leaf(hashed).AsSpan().SequenceEqual(leaf)))
+            if (eventHash is not null && !(MerkleHash.TryParse(eventHash, out var hashed) && MerkleHash.Leaf(hashed).AsSpan().SequenceEqual(leaf)))
             {
                 failures.Add($"the proof's leafHash is not the leaf of the event hash {eventHash} (SHA-256 of 0x00 and its 32 bytes)");
             }
@@ -59,6 +59,4 @@ public static class ProofVerifier
 
         return new ProofVerification(failures.Count == 0, cosigned.Count, failures);
     }
-
-    private static bool TryHash(string hex, out byte[] hash) => CheckpointVerifier.TryHash(hex, out hash);
 }

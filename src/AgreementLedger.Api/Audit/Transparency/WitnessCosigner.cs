@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgreementLedger.Ledger.Merkle;
 using AgreementLedger.Ledger.Signing;
 using AgreementLedger.Witness;
 
@@ -136,7 +137,7 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
             }
 
             var checkpoint = await answer.Content.ReadFromJsonAsync<CheckpointJson>(timeout.Token);
-            return checkpoint is { Origin: { } o, TreeSize: { } size, RootHash: { } root } && o == origin && Hex(root) is { } rootBytes
+            return checkpoint is { Origin: { } o, TreeSize: { } size, RootHash: { } root } && o == origin && MerkleHash.TryParse(root, out var rootBytes)
                 && checkpoint.Cosignatures?.Any(c => Verifies(witness, c, origin, size, rootBytes)) == true
                 ? (checkpoint, null)
                 : (null, $"{witness.Url}: its checkpoint of '{origin}' carries no cosignature that verifies with its configured key {witness.KeyId}");
@@ -218,8 +219,6 @@ public sealed partial class WitnessCosigner(HttpClient http, IReadOnlyList<Confi
         timeout.CancelAfter(RequestTimeout);
         return timeout;
     }
-
-    private static byte[]? Hex(string text) => text.Length == 64 && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')) ? Convert.FromHexString(text) : null;
 
     private static string Cut(string text) => text.Length <= 500 ? text : text[..500] + "…";
 

@@ -25,6 +25,19 @@ public static class MerkleHash
     /// <summary>Interior node = SHA-256(0x01 ‖ left ‖ right).</summary>
     public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) => Prefixed(0x01, left, right);
 
+    /// <summary>A hash as the contract's JSON gives it — exactly 64 lowercase hex digits — as its 32 bytes; false for anything else.</summary>
+    public static bool TryParse(string? hex, out byte[] hash)
+    {
+        hash = [];
+        if (hex is not { Length: 2 * Size } || hex.Any(c => c is not (>= '0' and <= '9' or >= 'a' and <= 'f')))
+        {
+            return false;
+        }
+
+        hash = Convert.FromHexString(hex);
+        return true;
+    }
+
     private static byte[] Prefixed(byte prefix, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         // On the stack for the usual sizes: a whole-ledger verify hashes two million of these per million events.
