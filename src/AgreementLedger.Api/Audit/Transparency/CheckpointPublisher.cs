@@ -34,9 +34,9 @@ public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWit
 
     private async Task PublishAsync(bool checkOnly, CancellationToken ct)
     {
-        if (await watch.CheckWitnessesAsync(ct) is { } diverged)
+        if (await watch.CheckWitnessesAsync(ct) is not null)
         {
-            LogStillDiverged(logger, diverged.Named);
+            // Said as an error by the watch, once each tick.
             return;
         }
 
@@ -63,9 +63,6 @@ public sealed partial class CheckpointPublisher(CheckpointLog log, CheckpointWit
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published the signed checkpoint of tree size {TreeSize}: root {RootHash}")]
     private static partial void LogPublished(ILogger logger, long treeSize, string rootHash);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint}; nothing new is signed")]
-    private static partial void LogStillDiverged(ILogger logger, string checkpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the periodic checkpoint failed; will retry")]
     private static partial void LogFailed(ILogger logger, Exception exception);

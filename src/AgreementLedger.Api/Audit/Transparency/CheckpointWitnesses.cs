@@ -1,5 +1,4 @@
 using AgreementLedger.Audit.Digests;
-using AgreementLedger.Ledger.Merkle;
 using AgreementLedger.Ledger.Merkle.Stored;
 using AgreementLedger.Witness;
 
@@ -29,16 +28,13 @@ public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog 
         var known = new List<WitnessedTree>();
         if (await log.NewestKeptAsync(ct) is { } kept && kept.Origin == origin.Name && log.Check(kept) == Digests.SignatureCheck.Valid)
         {
-            var stored = await RootAtAsync(kept.TreeSize, ct);
-            if (stored is null || CheckpointLog.Hex(stored) != kept.RootHash)
+            var signed = new WitnessedTree(SignerOf(kept), kept.TreeSize, kept.RootHash, ByService: true);
+            if (signed.HeldAgainst(await RootAtAsync(kept.TreeSize, ct) is { } stored ? CheckpointLog.Hex(stored) : null) is { } diverged)
             {
-                var reason = stored is null
-                    ? $"the stored tree is smaller than {kept.TreeSize} leaves"
-                    : $"the stored events give root {CheckpointLog.Hex(stored)} at that size";
-                return (new DivergedCheckpoint(kept.TreeSize, kept.RootHash, SignerOf(kept), reason), known);
+                return (diverged, known);
             }
 
-            known.Add(new WitnessedTree(SignerOf(kept), kept.TreeSize, kept.RootHash, ByService: true));
+            known.Add(signed);
         }
 
         var round = await cosigner.CheckAsync(origin.Name, RootAtAsync, ct);
@@ -58,12 +54,8 @@ public sealed class CheckpointWitnesses(WitnessCosigner cosigner, CheckpointLog 
         checkpoint.Origin, checkpoint.TreeSize, checkpoint.RootHash, checkpoint.Position, checkpoint.Timestamp, checkpoint.KeyId, checkpoint.Signature,
         [.. checkpoint.Cosignatures.Select(c => new CosignatureJson(c.Witness, c.KeyId, c.Timestamp, c.Signature))]);
 
-    private async Task<IReadOnlyList<byte[]>> ConsistencyProofAsync(long fromSize, long toSize, CancellationToken ct)
-    {
-        var proof = MerkleTree.ConsistencyProof(fromSize, toSize);
-        var read = await tree.ReadAsync([.. proof], [], null, null, ct);
-        return [.. proof.Select(read.Hash)];
-    }
+    private async Task<IReadOnlyList<byte[]>> ConsistencyProofAsync(long fromSize, long toSize, CancellationToken ct) =>
+        [.. (await StoredConsistencyProof.ReadAsync(tree, fromSize, toSize, ct)).Proof.Select(Convert.FromHexString)];
 
     private async Task<byte[]?> RootAtAsync(long treeSize, CancellationToken ct) =>
         treeSize > await log.TreeSizeAsync(ct) ? null : (await log.RootAsync(treeSize, ct)).RootHash;

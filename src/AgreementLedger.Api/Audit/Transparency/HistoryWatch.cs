@@ -49,15 +49,11 @@ public sealed partial class HistoryWatch(HistoryDivergence divergence, Checkpoin
         // The witnesses' first: a divergence is named by the evidence a database writer cannot reach.
         for (var i = 0; i < known.Count; i++)
         {
-            var (signedBy, treeSize, rootHash, _) = known[i];
-            var stored = treeSize > size ? null : (await rootReads[i]).Root(); // within the stored tree, a missing node is damage: thrown
-            if (stored != rootHash)
+            // Within the stored tree, a missing node is damage: thrown.
+            if (known[i].HeldAgainst(known[i].TreeSize > size ? null : (await rootReads[i]).Root()) is { } diverged)
             {
                 await SettleAsync(rootReads);
-                var reason = stored is null
-                    ? $"it signed a tree of {treeSize} leaves, larger than the stored tree"
-                    : $"it signed root {rootHash} at size {treeSize}, the stored events give {stored}";
-                return await RecordAsync(new DivergedCheckpoint(treeSize, rootHash, signedBy, reason), ct);
+                return await RecordAsync(diverged, ct);
             }
         }
 
@@ -91,13 +87,15 @@ public sealed partial class HistoryWatch(HistoryDivergence divergence, Checkpoin
 
     /// <summary>
     /// The publisher's check, on start and every interval: the recorded divergence, or else the service's newest kept
-    /// checkpoint and every witness's checkpoint read now and held against the stored tree (each remembered).
+    /// checkpoint and every witness's checkpoint read now and held against the stored tree (each remembered). A
+    /// divergence is said as an error once a call: as found, or as still there.
     /// </summary>
     public async Task<DivergedCheckpoint?> CheckWitnessesAsync(CancellationToken ct)
     {
         if (await divergence.CurrentAsync(ct) is { } recorded)
         {
             _checkedOnce = true;
+            LogStillDiverged(logger, recorded.Named);
             return recorded;
         }
 
@@ -121,4 +119,7 @@ public sealed partial class HistoryWatch(HistoryDivergence divergence, Checkpoin
 
     [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint} ({Reason}); nothing new is signed, and /audit/digest, /audit/checkpoint and /audit/export answer 503 history-diverged")]
     private static partial void LogDiverged(ILogger logger, string checkpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "History diverged: the stored events no longer yield {Checkpoint}; nothing new is signed")]
+    private static partial void LogStillDiverged(ILogger logger, string checkpoint);
 }

@@ -21,6 +21,15 @@ public sealed record WitnessedTree(string SignedBy, long TreeSize, string RootHa
 {
     /// <summary>How a divergence names a witness as the signer of its checkpoint.</summary>
     public static string SignerOf(Uri witness) => $"the witness at {witness}";
+
+    /// <summary>
+    /// This signed tree held against the stored tree's root at its size (<paramref name="storedRoot"/>, lowercase hex;
+    /// null when the stored tree is smaller): the divergence, or null while the stored tree still gives it.
+    /// </summary>
+    public DivergedCheckpoint? HeldAgainst(string? storedRoot) => storedRoot == RootHash ? null
+        : new DivergedCheckpoint(TreeSize, RootHash, SignedBy, storedRoot is null
+            ? $"it signed a tree of {TreeSize} leaves, larger than the stored tree"
+            : $"it signed root {RootHash} at size {TreeSize}, the stored events give {storedRoot}");
 }
 
 /// <summary>
