@@ -2,9 +2,10 @@
 // its problems as the API answers them, Idempotency-Keys for recordings and the quiet 503 retry.
 
 import { announce } from "./dom.js";
-import { authHeaders, showTokenPanel } from "./session.js";
+import { authHeaders, session, showTokenPanel } from "./session.js";
 
 export async function api(path, { method = "GET", body, idempotencyKey } = {}) {
+  const sentWith = session.token;
   const headers = { Accept: "application/json", ...authHeaders() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
@@ -17,7 +18,9 @@ export async function api(path, { method = "GET", body, idempotencyKey } = {}) {
   const text = await response.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = { title: "Unexpected answer", detail: text.slice(0, 200) }; }
-  if (response.status === 401) showTokenPanel("This needs a token: paste one below.");
+  // Only while the token it was sent with is still the one in use: a 401 to a request sent before the user
+  // signed in, arriving after, must not open the panel over the signed-in page.
+  if (response.status === 401 && session.token === sentWith) showTokenPanel("This needs a token: paste one below.");
   return { ok: response.ok, status: response.status, json, headers: response.headers };
 }
 
