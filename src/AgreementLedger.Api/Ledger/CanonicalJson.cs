@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -10,12 +12,7 @@ namespace AgreementLedger.Ledger;
 /// </summary>
 public static class CanonicalJson
 {
-    public static string Serialize(JsonElement element)
-    {
-        var builder = new StringBuilder();
-        Write(builder, element, exactNumbers: false);
-        return builder.ToString();
-    }
+    public static string Serialize(JsonElement element) => Encoding.UTF8.GetString(Utf8(element, exactNumbers: false));
 
     public static string Serialize(string json)
     {
@@ -35,73 +32,157 @@ public static class CanonicalJson
     }
 
     /// <inheritdoc cref="SerializeWithExactNumbers(string)"/>
-    public static string SerializeWithExactNumbers(JsonElement element)
+    public static string SerializeWithExactNumbers(JsonElement element) => Encoding.UTF8.GetString(Utf8(element, exactNumbers: true));
+
+    private static byte[] Utf8(JsonElement element, bool exactNumbers)
     {
-        var builder = new StringBuilder();
-        Write(builder, element, exactNumbers: true);
-        return builder.ToString();
+        var output = new ArrayBufferWriter<byte>();
+        Write(output, element, exactNumbers);
+        return output.WrittenSpan.ToArray();
     }
 
-    private static void Write(StringBuilder builder, JsonElement element, bool exactNumbers)
+    /// <summary>
+    /// Writes the canonical form of <paramref name="element"/> as UTF-8 (what is hashed), straight from the
+    /// parsed document: no intermediate string, and a string or member name that needs no escaping is copied as it
+    /// was read (a JSON string without a backslash holds no quote, backslash or control character, and valid UTF-8
+    /// no lone surrogate: its bytes are already canonical).
+    /// </summary>
+    public static void Write(IBufferWriter<byte> output, JsonElement element, bool exactNumbers = false)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                builder.Append('{');
-                var first = true;
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    if (!first)
-                    {
-                        builder.Append(',');
-                    }
-
-                    first = false;
-                    WriteString(builder, property.Name);
-                    builder.Append(':');
-                    Write(builder, property.Value, exactNumbers);
-                }
-
-                builder.Append('}');
+                WriteObject(output, element, exactNumbers);
                 break;
             case JsonValueKind.Array:
-                builder.Append('[');
+                output.Write("["u8);
                 var firstItem = true;
                 foreach (var item in element.EnumerateArray())
                 {
                     if (!firstItem)
                     {
-                        builder.Append(',');
+                        output.Write(","u8);
                     }
 
                     firstItem = false;
-                    Write(builder, item, exactNumbers);
+                    Write(output, item, exactNumbers);
                 }
 
-                builder.Append(']');
+                output.Write("]"u8);
                 break;
             case JsonValueKind.String:
-                WriteString(builder, element.GetString()!);
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                if (raw.IndexOf((byte)'\\') < 0)
+                {
+                    output.Write(raw);
+                }
+                else
+                {
+                    WriteString(output, element.GetString()!);
+                }
+
                 break;
             case JsonValueKind.Number:
-                builder.Append(exactNumbers ? ExactNumber(element.GetRawText()) : FormatNumber(element.GetDouble()));
+                WriteAscii(output, exactNumbers ? ExactNumber(element.GetRawText()) : FormatNumber(element.GetDouble()));
                 break;
             case JsonValueKind.True:
-                builder.Append("true");
+                output.Write("true"u8);
                 break;
             case JsonValueKind.False:
-                builder.Append("false");
+                output.Write("false"u8);
                 break;
             case JsonValueKind.Null:
-                builder.Append("null");
+                output.Write("null"u8);
                 break;
             default:
                 throw new ArgumentException($"Cannot canonicalize a JSON {element.ValueKind}.", nameof(element));
         }
     }
 
-    internal static void WriteString(StringBuilder builder, string value)
+    /// <summary>Members sorted by their names' UTF-16 code units (RFC 8785, 3.2.3).</summary>
+    private static void WriteObject(IBufferWriter<byte> output, JsonElement element, bool exactNumbers)
     {
+        var count = element.GetPropertyCount();
+        var members = ArrayPool<JsonProperty>.Shared.Rent(count);
+        try
+        {
+            // Insertion sort: an event's objects have a handful of members, and each comparison is two span reads.
+            var n = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                var at = n++;
+                while (at > 0 && Compare(members[at - 1], property) > 0)
+                {
+                    members[at] = members[at - 1];
+                    at--;
+                }
+
+                members[at] = property;
+            }
+
+            output.Write("{"u8);
+            for (var i = 0; i < n; i++)
+            {
+                if (i > 0)
+                {
+                    output.Write(","u8);
+                }
+
+                var name = JsonMarshal.GetRawUtf8PropertyName(members[i]);
+                if (name.IndexOf((byte)'\\') < 0)
+                {
+                    output.Write("\""u8);
+                    output.Write(name);
+                    output.Write("\""u8);
+                }
+                else
+                {
+                    WriteString(output, members[i].Name);
+                }
+
+                output.Write(":"u8);
+                Write(output, members[i].Value, exactNumbers);
+            }
+
+            output.Write("}"u8);
+        }
+        finally
+        {
+            ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    /// <summary>
+    /// UTF-16 code-unit order of member names. Names of ASCII without escapes (nearly all) compare as their bytes, which
+    /// is the same order; any other pair compares as .NET strings, which are UTF-16.
+    /// </summary>
+    private static int Compare(JsonProperty x, JsonProperty y)
+    {
+        var a = JsonMarshal.GetRawUtf8PropertyName(x);
+        var b = JsonMarshal.GetRawUtf8PropertyName(y);
+        return Ascii.IsValid(a) && Ascii.IsValid(b) && a.IndexOf((byte)'\\') < 0 && b.IndexOf((byte)'\\') < 0
+            ? a.SequenceCompareTo(b)
+            : string.CompareOrdinal(x.Name, y.Name);
+    }
+
+    private static readonly SearchValues<char> Plain =
+        SearchValues.Create([.. Enumerable.Range(0x20, 0x7f - 0x20).Select(c => (char)c).Where(c => c is not '"' and not '\\')]);
+
+    /// <summary>A string as RFC 8785 (ECMAScript's JSON.stringify) writes it, in UTF-8.</summary>
+    public static void WriteString(IBufferWriter<byte> output, string value)
+    {
+        if (!value.AsSpan().ContainsAnyExcept(Plain))
+        {
+            // Printable ASCII but quote and backslash: written as it is.
+            var span = output.GetSpan(value.Length + 2);
+            span[0] = (byte)'"';
+            Encoding.ASCII.GetBytes(value, span[1..]);
+            span[value.Length + 1] = (byte)'"';
+            output.Advance(value.Length + 2);
+            return;
+        }
+
+        var builder = new StringBuilder(value.Length + 2);
         builder.Append('"');
         for (var i = 0; i < value.Length; i++)
         {
@@ -134,6 +215,14 @@ public static class CanonicalJson
         }
 
         builder.Append('"');
+        // Encoded whole: a surrogate pair may straddle two of the builder's chunks.
+        Encoding.UTF8.GetBytes(builder.ToString(), output);
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string ascii)
+    {
+        var span = output.GetSpan(ascii.Length);
+        output.Advance(Encoding.ASCII.GetBytes(ascii, span));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,37 +21,54 @@ public static class EventHash
 {
     public static readonly string Genesis = new('0', 64);
 
+    /// <summary>The canonical envelope (JCS), as text: what <see cref="Compute"/> hashes after the previous hash.</summary>
     public static string Canonical(HashedEvent e)
     {
-        // Members written in UTF-16 code-unit order, as RFC 8785 requires.
-        var builder = new StringBuilder();
-        builder.Append("{\"agreementId\":");
-        CanonicalJson.WriteString(builder, e.AgreementId);
-        builder.Append(",\"data\":").Append(CanonicalJson.Serialize(e.Data));
-        builder.Append(",\"occurredOn\":");
-        if (e.OccurredOn is { } day)
-        {
-            CanonicalJson.WriteString(builder, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            builder.Append("null");
-        }
-
-        builder.Append(",\"recordedAt\":");
-        CanonicalJson.WriteString(builder, e.RecordedAt);
-        builder.Append(",\"recordedBy\":");
-        CanonicalJson.WriteString(builder, e.RecordedBy);
-        builder.Append(",\"type\":");
-        CanonicalJson.WriteString(builder, e.Type);
-        builder.Append(",\"version\":").Append(CanonicalJson.FormatNumber(e.Version));
-        builder.Append('}');
-        return builder.ToString();
+        var output = new ArrayBufferWriter<byte>();
+        WriteCanonical(output, e);
+        return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
     public static string Compute(string previousHash, HashedEvent e)
     {
-        var bytes = Encoding.UTF8.GetBytes(previousHash + Canonical(e));
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        // One buffer a thread, reused: hashing is on every append and, for the whole ledger, in every verify.
+        var output = buffer ??= new ArrayBufferWriter<byte>(1024);
+        output.ResetWrittenCount();
+        Encoding.UTF8.GetBytes(previousHash, output);
+        WriteCanonical(output, e);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(output.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    /// <summary>Members written in UTF-16 code-unit order, as RFC 8785 requires.</summary>
+    private static void WriteCanonical(ArrayBufferWriter<byte> output, HashedEvent e)
+    {
+        output.Write("{\"agreementId\":"u8);
+        CanonicalJson.WriteString(output, e.AgreementId);
+        output.Write(",\"data\":"u8);
+        CanonicalJson.Write(output, e.Data);
+        output.Write(",\"occurredOn\":"u8);
+        if (e.OccurredOn is { } day)
+        {
+            CanonicalJson.WriteString(output, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            output.Write("null"u8);
+        }
+
+        output.Write(",\"recordedAt\":"u8);
+        CanonicalJson.WriteString(output, e.RecordedAt);
+        output.Write(",\"recordedBy\":"u8);
+        CanonicalJson.WriteString(output, e.RecordedBy);
+        output.Write(",\"type\":"u8);
+        CanonicalJson.WriteString(output, e.Type);
+        output.Write(",\"version\":"u8);
+        Encoding.UTF8.GetBytes(CanonicalJson.FormatNumber(e.Version), output);
+        output.Write("}"u8);
     }
 }

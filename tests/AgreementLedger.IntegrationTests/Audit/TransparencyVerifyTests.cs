@@ -1,5 +1,7 @@
 using AgreementLedger.Audit.Transparency;
 using AgreementLedger.IntegrationTests.Support;
+using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle;
 using AgreementLedger.Ledger.Merkle.Stored;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -55,6 +57,44 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
         finally
         {
             // Put back (the hash is recomputed from the node's children, or from the leaf's event), for the other tests.
+            await new DatabaseWriter(ledger.ConnectionString).RewriteTreeAsync(size);
+        }
+    }
+
+    [Fact]
+    public async Task the_tree_checks_alike_read_in_spans_of_three_leaves_or_whole_and_a_rewritten_node_is_named_across_spans()
+    {
+        var size = await TreeWithACheckpointAsync();
+        var store = ledger.Host.Services.GetRequiredService<MerkleStore>();
+        var events = ledger.Host.Services.GetRequiredService<StoredEventReader>();
+        async Task<TreeCheckResult> CheckAsync(int spanLeaves)
+        {
+            await using var pass = await new MerkleTreeCheck(store, spanLeaves).BeginAsync(new HashSet<long> { size }, CancellationToken.None);
+            await foreach (var row in events.ReadAsync(new EventQuery { WithData = false }, CancellationToken.None))
+            {
+                await pass.AppendAsync(row.Position, MerkleLeaf.OfEvent(row.Hash));
+            }
+
+            return pass.Finish();
+        }
+
+        Assert.True(size >= 8);
+        var whole = await CheckAsync(MerkleTreePass.SpanLeaves);
+        var spans = await CheckAsync(3);
+        Assert.Empty(whole.Mismatches);
+        Assert.Empty(spans.Mismatches);
+        Assert.Equal(whole.Roots[size], spans.Roots[size]);
+        Assert.Equal(MerkleHash.Size, spans.Roots[size].Length);
+
+        // Node (2, 1) covers leaves 4 to 7: its last leaf is in the third span of three.
+        await ledger.ExecuteAsync("update ledger.merkle_nodes set hash = sha256(hash) where level = 2 and index = 1");
+        try
+        {
+            var mismatch = Assert.Single((await CheckAsync(3)).Mismatches);
+            Assert.Contains("stored Merkle tree node (level 2, index 1) does not match the events it covers", mismatch.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
             await new DatabaseWriter(ledger.ConnectionString).RewriteTreeAsync(size);
         }
     }

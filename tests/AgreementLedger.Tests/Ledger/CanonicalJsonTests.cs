@@ -39,6 +39,28 @@ public sealed class CanonicalJsonTests
     }
 
     [Fact]
+    public void sorts_and_writes_unescaped_names_and_strings_as_their_escaped_spellings()
+    {
+        // The same members as above, read as raw UTF-8 (as PostgreSQL's jsonb gives them back) instead of \u escapes.
+        const string raw = "{ \"€\": \"東京\", \"\\r\": \"x\", \"דּ\": \"y\", \"1\": \"One\", \"😀\": \"z\", \"\u0080\": \"w\", \"ö\": \"v\" }";
+        const string escaped = """{ "\u20ac": "\u6771\u4eac", "\r": "x", "\ufb33": "y", "1": "One", "\ud83d\ude00": "z", "\u0080": "w", "\u00f6": "v" }""";
+
+        Assert.Equal(CanonicalJson.Serialize(escaped), CanonicalJson.Serialize(raw));
+        Assert.Equal("{\"\\r\":\"x\",\"1\":\"One\",\"\u0080\":\"w\",\"ö\":\"v\",\"€\":\"東京\",\"😀\":\"z\",\"דּ\":\"y\"}", CanonicalJson.Serialize(raw));
+    }
+
+    [Fact]
+    public void keeps_a_surrogate_pair_whole_after_escapes()
+    {
+        // Backslash, tab, U+1D11E: the escapes grow the text so that the pair straddles the end of its first buffer.
+        var value = "\\\t\ud834\udd1e";
+
+        var canonical = CanonicalJson.Serialize(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["k"] = value }));
+
+        Assert.Equal("{\"k\":\"\\\\\\t\ud834\udd1e\"}", canonical);
+    }
+
+    [Fact]
     public void escapes_strings_as_rfc_8785_does()
     {
         const string input = """{"s":"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/","n":[56,{"d":true,"10":null,"1":[]}]}""";

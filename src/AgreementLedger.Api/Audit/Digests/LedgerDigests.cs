@@ -35,8 +35,17 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Safe
         return table;
     }
 
-    public static string Step(string previous, string eventHash) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + eventHash)));
+    public static string Step(string previous, string eventHash)
+    {
+        // On the stack for hashes of the usual length: a whole-ledger verify takes a million steps per million events.
+        var length = Encoding.UTF8.GetByteCount(previous) + Encoding.UTF8.GetByteCount(eventHash);
+        Span<byte> input = length <= 256 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(previous, input);
+        Encoding.UTF8.GetBytes(eventHash, input[written..]);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input, digest);
+        return Convert.ToHexStringLower(digest);
+    }
 
     /// <summary>The newest safe position (<see cref="Ledger.SafePosition.FindAsync"/>): the position a digest may be taken at.</summary>
     public Task<long> SafePositionAsync(CancellationToken ct) => safe.FindAsync(ct);

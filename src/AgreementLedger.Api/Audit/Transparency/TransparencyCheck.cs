@@ -6,13 +6,14 @@ namespace AgreementLedger.Audit.Transparency;
 
 /// <summary>
 /// The transparency log's part of <c>GET /audit/verify</c>: the tree recomputed from the events and compared with
-/// the stored nodes (<see cref="MerkleTreeCheck"/>), and every kept checkpoint checked against the recomputed root
-/// at its size and for a valid signature by a key the service knows. Failures are ledger-wide: they carry
-/// <see cref="LedgerVerifier.Ledger"/> and the position of the last event concerned.
+/// the stored nodes (<see cref="MerkleTreeCheck"/>, fed by the verifier's one pass over the events), and every kept
+/// checkpoint checked against the recomputed root at its size and for a valid signature by a key the service knows.
+/// Failures are ledger-wide: they carry <see cref="LedgerVerifier.Ledger"/> and the position of the last event concerned.
 /// </summary>
 public sealed class TransparencyCheck(MerkleTreeCheck tree, CheckpointLog log, HistoryDivergence divergence)
 {
-    public async Task<IReadOnlyList<VerificationFailure>> CheckAsync(int max, CancellationToken ct)
+    /// <summary>The kept checkpoints, and the tree's check that recomputes their roots: feed it every event, then <see cref="FinishAsync"/>.</summary>
+    public async Task<(IReadOnlyList<Checkpoint> Kept, MerkleTreePass Tree)> BeginAsync(CancellationToken ct)
     {
         var kept = new List<Checkpoint>();
         await foreach (var checkpoint in log.KeptAsync(ct))
@@ -20,7 +21,12 @@ public sealed class TransparencyCheck(MerkleTreeCheck tree, CheckpointLog log, H
             kept.Add(checkpoint);
         }
 
-        var result = await tree.CheckAsync(kept.Select(c => c.TreeSize).ToHashSet(), ct);
+        return (kept, await tree.BeginAsync(kept.Select(c => c.TreeSize).ToHashSet(), ct));
+    }
+
+    public async Task<IReadOnlyList<VerificationFailure>> FinishAsync(IReadOnlyList<Checkpoint> kept, MerkleTreePass pass, int max, CancellationToken ct)
+    {
+        var result = pass.Finish();
         var failures = result.Mismatches.Select(m => new VerificationFailure(LedgerVerifier.Ledger, m.Position, m.Reason)).ToList();
         var diverged = false;
         foreach (var checkpoint in kept)

@@ -10,8 +10,12 @@ public static class MerkleLeaf
     /// (missing or rewritten: only ever after tampering) is taken as its UTF-8 bytes, so the tree still grows past
     /// it and the feed does not stall; the chain verification names that event.
     /// </summary>
-    public static byte[] OfEvent(string? eventHash) =>
-        MerkleHash.Leaf(IsHex32(eventHash) ? Convert.FromHexString(eventHash!) : Encoding.UTF8.GetBytes(eventHash ?? ""));
-
-    private static bool IsHex32(string? hash) => hash is { Length: 2 * MerkleHash.Size } && hash.All(char.IsAsciiHexDigit);
+    public static byte[] OfEvent(string? eventHash)
+    {
+        Span<byte> bytes = stackalloc byte[MerkleHash.Size];
+        return eventHash is { Length: 2 * MerkleHash.Size }
+            && Convert.FromHexString(eventHash, bytes, out _, out _) == System.Buffers.OperationStatus.Done
+            ? MerkleHash.Leaf(bytes)
+            : MerkleHash.Leaf(Encoding.UTF8.GetBytes(eventHash ?? ""));
+    }
 }

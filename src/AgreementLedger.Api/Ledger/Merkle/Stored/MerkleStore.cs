@@ -87,21 +87,31 @@ public sealed class MerkleStore(NpgsqlDataSource db, LedgerSchema schema)
     }
 
     /// <summary>
-    /// Every stored node of one level, by index (an ordered scan of the primary key), with its position (leaves only);
-    /// streamed on a connection of its own.
+    /// The stored nodes that the leaves <c>[from, to)</c> complete, on levels 0 to <paramref name="levels"/> − 1
+    /// (<see cref="StoredSpan"/>): one query of an index range a level, on a connection of its own.
     /// </summary>
-    public async IAsyncEnumerable<(long Index, byte[] Hash, long? Position)> LevelAsync(int level, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    public async Task<StoredSpan> SpanAsync(long from, long to, int levels, CancellationToken ct)
     {
+        var span = new StoredSpan(from, to, levels);
+        var wanted = Enumerable.Range(0, levels).Where(level => span.Count(level) > 0).ToArray();
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand($"select index, hash, position from {Nodes} where level = $1 order by index", connection);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = level });
+        await using var command = new NpgsqlCommand(
+            $"select n.level, n.index, n.hash, n.position from unnest($1, $2, $3) as wanted(level, first, until) " +
+            $"join lateral (select level, index, hash, position from {Nodes} where level = wanted.level and index >= wanted.first and index < wanted.until) n on true",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = wanted, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(span.FirstIndex).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(level => span.FirstIndex(level) + span.Count(level)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            var index = reader.GetInt64(0);
-            var hash = reader.GetFieldValue<byte[]>(1);
-            yield return (index, hash, reader.IsDBNull(2) ? null : reader.GetInt64(2));
+            var level = reader.GetInt32(0);
+            var index = reader.GetInt64(1);
+            var hash = reader.GetFieldValue<byte[]>(2);
+            span.Keep(level, index, hash, reader.IsDBNull(3) ? null : reader.GetInt64(3));
         }
+
+        return span;
     }
 
     /// <summary>Writes nodes leaves completed (<see cref="MerkleAccumulator.Append"/>), with each leaf's position, in the

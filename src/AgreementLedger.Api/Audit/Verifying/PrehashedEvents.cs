@@ -1,0 +1,73 @@
+using System.Threading.Channels;
+using AgreementLedger.Ledger;
+using AgreementLedger.Ledger.Merkle;
+
+namespace AgreementLedger.Audit.Verifying;
+
+/// <summary>A stored event with what the verify's checks hash of it on their own: its chain hash recomputed from its stored fields (null when it has no stored previousHash, for the chain's check to compute with the one before it), and its Merkle leaf.</summary>
+internal sealed record PrehashedEvent(StoredEventRow Row, string? Recomputed, byte[] Leaf);
+
+/// <summary>
+/// The stored events of a query in their order, with the hashing that depends on one event alone done ahead, in
+/// batches on every core: the reader streams rows while earlier batches are parsed, canonicalised and hashed, and
+/// the checks, which need the order (one agreement's chain, the ledger's digest, the tree), take them in order.
+/// Memory stays bounded: at most a few batches are in flight.
+/// </summary>
+internal static class PrehashedEvents
+{
+    private const int BatchSize = 512;
+
+    public static async IAsyncEnumerable<PrehashedEvent[]> ReadAsync(
+        StoredEventReader stored, EventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pending = Channel.CreateBounded<Task<PrehashedEvent[]>>(2 * Environment.ProcessorCount);
+        var reading = Task.Run(() => ReadBatchesAsync(stored, query, pending.Writer, stop.Token), stop.Token);
+        try
+        {
+            await foreach (var batch in pending.Reader.ReadAllAsync(stop.Token))
+            {
+                yield return await batch;
+            }
+
+            await reading;
+        }
+        finally
+        {
+            // Stopped early (a failure, a cancellation): the reader stops too, and is waited for before its connection goes.
+            await stop.CancelAsync();
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task ReadBatchesAsync(StoredEventReader stored, EventQuery query, ChannelWriter<Task<PrehashedEvent[]>> pending, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<StoredEventRow>(BatchSize);
+            await foreach (var row in stored.ReadAsync(query, ct))
+            {
+                batch.Add(row);
+                if (batch.Count == BatchSize)
+                {
+                    await pending.WriteAsync(HashAsync(batch), ct);
+                    batch = new List<StoredEventRow>(BatchSize);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await pending.WriteAsync(HashAsync(batch), ct);
+            }
+
+            pending.Complete();
+        }
+        catch (Exception e)
+        {
+            pending.Complete(e);
+        }
+    }
+
+    private static Task<PrehashedEvent[]> HashAsync(List<StoredEventRow> rows) =>
+        Task.Run(() => rows.Select(row => new PrehashedEvent(row, row.PreviousHash is { } previous ? ChainCheck.Recompute(row, previous) : null, MerkleLeaf.OfEvent(row.Hash))).ToArray());
+}

@@ -1,0 +1,123 @@
+namespace AgreementLedger.Ledger.Merkle.Stored;
+
+/// <summary>
+/// One check of the stored tree against the events (<see cref="MerkleTreeCheck"/>), fed every event in position
+/// order. The stored nodes are read a span of leaves at a time (<see cref="SpanLeaves"/>) — one range of the primary
+/// key a level, so each stored node is read once — and the next span is read while this one is compared.
+/// </summary>
+public sealed class MerkleTreePass : IAsyncDisposable
+{
+    /// <summary>Leaves a span of stored nodes covers: about twice as many nodes, a few megabytes held at a time.</summary>
+    public const int SpanLeaves = 1 << 15;
+
+    private readonly MerkleStore _store;
+    private readonly TreeHead _head;
+    private readonly IReadOnlySet<long> _rootsAt;
+    private readonly int _spanLeaves;
+    private readonly CancellationToken _ct;
+    private readonly MerkleAccumulator _accumulator = new();
+    private readonly Dictionary<long, byte[]> _roots = [];
+    private readonly int _levels;
+    private readonly TreeMismatch?[] _firstOnLevel;
+    private TreeMismatch? _inserted;
+    private StoredSpan? _span;
+    private Task<StoredSpan>? _next;
+
+    internal MerkleTreePass(MerkleStore store, TreeHead head, IReadOnlySet<long> rootsAt, int spanLeaves, CancellationToken ct)
+    {
+        (_store, _head, _rootsAt, _spanLeaves, _ct) = (store, head, rootsAt, spanLeaves, ct);
+        _levels = head.Size == 0 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)head.Size);
+        _firstOnLevel = new TreeMismatch?[_levels];
+        if (rootsAt.Contains(0))
+        {
+            _roots[0] = _accumulator.Root;
+        }
+
+        _next = head.Size == 0 ? null : ReadSpanAsync(0);
+    }
+
+    /// <summary>
+    /// The next event in position order, by its leaf hash (<see cref="MerkleLeaf.OfEvent"/> of its chain hash as stored).
+    /// Events past the stored tree's last leaf are not leaves yet.
+    /// </summary>
+    public async ValueTask AppendAsync(long position, byte[] leaf)
+    {
+        if (position > _head.Position || _inserted is not null)
+        {
+            return;
+        }
+
+        var ordinal = _accumulator.Size;
+        if (ordinal == _head.Size)
+        {
+            _inserted = new TreeMismatch(position,
+                $"the event at position {position} is not a leaf of the stored tree, which ends at position {_head.Position}: an event was inserted");
+            return;
+        }
+
+        if (_span is null || ordinal >= _span.To)
+        {
+            _span = await _next!;
+            _next = _span.To < _head.Size ? ReadSpanAsync(_span.To) : null;
+        }
+
+        foreach (var node in _accumulator.Append(leaf))
+        {
+            Compare(node, position);
+        }
+
+        if (_rootsAt.Contains(_accumulator.Size))
+        {
+            _roots[_accumulator.Size] = _accumulator.Root;
+        }
+    }
+
+    /// <summary>What the pass found, once every event was appended.</summary>
+    public TreeCheckResult Finish()
+    {
+        var mismatch = _firstOnLevel.FirstOrDefault(m => m is not null) ?? _inserted;
+        if (mismatch is null && _accumulator.Size < _head.Size)
+        {
+            mismatch = new TreeMismatch(_head.Position,
+                $"the stored tree holds {_head.Size} leaves up to position {_head.Position} but only {_accumulator.Size} events are stored there: events were removed");
+        }
+
+        return new TreeCheckResult(_accumulator.Size, mismatch is null ? [] : [mismatch], _roots);
+    }
+
+    private void Compare(MerkleNode node, long position)
+    {
+        var (level, index) = (node.Id.Level, node.Id.Index);
+        if (_firstOnLevel[level] is not null)
+        {
+            return;
+        }
+
+        if (!_span!.TryNode(node.Id, out var stored, out var leafPosition))
+        {
+            _firstOnLevel[level] = new TreeMismatch(position, $"the stored Merkle tree lacks node (level {level}, index {index}): it was deleted");
+        }
+        else if (!stored.SequenceEqual(node.Hash))
+        {
+            _firstOnLevel[level] = new TreeMismatch(position,
+                $"stored Merkle tree node (level {level}, index {index}) does not match the events it covers: the node, or an event up to position {position}, was altered, removed or inserted");
+        }
+        else if (level == 0 && leafPosition >= 0 && leafPosition != position)
+        {
+            _firstOnLevel[level] = new TreeMismatch(position,
+                $"leaf {index} of the stored tree is the event at position {leafPosition}, but the event with that ordinal is at position {position}: events were removed or inserted");
+        }
+    }
+
+    private Task<StoredSpan> ReadSpanAsync(long from) =>
+        _store.SpanAsync(from, Math.Min(from + _spanLeaves, _head.Size), _levels, _ct);
+
+    /// <summary>Waits for a span still being read (the pass may end early, on a failure or a cancellation).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_next is { } next)
+        {
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+}
