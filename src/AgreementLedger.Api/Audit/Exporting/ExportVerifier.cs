@@ -8,15 +8,6 @@ using AgreementLedger.Ledger.Merkle;
 namespace AgreementLedger.Audit.Exporting;
 
 /// <summary>
-/// What <see cref="ExportVerifier.Verify"/> found: verified only with no failure. <see cref="Checkpoint"/> and
-/// <see cref="Consistent"/> are the export's checkpoint records (null in an export written before it carried them),
-/// <see cref="Cosignatures"/> the distinct given witness keys whose cosignature of either verified.
-/// </summary>
-public sealed record ExportVerification(
-    bool Verified, long Events, int Agreements, long KeptDigests, SignedDigest? Digest, IReadOnlyList<string> Failures,
-    Checkpoint? Checkpoint = null, Checkpoint? Consistent = null, int Cosignatures = 0);
-
-/// <summary>
 /// Checks an export with no database: every agreement's hash chain, every kept digest and the closing
 /// digest recomputed from the exported events, the leaf indexes (consecutive from 0 in position order, when the
 /// export carries them: one written before they existed has none), the Merkle root of the exported events against the
