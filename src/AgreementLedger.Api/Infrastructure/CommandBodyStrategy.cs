@@ -43,21 +43,3 @@ public sealed class CommandBodyStrategy : IParameterStrategy
     public static Type? CommandOf(HttpChain chain) =>
         chain.Method.Method.GetParameters().Select(p => p.ParameterType).FirstOrDefault(t => t.IsDefined(typeof(CommandBodyAttribute), inherit: false));
 }
-
-/// <summary>
-/// Declares, once every chain is built, that an endpoint binding a <see cref="CommandBodyAttribute"/>
-/// record accepts it as <c>application/json</c> (what Wolverine declares for a body it binds itself).
-/// </summary>
-public sealed class CommandBodyPolicy : IHttpPolicy
-{
-    public void Apply(IReadOnlyList<HttpChain> chains, JasperFx.CodeGeneration.GenerationRules rules, IServiceContainer container)
-    {
-        foreach (var chain in chains)
-        {
-            if (CommandBodyStrategy.CommandOf(chain) is { } command)
-            {
-                chain.Metadata.Accepts(command, isOptional: false, "application/json");
-            }
-        }
-    }
-}
