@@ -17,7 +17,7 @@ public sealed class CommandBodyAttribute : Attribute;
 /// body is parsed once; Wolverine's own binding would parse the text again. The endpoint still
 /// declares that it accepts the record as <c>application/json</c>: routing answers 415 for another
 /// content type, the strict shape check and the idempotency middleware find the command by it, and
-/// the OpenAPI document describes the body from it (<c>CommandBodyTransformer</c>). One binding
+/// the OpenAPI document describes the body from it (<c>OpenApi/CommandBodyDescriptions</c>). One binding
 /// frame a chain, shared by the slice's Validate and its Post.
 /// </summary>
 public sealed class CommandBodyStrategy : IParameterStrategy
