@@ -1,23 +1,6 @@
 using System.Globalization;
-using JasperFx.CommandLine;
 
 namespace AgreementLedger.Progress;
-
-/// <summary>How a long command shows its progress on standard error.</summary>
-public enum ProgressMode
-{
-    /// <summary>A redrawn bar when standard error is a terminal (and <c>TERM</c> is not <c>dumb</c>), lines otherwise.</summary>
-    Auto,
-
-    /// <summary>A bar redrawn in place with <c>\r</c>, at most ten times a second.</summary>
-    Bar,
-
-    /// <summary>A plain line every <see cref="ProgressOptions.Interval"/>: what a log or CI keeps.</summary>
-    Lines,
-
-    /// <summary>Nothing.</summary>
-    None,
-}
 
 /// <summary>The <c>--progress</c> and <c>--progress-interval</c> flags of the long commands, read alike by JasperFx and by <c>verify-export</c>.</summary>
 public sealed record ProgressOptions(ProgressMode Mode, TimeSpan Interval)
@@ -68,29 +51,4 @@ public sealed record ProgressOptions(ProgressMode Mode, TimeSpan Interval)
     /// <summary>Whether to redraw a bar: asked for, or automatic on a terminal that can return the cursor.</summary>
     public bool DrawsBar(bool errorRedirected, string? term) =>
         Mode == ProgressMode.Bar || (Mode == ProgressMode.Auto && !errorRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal));
-}
-
-/// <summary>The input of a long command that runs against the database (<c>export</c>, <c>rebuild-snapshots</c>, <c>seed</c>).</summary>
-public class ProgressInput : NetCoreInput
-{
-    [Description(ProgressOptions.ModeDescription)]
-    [FlagAlias("progress", true)]
-    public string? ProgressFlag { get; set; }
-
-    [Description(ProgressOptions.IntervalDescription)]
-    [FlagAlias("progress-interval", true)]
-    public string? ProgressIntervalFlag { get; set; }
-
-    /// <summary>The command's progress on standard error, or null once it has said there why the flags are refused.</summary>
-    public ConsoleProgress? StartProgress(string command)
-    {
-        var (options, error) = ProgressOptions.Parse(ProgressFlag, ProgressIntervalFlag);
-        if (options is null)
-        {
-            Console.Error.WriteLine(error);
-            return null;
-        }
-
-        return ConsoleProgress.ForCommand(command, options);
-    }
 }

@@ -6,13 +6,6 @@ using Npgsql;
 
 namespace AgreementLedger.Subscriptions;
 
-/// <summary>Ledger:Telemetry settings.</summary>
-public sealed class TelemetryOptions
-{
-    /// <summary>How often <c>ledger.projection.lag</c> is read from the database.</summary>
-    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(10);
-}
-
 /// <summary>
 /// Reads, every <see cref="TelemetryOptions.LagInterval"/>, how many stored events each asynchronous
 /// consumer has still to process — every Marten projection and subscription (from its progression

@@ -2,7 +2,6 @@ using System.Data;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Progress;
 using AgreementLedger.Ledger;
-using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
 
@@ -104,25 +103,4 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, IDocumentStor
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Rebuilt the snapshots of {Agreements} agreements from {Events} events in {Seconds:F1} s ({Written} written; the rest were newer already)")]
     private static partial void LogDone(ILogger logger, long events, long agreements, long written, double seconds);
-}
-
-[Description("Rebuild every agreement snapshot from the events in one pass; safe while other nodes serve traffic (also what 'projections rebuild' runs)", Name = Name)]
-public sealed class RebuildSnapshotsCommand : JasperFxAsyncCommand<ProgressInput>
-{
-    public const string Name = "rebuild-snapshots";
-
-    public override async Task<bool> Execute(ProgressInput input)
-    {
-        using var progress = input.StartProgress(Name);
-        if (progress is null)
-        {
-            return false;
-        }
-
-        using var host = input.BuildHost();
-        var rebuilder = host.Services.GetRequiredService<SnapshotRebuilder>();
-        var result = await rebuilder.RebuildAsync(CancellationToken.None, progress);
-        Console.WriteLine($"Rebuilt {result.Agreements} agreement snapshots from {result.Events} events in {result.Took.TotalSeconds:F1} s ({result.Written} written).");
-        return true;
-    }
 }

@@ -55,11 +55,3 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loaded {Count} demo agreements from the seed reports")]
     private static partial void LogLoaded(ILogger logger, int count);
 }
-
-/// <summary>On the first start of the embedded default, an empty ledger gets the demo data.</summary>
-public sealed class DemoDataOnFirstStart(DemoDataLoader loader) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => loader.LoadIfEmptyAsync(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

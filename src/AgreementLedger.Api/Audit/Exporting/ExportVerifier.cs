@@ -1,25 +1,13 @@
-using System.Text;
-using System.Text.Json;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Audit.Transparency;
-using AgreementLedger.Ledger;
-using AgreementLedger.Ledger.Merkle;
 
 namespace AgreementLedger.Audit.Exporting;
 
 /// <summary>
-/// What <see cref="ExportVerifier.Verify"/> found: verified only with no failure. <see cref="Checkpoint"/> and
-/// <see cref="Consistent"/> are the export's checkpoint records (null in an export written before it carried them),
-/// <see cref="Cosignatures"/> the distinct given witness keys whose cosignature of either verified.
-/// </summary>
-public sealed record ExportVerification(
-    bool Verified, long Events, int Agreements, long KeptDigests, SignedDigest? Digest, IReadOnlyList<string> Failures,
-    Checkpoint? Checkpoint = null, Checkpoint? Consistent = null, int Cosignatures = 0);
-
-/// <summary>
 /// Checks an export with no database: every agreement's hash chain, every kept digest and the closing
 /// digest recomputed from the exported events, the leaf indexes (consecutive from 0 in position order, when the
-/// export carries them: one written before they existed has none), the Merkle root of the exported events against the
+/// export carries them: one written before they existed has none; the events themselves are folded by
+/// <see cref="ExportedChain"/>), the Merkle root of the exported events against the
 /// checkpoint record (and the consistency proof from it to the newer cosigned checkpoint of a consistency record), and
 /// every signature and cosignature against public keys obtained separately (an attacker who can edit the file can also
 /// replace a key inside it). Reads line by line; the tree is folded as it goes (O(log n) memory).
@@ -41,14 +29,11 @@ public static class ExportVerifier
         var keys = publicKeys.DistinctBy(AuditSigningKey.KeyIdOf).ToDictionary(AuditSigningKey.KeyIdOf, k => k, StringComparer.Ordinal);
         var keyList = string.Join(", ", keys.Keys);
         var failures = new List<string>();
-        var tips = new Dictionary<string, (long Version, string Hash)>(StringComparer.Ordinal);
-        var digest = EventHash.Genesis;
-        long events = 0, lastPosition = 0, keptChecked = 0, lastKeptPosition = -1;
+        var chain = new ExportedChain(f => Fail(failures, f));
+        long keptChecked = 0, lastKeptPosition = -1;
         SignedDigest? signed = null;
         var line = 0;
         var inKeptDigests = false;
-        bool? withLeafIndex = null;
-        var tree = new MerkleAccumulator();
         Checkpoint? checkpoint = null;
         (Checkpoint Checkpoint, ExportConsistency Proof)? consistency = null;
 
@@ -86,9 +71,9 @@ public static class ExportVerifier
                     Fail(failures, $"{what}: not after the kept digest at position {lastKeptPosition}");
                 }
 
-                if (nextKept.Digest != digest)
+                if (nextKept.Digest != chain.Digest)
                 {
-                    Fail(failures, $"{what} is {nextKept.Digest}, but the exported events up to it give {digest}: events at or before it were altered, removed, reordered or inserted");
+                    Fail(failures, $"{what} is {nextKept.Digest}, but the exported events up to it give {chain.Digest}: events at or before it were altered, removed, reordered or inserted");
                 }
 
                 CheckSignature(what, nextKept);
@@ -151,45 +136,7 @@ public static class ExportVerifier
             }
 
             CheckKeptBelow(e.Position);
-            events++;
-            if (e.Position <= lastPosition)
-            {
-                Fail(failures, $"position {e.Position}: not after position {lastPosition}");
-            }
-
-            lastPosition = e.Position;
-            withLeafIndex ??= e.LeafIndex is not null;
-            if (withLeafIndex != (e.LeafIndex is not null))
-            {
-                Fail(failures, $"position {e.Position}: {(e.LeafIndex is null ? "no leafIndex, though the events before it have one" : "a leafIndex, though the events before it have none")}");
-            }
-            else if (e.LeafIndex is { } leaf && leaf != events - 1)
-            {
-                Fail(failures, $"position {e.Position}: leafIndex {leaf}, but it is event {events - 1} (from 0) in position order");
-            }
-
-            var (tipVersion, tipHash) = tips.TryGetValue(e.AgreementId, out var tip) ? tip : (0L, EventHash.Genesis);
-            if (e.Version != tipVersion + 1)
-            {
-                Fail(failures, $"{e.AgreementId} version {e.Version}: expected version {tipVersion + 1}");
-            }
-
-            if (e.PreviousHash != tipHash)
-            {
-                Fail(failures, $"{e.AgreementId} version {e.Version}: previousHash does not match the hash of the event before it");
-            }
-
-            using var data = JsonDocument.Parse(e.Data);
-            var recomputed = EventHash.Compute(e.PreviousHash, new HashedEvent(e.Type, e.AgreementId, e.Version, EventEnvelope.OccurredOnOf(e.Type, data.RootElement), e.RecordedAt, e.RecordedBy, data.RootElement));
-            if (recomputed != e.Hash)
-            {
-                Fail(failures, $"{e.AgreementId} version {e.Version}: the hash does not match the event's fields");
-            }
-
-            tips[e.AgreementId] = (e.Version, e.Hash);
-            digest = LedgerDigests.Step(digest, e.Hash);
-            // The leaf of what the file says the hash is (a malformed one was reported above and still changes the root).
-            tree.Append(MerkleHash.Leaf(MerkleHash.TryParse(e.Hash, out var eventHash) ? eventHash : Encoding.UTF8.GetBytes(e.Hash)));
+            chain.Add(e);
         }
 
         // The kept digests not yet checked lie at or after the last exported event: each covers all of them.
@@ -201,14 +148,14 @@ public static class ExportVerifier
         }
         else
         {
-            if (signed.Digest != digest)
+            if (signed.Digest != chain.Digest)
             {
-                Fail(failures, $"the digest over the exported events is {digest}, not the signed {signed.Digest}: events were altered, removed, reordered or inserted");
+                Fail(failures, $"the digest over the exported events is {chain.Digest}, not the signed {signed.Digest}: events were altered, removed, reordered or inserted");
             }
 
-            if (lastPosition > signed.Position)
+            if (chain.LastPosition > signed.Position)
             {
-                Fail(failures, $"events up to position {lastPosition} lie beyond the digest's position {signed.Position}");
+                Fail(failures, $"events up to position {chain.LastPosition} lie beyond the digest's position {signed.Position}");
             }
 
             if (lastKeptPosition > signed.Position)
@@ -223,7 +170,7 @@ public static class ExportVerifier
         if (checkpoint is not null)
         {
             var found = new List<string>();
-            cosigned = ExportCheckpointVerifier.Check(checkpoint, consistency, tree, lastPosition, keys.Values, witnessKeys ?? [], found);
+            cosigned = ExportCheckpointVerifier.Check(checkpoint, consistency, chain.Tree, chain.LastPosition, keys.Values, witnessKeys ?? [], found);
             found.ForEach(f => Fail(failures, f));
         }
 
@@ -241,7 +188,7 @@ public static class ExportVerifier
             Fail(failures, "no public key given: no signature was checked");
         }
 
-        return new ExportVerification(failures.Count == 0, events, tips.Count, keptChecked, signed, failures, checkpoint, consistency?.Checkpoint, cosigned.Count);
+        return new ExportVerification(failures.Count == 0, chain.Events, chain.Agreements, keptChecked, signed, failures, checkpoint, consistency?.Checkpoint, cosigned.Count);
     }
 
     private static void Fail(List<string> failures, string failure)

@@ -7,13 +7,6 @@ using Weasel.Postgresql.Tables;
 
 namespace AgreementLedger.Audit.Transparency;
 
-/// <summary>A checkpoint signed before that the stored events no longer yield, and who signed it (the service or a witness).</summary>
-public sealed record DivergedCheckpoint(long TreeSize, string RootHash, string SignedBy, string Reason)
-{
-    /// <summary>The checkpoint named as the contract's failures and problems name it.</summary>
-    public string Named => $"the checkpoint of tree size {TreeSize} with root {RootHash} signed by {SignedBy}";
-}
-
 /// <summary>
 /// That the ledger's history has diverged (docs/api.md, "Witnesses"), kept durably in <c>ledger.audit_divergences</c>:
 /// once the stored events no longer yield a checkpoint the service or a witness signed, the service signs nothing new

@@ -2,9 +2,6 @@ using AgreementLedger.Ledger.Merkle;
 
 namespace AgreementLedger.Audit.Transparency;
 
-/// <summary>What <see cref="ProofVerifier.Verify"/> found: verified only with no failure.</summary>
-public sealed record ProofVerification(bool Verified, int Cosignatures, IReadOnlyList<string> Failures);
-
 /// <summary>
 /// The offline check of one event's inclusion proof (docs/audit.md, "Transparency log"), with nothing
 /// but public keys: the checkpoint is signed by one of the log's keys over its C2SP body, the proof

@@ -6,21 +6,6 @@ using Weasel.Postgresql.Tables;
 
 namespace AgreementLedger.Ledger.Idempotency;
 
-/// <summary>A stored first answer, replayed for a retry with the same key and body.</summary>
-public sealed record StoredAnswer(int Status, string Body, string? ETag, string? Location);
-
-/// <summary>What a claim attempt found.</summary>
-public abstract record ClaimOutcome
-{
-    public sealed record Claimed : ClaimOutcome;
-
-    public sealed record Replay(StoredAnswer Answer) : ClaimOutcome;
-
-    public sealed record InFlight : ClaimOutcome;
-
-    public sealed record OtherBody : ClaimOutcome;
-}
-
 /// <summary>
 /// The idempotency_keys table: a row is claimed ("running") in its own transaction when a keyed
 /// command starts, completed ("done") in the command's own transaction together with its events,

@@ -7,12 +7,6 @@ using Weasel.Postgresql.Tables;
 
 namespace AgreementLedger.Subscriptions.Webhooks;
 
-public sealed record WebhookStatus(string? LastSuccessAt, int ConsecutiveFailures, int? LastStatus, string? LastError, string? NextAttemptAt);
-
-/// <summary>A registered webhook as the API shows it (never with its secret).</summary>
-/// <summary>A subscription as answered; <c>types</c> is always present, <c>[]</c> meaning every event type.</summary>
-public sealed record WebhookSubscription(string Id, string Url, IReadOnlyList<string> Types, string CreatedAt, long Position, WebhookStatus Status);
-
 /// <summary>
 /// Webhook subscriptions and their delivery state. Each subscription follows the gap-safe feed
 /// with its own cursor (the position last delivered), so deliveries are in ledger order — hence in

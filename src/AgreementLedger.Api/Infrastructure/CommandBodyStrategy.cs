@@ -17,7 +17,7 @@ public sealed class CommandBodyAttribute : Attribute;
 /// body is parsed once; Wolverine's own binding would parse the text again. The endpoint still
 /// declares that it accepts the record as <c>application/json</c>: routing answers 415 for another
 /// content type, the strict shape check and the idempotency middleware find the command by it, and
-/// the OpenAPI document describes the body from it (<c>CommandBodyTransformer</c>). One binding
+/// the OpenAPI document describes the body from it (<c>OpenApi/CommandBodyDescriptions</c>). One binding
 /// frame a chain, shared by the slice's Validate and its Post.
 /// </summary>
 public sealed class CommandBodyStrategy : IParameterStrategy
@@ -42,22 +42,4 @@ public sealed class CommandBodyStrategy : IParameterStrategy
     /// <summary>The command record an endpoint binds from its body, if any.</summary>
     public static Type? CommandOf(HttpChain chain) =>
         chain.Method.Method.GetParameters().Select(p => p.ParameterType).FirstOrDefault(t => t.IsDefined(typeof(CommandBodyAttribute), inherit: false));
-}
-
-/// <summary>
-/// Declares, once every chain is built, that an endpoint binding a <see cref="CommandBodyAttribute"/>
-/// record accepts it as <c>application/json</c> (what Wolverine declares for a body it binds itself).
-/// </summary>
-public sealed class CommandBodyPolicy : IHttpPolicy
-{
-    public void Apply(IReadOnlyList<HttpChain> chains, JasperFx.CodeGeneration.GenerationRules rules, IServiceContainer container)
-    {
-        foreach (var chain in chains)
-        {
-            if (CommandBodyStrategy.CommandOf(chain) is { } command)
-            {
-                chain.Metadata.Accepts(command, isOptional: false, "application/json");
-            }
-        }
-    }
 }
