@@ -15,8 +15,19 @@ public static class EventEnvelope
     public const string PreviousHashHeader = "previousHash";
     public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
+    /// <summary>
+    /// An instant as <see cref="InstantFormat"/> writes it, through the runtime's fast round-trip format ("O"), which
+    /// writes the same text with a seventh digit of the second's fraction that "ffffff" truncates away: this is on every
+    /// append and, for every event, in a whole-ledger verify.
+    /// </summary>
     public static string FormatInstant(DateTimeOffset instant) =>
-        instant.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
+        string.Create(27, instant.UtcDateTime, static (text, utc) =>
+        {
+            Span<char> roundTrip = stackalloc char[28];
+            utc.TryFormat(roundTrip, out _, "O", CultureInfo.InvariantCulture);
+            roundTrip[..26].CopyTo(text);
+            text[26] = 'Z';
+        });
 
     /// <summary>
     /// The occurredOn a stored event is hashed with (docs/hashing.md): its data's <c>occurredOn</c>,

@@ -88,27 +88,35 @@ public sealed class MerkleStore(NpgsqlDataSource db, LedgerSchema schema)
 
     /// <summary>
     /// The stored nodes that the leaves <c>[from, to)</c> complete, on levels 0 to <paramref name="levels"/> − 1
-    /// (<see cref="StoredSpan"/>): one query of an index range a level, on a connection of its own.
+    /// (<see cref="StoredSpan"/>): one range of the primary key a level, all in one round trip, on a connection of its
+    /// own. (One statement a level: joined to a list of ranges, PostgreSQL hashes the whole table instead.)
     /// </summary>
     public async Task<StoredSpan> SpanAsync(long from, long to, int levels, CancellationToken ct)
     {
         var span = new StoredSpan(from, to, levels);
         var wanted = Enumerable.Range(0, levels).Where(level => span.Count(level) > 0).ToArray();
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select n.level, n.index, n.hash, n.position from unnest($1, $2, $3) as wanted(level, first, until) " +
-            $"join lateral (select level, index, hash, position from {Nodes} where level = wanted.level and index >= wanted.first and index < wanted.until) n on true",
-            connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = wanted, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(span.FirstIndex).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = wanted.Select(level => span.FirstIndex(level) + span.Count(level)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var level in wanted)
         {
-            var level = reader.GetInt32(0);
-            var index = reader.GetInt64(1);
-            var hash = reader.GetFieldValue<byte[]>(2);
-            span.Keep(level, index, hash, reader.IsDBNull(3) ? null : reader.GetInt64(3));
+            var command = new NpgsqlBatchCommand($"select index, hash, position from {Nodes} where level = $1 and index >= $2 and index < $3");
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = level });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = span.FirstIndex(level) });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = span.FirstIndex(level) + span.Count(level) });
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        foreach (var level in wanted)
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var index = reader.GetInt64(0);
+                var hash = reader.GetFieldValue<byte[]>(1);
+                span.Keep(level, index, hash, reader.IsDBNull(2) ? null : reader.GetInt64(2));
+            }
+
+            await reader.NextResultAsync(ct);
         }
 
         return span;
