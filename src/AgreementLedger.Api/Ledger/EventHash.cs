@@ -68,7 +68,7 @@ public static class EventHash
         output.Write(",\"type\":"u8);
         CanonicalJson.WriteString(output, e.Type);
         output.Write(",\"version\":"u8);
-        Encoding.UTF8.GetBytes(CanonicalJson.FormatNumber(e.Version), output);
+        Encoding.UTF8.GetBytes(CanonicalNumber.Format(e.Version), output);
         output.Write("}"u8);
     }
 }

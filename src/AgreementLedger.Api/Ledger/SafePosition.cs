@@ -104,11 +104,13 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
     /// <summary>
     /// The newest safe position, shared by concurrent readers for a few milliseconds: finding it
     /// briefly waits for writing transactions, so readers coalesce instead of queueing one each.
+    /// A reader that has everything up to <paramref name="beyond"/> and knows of events past it takes no
+    /// shared position at or below it, however fresh: it would only tell it what it has.
     /// </summary>
-    public async Task<long> CurrentAsync(CancellationToken ct)
+    public async Task<long> CurrentAsync(CancellationToken ct, long beyond = -1)
     {
         var mark = Volatile.Read(ref _safe);
-        if (DateTimeOffset.UtcNow - mark.At < Freshness)
+        if (Usable(mark))
         {
             return mark.Position;
         }
@@ -117,7 +119,7 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
         try
         {
             mark = Volatile.Read(ref _safe);
-            if (DateTimeOffset.UtcNow - mark.At >= Freshness)
+            if (!Usable(mark))
             {
                 try
                 {
@@ -137,6 +139,8 @@ public sealed partial class SafePosition(NpgsqlDataSource db, LedgerSchema schem
         {
             _gate.Release();
         }
+
+        bool Usable(SafeMark found) => DateTimeOffset.UtcNow - found.At < Freshness && found.Position > beyond;
     }
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,

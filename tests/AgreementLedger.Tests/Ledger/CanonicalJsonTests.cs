@@ -22,10 +22,10 @@ public sealed class CanonicalJsonTests
     [InlineData(333333333.3333333, "333333333.3333333")]
     [InlineData(1000000.5, "1000000.5")]
     public void formats_numbers_as_ecmascript_does(double value, string expected) =>
-        Assert.Equal(expected, CanonicalJson.FormatNumber(value));
+        Assert.Equal(expected, CanonicalNumber.Format(value));
 
     [Fact]
-    public void formats_negative_zero_as_zero() => Assert.Equal("0", CanonicalJson.FormatNumber(-0.0));
+    public void formats_negative_zero_as_zero() => Assert.Equal("0", CanonicalNumber.Format(-0.0));
 
     [Fact]
     public void sorts_members_by_utf16_code_units_and_drops_whitespace()
@@ -88,7 +88,7 @@ public sealed class CanonicalJsonTests
     [InlineData("1e400", "1e400")]
     [InlineData("0.000e-99999999999999999999", "0")]
     public void exact_numbers_spell_each_decimal_value_once(string literal, string expected) =>
-        Assert.Equal(expected, CanonicalJson.ExactNumber(literal));
+        Assert.Equal(expected, CanonicalNumber.Exact(literal));
 
     [Fact]
     public void exact_numbers_tell_apart_what_doubles_cannot()

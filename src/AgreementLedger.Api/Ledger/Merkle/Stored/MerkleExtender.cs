@@ -12,7 +12,7 @@ namespace AgreementLedger.Ledger.Merkle.Stored;
 /// </summary>
 public sealed class MerkleExtender(
     NpgsqlDataSource db, MerkleStore store, StoredEventReader stored, SafePosition safe, EventPositions positions,
-    Microsoft.Extensions.Options.IOptions<MerkleTreeOptions> options)
+    Microsoft.Extensions.Options.IOptions<MerkleTreeOptions> options) : IDisposable
 {
     /// <summary>
     /// Whether the tree follows the ledger (<see cref="MerkleTreeOptions.TreeEnabled"/>, always outside benchmarks).
@@ -108,9 +108,11 @@ public sealed class MerkleExtender(
     /// <summary>
     /// For a reader at the head (the feed): the tree's last-leaf position once it holds every event up to the newest
     /// safe position (shared with concurrent readers, <see cref="SafePosition.CurrentAsync"/>), so that an event is
-    /// served as soon as it is safe rather than at the keeper's next turn. Waits for another extender's lock at most
-    /// <paramref name="patience"/>, then answers the head as it is. Idle, one indexed read. With the tree switched
-    /// off, the safe position itself, as before the tree.
+    /// served as soon as it is safe rather than at the keeper's next turn. Readers at the head of one node extend one
+    /// at a time: the others wait their turn (and then mostly find the tree already holding what they wait for)
+    /// instead of each trying the lock. Waits at most <paramref name="patience"/> (for this node's readers, or for
+    /// another node's lock), then answers the head as it is. Idle, one indexed read. With the tree switched off, the
+    /// safe position itself, as before the tree.
     /// </summary>
     public async Task<long> HelpAtHeadAsync(TimeSpan patience, CancellationToken ct)
     {
@@ -119,32 +121,57 @@ public sealed class MerkleExtender(
             return await safe.CurrentAsync(ct);
         }
 
-        if (await positions.NewestAsync(ct) <= Volatile.Read(ref _known))
+        var arrived = Volatile.Read(ref _known);
+        if (await positions.NewestAsync(ct) <= arrived)
         {
-            return Volatile.Read(ref _known);
+            return arrived;
         }
 
-        var target = await safe.CurrentAsync(ct);
         var giveUp = DateTime.UtcNow + patience;
-        while (true)
+        if (!await _atHead.WaitAsync(patience, ct))
         {
-            var (locked, added) = await ExtendAsync(target, ct);
-            if (locked && added == 0)
+            return (await store.HeadAsync(null, null, ct)).Position;
+        }
+
+        try
+        {
+            if (Volatile.Read(ref _known) > arrived)
             {
+                // Extended while this reader waited its turn: it is served what that took, without another step.
                 return Volatile.Read(ref _known);
             }
 
-            if (!locked)
+            // There are events past the tree: a safe position it already holds would not serve them.
+            var target = await safe.CurrentAsync(ct, beyond: Volatile.Read(ref _known));
+            while (true)
             {
-                if (DateTime.UtcNow >= giveUp)
+                var (locked, added) = await ExtendAsync(target, ct);
+                if (locked && added == 0)
                 {
-                    return (await store.HeadAsync(null, null, ct)).Position;
+                    return Volatile.Read(ref _known);
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+                if (!locked)
+                {
+                    if (DateTime.UtcNow >= giveUp)
+                    {
+                        return (await store.HeadAsync(null, null, ct)).Position;
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+                }
             }
         }
+        finally
+        {
+            _atHead.Release();
+        }
     }
+
+    /// <summary>One extension at a time for this node's readers at the head (<see cref="HelpAtHeadAsync"/>).</summary>
+    private readonly SemaphoreSlim _atHead = new(1, 1);
+
+    public void Dispose() => _atHead.Dispose();
 
     /// <summary>
     /// Returns once the tree holds every event up to <paramref name="position"/>, which the caller knows to be safe

@@ -16,8 +16,8 @@ public sealed class MerkleTreeOptions
 }
 
 /// <summary>
-/// Runs <see cref="MerkleExtender"/> on every node: right away again while there is more to take, else every
-/// <see cref="MerkleTreeOptions.TreeInterval"/> (real time, not the service's clock: a test's frozen clock must not
+/// Runs <see cref="MerkleExtender"/> on every node: right away again while a step was full (a backlog, after an
+/// import), else every <see cref="MerkleTreeOptions.TreeInterval"/> (real time, not the service's clock: a test's frozen clock must not
 /// stop the tree). The advisory lock makes one node do the work at a time; the others find the tree current or the
 /// lock taken.
 /// </summary>
@@ -47,8 +47,10 @@ public sealed partial class MerkleTreeKeeper(
                     LogFailed(logger, e);
                 }
 
-                if (added == 0)
+                if (added < MerkleExtender.StepSize)
                 {
+                    // Caught up: the next step waits, so that under steady writing a step takes many events at once
+                    // (the feed's readers at the head extend the tree themselves, for what they serve).
                     await Task.Delay(options.Value.TreeInterval, stoppingToken);
                 }
             }
