@@ -54,27 +54,32 @@ public sealed partial class LedgerVerifier(
     {
         var failures = new List<VerificationFailure>();
         var digestFailures = new List<VerificationFailure>();
-        var recorded = await versions.ReadAsync(agreementId, ct);
         var chains = new ChainCheck((id, version, reason) => Fail(failures, id, version, reason));
         var query = new EventQuery { AgreementId = agreementId, Order = EventOrder.ByPosition };
         if (agreementId is not null)
         {
-            await foreach (var row in stored.ReadAsync(query, ct))
+            // The recorded versions and the events they count, as of one instant: an append between two reads would
+            // otherwise look like an inserted or a removed event.
+            await using var one = await versions.SnapshotAsync(ct);
+            var recordedOne = await versions.ReadAsync(agreementId, one, ct);
+            await foreach (var row in stored.ReadAsync(query, one.Connection, one.Transaction, ct))
             {
                 chains.Observe(row, null);
             }
 
-            chains.Finish(recorded);
+            chains.Finish(recordedOne);
             return new VerificationReport(failures.Count == 0, chains.Streams, chains.Events, failures);
         }
 
-        // Begun before the events are read: every kept digest and stored leaf lies at or below a safe position, so
-        // the events they cover are all among those read next.
+        // Begun before the snapshot is taken: every kept digest and stored leaf lies at or below a safe position, so
+        // the events they cover are all in it. The recorded versions are read in the same snapshot as the events.
         var (kept, tree) = await transparency.BeginAsync(ct);
         await using (tree)
         {
             await using var keptDigests = await KeptDigestCheck.BeginAsync(digests, key, (id, version, reason) => Fail(digestFailures, id, version, reason), ct);
-            await foreach (var batch in PrehashedEvents.ReadAsync(stored, query, ct))
+            await using var snapshot = await versions.SnapshotAsync(ct);
+            var recorded = await versions.ReadAsync(null, snapshot, ct);
+            await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
             {
                 foreach (var (row, recomputed, leaf) in batch)
                 {

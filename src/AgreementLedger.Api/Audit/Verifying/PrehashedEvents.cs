@@ -8,7 +8,7 @@ namespace AgreementLedger.Audit.Verifying;
 internal sealed record PrehashedEvent(StoredEventRow Row, string? Recomputed, byte[] Leaf);
 
 /// <summary>
-/// The stored events of a query in their order, with the hashing that depends on one event alone done ahead, in
+/// Stored events in their order, with the hashing that depends on one event alone done ahead, in
 /// batches on every core: the reader streams rows while earlier batches are parsed, canonicalised and hashed, and
 /// the checks, which need the order (one agreement's chain, the ledger's digest, the tree), take them in order.
 /// Memory stays bounded: at most a few batches are in flight.
@@ -17,12 +17,13 @@ internal static class PrehashedEvents
 {
     private const int BatchSize = 512;
 
+    /// <summary>The <paramref name="rows"/>, read on a task of their own, in batches hashed ahead.</summary>
     public static async IAsyncEnumerable<PrehashedEvent[]> ReadAsync(
-        StoredEventReader stored, EventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        IAsyncEnumerable<StoredEventRow> rows, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pending = Channel.CreateBounded<Task<PrehashedEvent[]>>(2 * Environment.ProcessorCount);
-        var reading = Task.Run(() => ReadBatchesAsync(stored, query, pending.Writer, stop.Token), stop.Token);
+        var reading = Task.Run(() => ReadBatchesAsync(rows, pending.Writer, stop.Token), stop.Token);
         try
         {
             await foreach (var batch in pending.Reader.ReadAllAsync(stop.Token))
@@ -40,12 +41,12 @@ internal static class PrehashedEvents
         }
     }
 
-    private static async Task ReadBatchesAsync(StoredEventReader stored, EventQuery query, ChannelWriter<Task<PrehashedEvent[]>> pending, CancellationToken ct)
+    private static async Task ReadBatchesAsync(IAsyncEnumerable<StoredEventRow> rows, ChannelWriter<Task<PrehashedEvent[]>> pending, CancellationToken ct)
     {
         try
         {
             var batch = new List<StoredEventRow>(BatchSize);
-            await foreach (var row in stored.ReadAsync(query, ct))
+            await foreach (var row in rows.WithCancellation(ct))
             {
                 batch.Add(row);
                 if (batch.Count == BatchSize)
