@@ -44,8 +44,7 @@ public static class CanonicalJson
     /// <summary>
     /// Writes the canonical form of <paramref name="element"/> as UTF-8 (what is hashed), straight from the
     /// parsed document: no intermediate string, and a string or member name that needs no escaping is copied as it
-    /// was read (a JSON string without a backslash holds no quote, backslash or control character, and valid UTF-8
-    /// no lone surrogate: its bytes are already canonical).
+    /// was read (<see cref="TryWriteAsRead"/>).
     /// </summary>
     public static void Write(IBufferWriter<byte> output, JsonElement element, bool exactNumbers = false)
     {
@@ -71,19 +70,15 @@ public static class CanonicalJson
                 output.Write("]"u8);
                 break;
             case JsonValueKind.String:
-                var raw = JsonMarshal.GetRawUtf8Value(element);
-                if (raw.IndexOf((byte)'\\') < 0)
-                {
-                    output.Write(raw);
-                }
-                else
+                // The raw value holds its quotes.
+                if (!TryWriteAsRead(output, JsonMarshal.GetRawUtf8Value(element)[1..^1]))
                 {
                     WriteString(output, element.GetString()!);
                 }
 
                 break;
             case JsonValueKind.Number:
-                WriteAscii(output, exactNumbers ? CanonicalNumber.Exact(element.GetRawText()) : CanonicalNumber.Format(element.GetDouble()));
+                Encoding.UTF8.GetBytes(exactNumbers ? CanonicalNumber.Exact(element.GetRawText()) : CanonicalNumber.Format(element.GetDouble()), output);
                 break;
             case JsonValueKind.True:
                 output.Write("true"u8);
@@ -128,14 +123,7 @@ public static class CanonicalJson
                     output.Write(","u8);
                 }
 
-                var name = JsonMarshal.GetRawUtf8PropertyName(members[i]);
-                if (name.IndexOf((byte)'\\') < 0)
-                {
-                    output.Write("\""u8);
-                    output.Write(name);
-                    output.Write("\""u8);
-                }
-                else
+                if (!TryWriteAsRead(output, JsonMarshal.GetRawUtf8PropertyName(members[i])))
                 {
                     WriteString(output, members[i].Name);
                 }
@@ -150,6 +138,25 @@ public static class CanonicalJson
         {
             ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
         }
+    }
+
+    /// <summary>
+    /// A string or member name of the parsed document, from its raw UTF-8 (without quotes), copied as read when it
+    /// holds no escape: it then holds no quote, backslash or control character, and valid UTF-8 no lone surrogate,
+    /// so its bytes are already canonical. False, writing nothing, when it holds one: the caller writes its value
+    /// afresh with <see cref="WriteString"/>.
+    /// </summary>
+    private static bool TryWriteAsRead(IBufferWriter<byte> output, ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            return false;
+        }
+
+        output.Write("\""u8);
+        output.Write(raw);
+        output.Write("\""u8);
+        return true;
     }
 
     /// <summary>
@@ -217,11 +224,5 @@ public static class CanonicalJson
         builder.Append('"');
         // Encoded whole: a surrogate pair may straddle two of the builder's chunks.
         Encoding.UTF8.GetBytes(builder.ToString(), output);
-    }
-
-    private static void WriteAscii(IBufferWriter<byte> output, string ascii)
-    {
-        var span = output.GetSpan(ascii.Length);
-        output.Advance(Encoding.ASCII.GetBytes(ascii, span));
     }
 }

@@ -14,11 +14,7 @@ public sealed class NodesRead(IReadOnlyDictionary<MerkleNodeId, byte[]> hashes, 
     public byte[] Node(MerkleNodeId id) =>
         hashes.TryGetValue(id, out var hash) ? hash : throw new MerkleTreeDamagedException($"stored node (level {id.Level}, index {id.Index}) is missing");
 
-    public bool TryNode(MerkleNodeId id, out byte[] hash) => hashes.TryGetValue(id, out hash!);
-
     public byte[] Hash(MerkleRange range) => range.Hash(Node);
-
-    public bool TryPositionOf(long leafIndex, out long position) => leafPositions.TryGetValue(leafIndex, out position);
 
     /// <summary>The position of leaf <paramref name="leafIndex"/>, when it was among the nodes read.</summary>
     public long PositionOf(long leafIndex) =>
