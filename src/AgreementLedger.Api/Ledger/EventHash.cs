@@ -37,7 +37,7 @@ public static class EventHash
         Encoding.UTF8.GetBytes(previousHash, output);
         WriteCanonical(output, e);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(output.WrittenSpan, hash);
+        Sha256.Hash(output.WrittenSpan, hash);
         return Convert.ToHexStringLower(hash);
     }
 

@@ -81,12 +81,13 @@ public sealed partial class LedgerVerifier(
             var recorded = await versions.ReadAsync(null, snapshot, ct);
             await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
             {
-                foreach (var (row, recomputed, leaf) in batch)
+                foreach (var (row, recomputed, _) in batch.Events)
                 {
                     chains.Observe(row, recomputed);
                     await keptDigests.ObserveAsync(row.Position, row.Hash);
-                    await tree.AppendAsync(row.Position, leaf);
                 }
+
+                await tree.AppendAsync(batch.Positions, batch.Leaves, batch.Subtree);
             }
 
             chains.Finish(recorded);
