@@ -55,23 +55,36 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     public async Task<Checkpoint> NewestAsync(CancellationToken ct)
     {
         var newest = await KeptAsync(null, ct);
-        return newest is null ? await PublishAsync(ct) : await ServeAsync(newest.TreeSize, Task.FromResult<Checkpoint?>(newest), ct);
+        return newest is null ? await PublishAsync(ct) : (await ServeAsync(newest.TreeSize, Task.FromResult<Checkpoint?>(newest), null, ct))!;
     }
 
     /// <summary>The kept checkpoint of <paramref name="treeSize"/> (at most the tree's size), else one signed now (not kept).</summary>
-    public Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct) => ServeAsync(treeSize, KeptAsync(treeSize, ct), ct);
+    public async Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct) => (await ServeAsync(treeSize, KeptAsync(treeSize, ct), null, ct))!;
+
+    /// <summary>
+    /// As <see cref="AtSizeAsync"/>, or null, signing nothing, when the stored tree holds fewer than
+    /// <paramref name="treeSize"/> leaves; its size (<see cref="TreeSizeAsync"/>, <paramref name="treeSizeRead"/>) is
+    /// read beside the checkpoint, not before it.
+    /// </summary>
+    public Task<Checkpoint?> AtSizeWithinAsync(long treeSize, Task<long> treeSizeRead, CancellationToken ct) =>
+        ServeAsync(treeSize, KeptAsync(treeSize, ct), treeSizeRead, ct);
 
     /// <summary>
     /// The <paramref name="kept"/> checkpoint of <paramref name="treeSize"/> while it is what it claims, else one signed
     /// now. The tree's root, the kept row and its cosignatures are read together, each on its own connection: a
     /// checkpoint costs about one round trip to the database, not three in turn (docs/benchmarks.md).
     /// </summary>
-    private async Task<Checkpoint> ServeAsync(long treeSize, Task<Checkpoint?> kept, CancellationToken ct)
+    private async Task<Checkpoint?> ServeAsync(long treeSize, Task<Checkpoint?> kept, Task<long>? within, CancellationToken ct)
     {
         var rootRead = RootAsync(treeSize, ct);
         var cosignaturesRead = cosignatures.OfAsync(origin.Name, treeSize, ct);
         try
         {
+            if (within is not null && await within < treeSize)
+            {
+                return null;
+            }
+
             var root = await rootRead;
             var found = await kept;
             return found is not null && found.RootHash == Hex(root.RootHash) && found.Origin == origin.Name && Check(found) == SignatureCheck.Valid
@@ -81,7 +94,7 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         finally
         {
             // None left running or unobserved when one failed, or when the cosignatures are not needed.
-            await Task.WhenAll(rootRead, kept, cosignaturesRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(rootRead, kept, cosignaturesRead, within ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -24,9 +24,9 @@ public static class GetCheckpointEndpoint
             return TypedResults.Ok(await log.NewestAsync(http.RequestAborted));
         }
 
-        var current = await log.TreeSizeAsync(http.RequestAborted);
-        return wanted > current
-            ? TransparencyQuery.NotYet(http, $"The tree holds {current} events; a checkpoint of size {wanted} can be signed once it holds that many.")
-            : TypedResults.Ok(await log.AtSizeAsync(wanted, http.RequestAborted));
+        var current = log.TreeSizeAsync(http.RequestAborted);
+        return await log.AtSizeWithinAsync(wanted, current, http.RequestAborted) is { } checkpoint
+            ? TypedResults.Ok(checkpoint)
+            : TransparencyQuery.NotYet(http, $"The tree holds {await current} events; a checkpoint of size {wanted} can be signed once it holds that many.");
     }
 }
