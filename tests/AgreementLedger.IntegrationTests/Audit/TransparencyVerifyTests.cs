@@ -165,6 +165,25 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_kept_checkpoint_served_once_and_forged_after_is_not_served_as_kept_and_is_named()
+    {
+        var size = await TreeWithACheckpointAsync();
+        var served = await ledger.Host.GetAsync($"/audit/checkpoint?treeSize={size}");
+        var signature = served["signature"].GetString()!;
+        Assert.Equal(signature, await ledger.ScalarAsync<string>("select signature from ledger.audit_checkpoints where tree_size = $1", size));
+
+        // Its valid signature is remembered: a forged one in its place must be checked afresh, not taken for it.
+        await ledger.ExecuteAsync("update ledger.audit_checkpoints set signature = 'AAAA' || substr(signature, 5) where tree_size = $1", size);
+        var forged = await ledger.ScalarAsync<string>("select signature from ledger.audit_checkpoints where tree_size = $1", size);
+        Assert.NotEqual(signature, forged);
+
+        var again = await ledger.Host.GetAsync($"/audit/checkpoint?treeSize={size}");
+        Assert.NotEqual(forged, again["signature"].GetString());
+        var report = await ledger.Host.GetAsync("/audit/verify");
+        Assert.Contains(Reasons(report), r => r.Contains($"the kept checkpoint of tree size {size} carries an invalid signature", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task a_stored_node_deleted_below_a_kept_checkpoint_answers_503_naming_the_damage_and_verify_names_it()
     {
         var size = await TreeWithACheckpointAsync();
