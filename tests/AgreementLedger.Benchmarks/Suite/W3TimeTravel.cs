@@ -26,7 +26,7 @@ public static class W3TimeTravel
         foreach (var count in sizes.W3Events)
         {
             var id = $"travel-{count}";
-            var asOf = await ledger.RecordAsync(id, count);
+            var asOf = await ledger.ImportAsync(id, count);
             var asOfText = Uri.EscapeDataString(asOf.ToString("O", CultureInfo.InvariantCulture));
             var requests = count >= 10_000 ? Math.Max(10, sizes.W3Requests / 4) : sizes.W3Requests;
 
