@@ -35,6 +35,9 @@ public static class CanonicalNumber
         return (negative ? "-" : "") + trimmed + "e" + exponent.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>2^53: every integer up to it is a double exactly.</summary>
+    private const double MaxSafeInteger = 9007199254740992;
+
     /// <summary>ECMAScript Number.prototype.toString for finite doubles.</summary>
     public static string Format(double value)
     {
@@ -46,6 +49,13 @@ public static class CanonicalNumber
         if (value == 0)
         {
             return "0";
+        }
+
+        // An integer below 2^53 is its own shortest round trip, and ECMAScript writes it without exponent or point:
+        // versions, counts and whole amounts, most numbers an event holds, skip the digit analysis below.
+        if (Math.Abs(value) <= MaxSafeInteger && value == Math.Floor(value))
+        {
+            return ((long)value).ToString(CultureInfo.InvariantCulture);
         }
 
         var negative = value < 0;

@@ -37,7 +37,7 @@ public static class EventHash
         Encoding.UTF8.GetBytes(previousHash, output);
         WriteCanonical(output, e);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(output.WrittenSpan, hash);
+        Sha256.Hash(output.WrittenSpan, hash);
         return Convert.ToHexStringLower(hash);
     }
 
@@ -54,7 +54,12 @@ public static class EventHash
         output.Write(",\"occurredOn\":"u8);
         if (e.OccurredOn is { } day)
         {
-            CanonicalJson.WriteString(output, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            // Digits and dashes: nothing to escape.
+            Span<byte> text = stackalloc byte[12];
+            text[0] = (byte)'"';
+            day.TryFormat(text[1..], out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            text[written + 1] = (byte)'"';
+            output.Write(text[..(written + 2)]);
         }
         else
         {

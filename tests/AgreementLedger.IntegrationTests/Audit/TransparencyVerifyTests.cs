@@ -1,3 +1,5 @@
+using AgreementLedger.Agreements;
+using AgreementLedger.Agreements.Seeding;
 using AgreementLedger.Audit.Transparency;
 using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
@@ -96,6 +98,57 @@ public sealed class TransparencyVerifyTests(LedgerHost ledger)
         finally
         {
             await new DatabaseWriter(ledger.ConnectionString).RewriteTreeAsync(size);
+        }
+    }
+
+    /// <summary>
+    /// Past 1,024 events the verify takes whole batches of 512 events as perfect subtrees hashed ahead: a node
+    /// rewritten inside such a batch (a leaf, an interior node, the batch's own root) or above it (joining two
+    /// batches) is named as leaf by leaf would name it.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 700)]
+    [InlineData(3, 70)]
+    [InlineData(9, 1)]
+    [InlineData(10, 0)]
+    public async Task past_a_thousand_events_a_node_rewritten_inside_or_above_a_batch_is_named(int level, long index)
+    {
+        var size = await ledger.ScalarAsync<long>("select count(*) from ledger.mt_events");
+        if (size < 1100)
+        {
+            var id = Given.NewId("tbatch");
+            var day = new DateOnly(2024, 1, 10);
+            await ledger.Host.Services.GetRequiredService<BulkImporter>().ImportAsync(
+            [
+                new AgreementHistory(id,
+                [
+                    new AgreementProposed(id, "Batches of " + id, "partnership", ["JP", "GB"], ["defence-industry"], null, day, []),
+                    .. Enumerable.Range(0, 1100).Select(i => (IAgreementEvent)new SourceCited("Reuters", $"https://example.org/batch/{i}", day, null, day)),
+                ]),
+            ], "importer", CancellationToken.None);
+        }
+
+        size = await TreeWithACheckpointAsync();
+        Assert.True(size > 1024);
+        var clean = await ledger.Host.GetAsync("/audit/verify");
+        Assert.All(Reasons(clean), r => Assert.Contains("carries an invalid signature", r, StringComparison.Ordinal));
+
+        var original = await ledger.ScalarAsync<byte[]>("select hash from ledger.merkle_nodes where level = $1 and index = $2", level, index);
+        await ledger.ExecuteAsync("update ledger.merkle_nodes set hash = sha256(hash) where level = $1 and index = $2", level, index);
+        try
+        {
+            var report = await ledger.Host.GetAsync("/audit/verify");
+
+            Assert.False(report["verified"].GetBoolean());
+            var named = Assert.Single(Reasons(report), r => r.Contains("Merkle tree", StringComparison.Ordinal));
+            Assert.Contains($"stored Merkle tree node (level {level}, index {index}) does not match the events it covers", named, StringComparison.Ordinal);
+            // At the event that completed the node: the last leaf under it.
+            var last = await ledger.ScalarAsync<long>("select position from ledger.merkle_nodes where level = 0 and index = $1", ((index + 1) << level) - 1);
+            Assert.Contains($"up to position {last}", named, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ledger.ExecuteAsync("update ledger.merkle_nodes set hash = $1 where level = $2 and index = $3", original, level, index);
         }
     }
 

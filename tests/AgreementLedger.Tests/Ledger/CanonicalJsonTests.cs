@@ -21,6 +21,12 @@ public sealed class CanonicalJsonTests
     [InlineData(5e-324, "5e-324")]
     [InlineData(333333333.3333333, "333333333.3333333")]
     [InlineData(1000000.5, "1000000.5")]
+    [InlineData(-42.0, "-42")]
+    [InlineData(1e15, "1000000000000000")]
+    [InlineData(9007199254740992.0, "9007199254740992")]
+    [InlineData(-9007199254740992.0, "-9007199254740992")]
+    [InlineData(9007199254740994.0, "9007199254740994")]
+    [InlineData(4.35e17, "435000000000000000")]
     public void formats_numbers_as_ecmascript_does(double value, string expected) =>
         Assert.Equal(expected, CanonicalNumber.Format(value));
 

@@ -43,7 +43,7 @@ public sealed class LedgerDigests(NpgsqlDataSource db, LedgerSchema schema, Safe
         var written = Encoding.UTF8.GetBytes(previous, input);
         Encoding.UTF8.GetBytes(eventHash, input[written..]);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input, digest);
+        Sha256.Hash(input, digest);
         return Convert.ToHexStringLower(digest);
     }
 

@@ -54,18 +54,35 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     /// <summary>The newest published checkpoint; the first one is published now when none is yet.</summary>
     public async Task<Checkpoint> NewestAsync(CancellationToken ct)
     {
-        var newest = await NewestKeptSizeAsync(ct);
-        return newest is { } size ? await AtSizeAsync(size, ct) : await PublishAsync(ct);
+        var newest = await KeptAsync(null, ct);
+        return newest is null ? await PublishAsync(ct) : await ServeAsync(newest.TreeSize, Task.FromResult<Checkpoint?>(newest), ct);
     }
 
     /// <summary>The kept checkpoint of <paramref name="treeSize"/> (at most the tree's size), else one signed now (not kept).</summary>
-    public async Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct)
+    public Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct) => ServeAsync(treeSize, KeptAsync(treeSize, ct), ct);
+
+    /// <summary>
+    /// The <paramref name="kept"/> checkpoint of <paramref name="treeSize"/> while it is what it claims, else one signed
+    /// now. The tree's root, the kept row and its cosignatures are read together, each on its own connection: a
+    /// checkpoint costs about one round trip to the database, not three in turn (docs/benchmarks.md).
+    /// </summary>
+    private async Task<Checkpoint> ServeAsync(long treeSize, Task<Checkpoint?> kept, CancellationToken ct)
     {
-        var root = await RootAsync(treeSize, ct);
-        var kept = await KeptAsync(treeSize, ct);
-        return kept is not null && kept.RootHash == Hex(root.RootHash) && kept.Origin == origin.Name && Check(kept) == SignatureCheck.Valid
-            ? kept with { Cosignatures = await cosignatures.OfAsync(origin.Name, treeSize, ct) }
-            : Sign(root);
+        var rootRead = RootAsync(treeSize, ct);
+        var cosignaturesRead = cosignatures.OfAsync(origin.Name, treeSize, ct);
+        try
+        {
+            var root = await rootRead;
+            var found = await kept;
+            return found is not null && found.RootHash == Hex(root.RootHash) && found.Origin == origin.Name && Check(found) == SignatureCheck.Valid
+                ? found with { Cosignatures = await cosignaturesRead }
+                : Sign(root);
+        }
+        finally
+        {
+            // None left running or unobserved when one failed, or when the cosignatures are not needed.
+            await Task.WhenAll(rootRead, kept, cosignaturesRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>Signs and keeps a checkpoint of the stored tree as it is now, unless its size is kept already.</summary>
@@ -103,8 +120,7 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     }
 
     /// <summary>The newest kept checkpoint as kept (not checked against the stored tree), or null before the first.</summary>
-    public async Task<Checkpoint?> NewestKeptAsync(CancellationToken ct) =>
-        await NewestKeptSizeAsync(ct) is { } size ? await KeptAsync(size, ct) : null;
+    public Task<Checkpoint?> NewestKeptAsync(CancellationToken ct) => KeptAsync(null, ct);
 
     /// <summary>Every kept checkpoint of this log, smallest first, streamed (one is kept every interval while the ledger grows).</summary>
     public async IAsyncEnumerable<Checkpoint> KeptAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -119,7 +135,11 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         }
     }
 
-    /// <summary>Whether a checkpoint's signature is one of the service's keys over its body.</summary>
+    /// <summary>
+    /// Whether a checkpoint's signature is one of the service's keys over its body. A signature found valid is
+    /// remembered with everything it covers (origin, size, root, key and signature), so the kept checkpoint served on
+    /// every request is verified once, not each time; a row changed in any of those is checked afresh.
+    /// </summary>
     public SignatureCheck Check(Checkpoint checkpoint)
     {
         if (!key.VerifyingKeys.TryGetValue(checkpoint.KeyId, out var publicKey))
@@ -127,11 +147,31 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
             return SignatureCheck.UnknownKey;
         }
 
-        return checkpoint.RootHash.Length == 2 * MerkleHash.Size && checkpoint.RootHash.All(char.IsAsciiHexDigit)
-            && Es256.Verify(publicKey, CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, Convert.FromHexString(checkpoint.RootHash)), checkpoint.Signature)
-            ? SignatureCheck.Valid
-            : SignatureCheck.Invalid;
+        var signed = (checkpoint.Origin, checkpoint.TreeSize, checkpoint.RootHash, checkpoint.KeyId, checkpoint.Signature);
+        if (_valid.ContainsKey(signed))
+        {
+            return SignatureCheck.Valid;
+        }
+
+        if (checkpoint.RootHash.Length == 2 * MerkleHash.Size && checkpoint.RootHash.All(char.IsAsciiHexDigit)
+            && Es256.Verify(publicKey, CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, Convert.FromHexString(checkpoint.RootHash)), checkpoint.Signature))
+        {
+            if (_valid.Count >= MaxRemembered)
+            {
+                _valid.Clear();
+            }
+
+            _valid[signed] = true;
+            return SignatureCheck.Valid;
+        }
+
+        return SignatureCheck.Invalid;
     }
+
+    /// <summary>Valid signatures remembered at most (a few hundred kilobytes); then the memory starts afresh.</summary>
+    private const int MaxRemembered = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Origin, long TreeSize, string RootHash, string KeyId, string Signature), bool> _valid = new();
 
     private Checkpoint Sign(TreeRoot root)
     {
@@ -140,11 +180,18 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         return new Checkpoint(origin.Name, root.TreeSize, Hex(root.RootHash), root.Position, Timestamp(now), key.KeyId, key.Sign(body), []);
     }
 
-    private async Task<Checkpoint?> KeptAsync(long treeSize, CancellationToken ct)
+    /// <summary>The kept checkpoint of <paramref name="treeSize"/>, or the newest kept one when null.</summary>
+    private async Task<Checkpoint?> KeptAsync(long? treeSize, CancellationToken ct)
     {
-        await using var command = db.CreateCommand($"{Select} where origin = $1 and tree_size = $2");
+        await using var command = db.CreateCommand(treeSize is null
+            ? $"{Select} where origin = $1 order by tree_size desc limit 1"
+            : $"{Select} where origin = $1 and tree_size = $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = origin.Name });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = treeSize });
+        if (treeSize is { } size)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = size });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }

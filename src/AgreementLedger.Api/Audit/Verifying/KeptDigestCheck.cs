@@ -8,6 +8,7 @@ namespace AgreementLedger.Audit.Verifying;
 /// knows: this is what catches the newest events cut away, or a whole chain rewritten consistently (whoever rewrites
 /// it can recompute the digests above it too, but cannot sign them). Fed the event hashes in position order, it folds
 /// the ledger's digest and holds each kept digest against it once every event at or before its position is folded.
+/// One task folds it, beside the other checks of the pass.
 /// </summary>
 internal sealed class KeptDigestCheck : IAsyncDisposable
 {
@@ -29,14 +30,20 @@ internal sealed class KeptDigestCheck : IAsyncDisposable
         return check;
     }
 
-    public async ValueTask ObserveAsync(long position, string? hash)
+    /// <summary>Folds every event of the <paramref name="batches"/>, in order, then compares the kept digests not yet compared.</summary>
+    public async Task ObserveAsync(IAsyncEnumerable<PrehashedBatch> batches)
     {
-        await CompareBeforeAsync(position);
-        _digest = LedgerDigests.Step(_digest, hash ?? "");
-    }
+        await foreach (var batch in batches)
+        {
+            foreach (var (row, _, _) in batch.Events)
+            {
+                await CompareBeforeAsync(row.Position);
+                _digest = LedgerDigests.Step(_digest, row.Hash ?? "");
+            }
+        }
 
-    /// <summary>Compares the kept digests not yet compared: every stored event was folded.</summary>
-    public ValueTask FinishAsync() => CompareBeforeAsync(long.MaxValue);
+        await CompareBeforeAsync(long.MaxValue);
+    }
 
     private async ValueTask CompareBeforeAsync(long position)
     {

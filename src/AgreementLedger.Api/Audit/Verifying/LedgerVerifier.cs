@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
 
@@ -79,18 +80,46 @@ public sealed partial class LedgerVerifier(
             await using var keptDigests = await KeptDigestCheck.BeginAsync(digests, key, (id, version, reason) => Fail(digestFailures, id, version, reason), ct);
             await using var snapshot = await versions.SnapshotAsync(ct);
             var recorded = await versions.ReadAsync(null, snapshot, ct);
-            await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
+            // The ledger's digest is a chain of its own, folded on its own task beside the agreements' chains and the
+            // tree. Should that task fail, it closes the channel with its failure, so the pass stops and rethrows it.
+            var forDigests = Channel.CreateBounded<PrehashedBatch>(4);
+            var digesting = Task.Run(async () =>
             {
-                foreach (var (row, recomputed, leaf) in batch)
+                try
                 {
-                    chains.Observe(row, recomputed);
-                    await keptDigests.ObserveAsync(row.Position, row.Hash);
-                    await tree.AppendAsync(row.Position, leaf);
+                    await keptDigests.ObserveAsync(forDigests.Reader.ReadAllAsync(ct));
+                }
+                catch (Exception e)
+                {
+                    forDigests.Writer.TryComplete(e);
+                    throw;
+                }
+            }, ct);
+            try
+            {
+                await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
+                {
+                    await forDigests.Writer.WriteAsync(batch, ct);
+                    foreach (var (row, recomputed, _) in batch.Events)
+                    {
+                        chains.Observe(row, recomputed);
+                    }
+
+                    await tree.AppendAsync(batch.Positions, batch.Leaves, batch.Subtree);
                 }
             }
+            catch (ChannelClosedException)
+            {
+                // Closed by the digests' task on its failure, which awaiting it rethrows.
+            }
+            finally
+            {
+                forDigests.Writer.TryComplete();
+                await digesting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
 
+            await digesting;
             chains.Finish(recorded);
-            await keptDigests.FinishAsync();
         }
 
         // The chains' failures first, then the digests', then what the tree and its checkpoints add that the chains

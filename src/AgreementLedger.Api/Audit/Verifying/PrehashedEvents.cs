@@ -8,9 +8,17 @@ namespace AgreementLedger.Audit.Verifying;
 internal sealed record PrehashedEvent(StoredEventRow Row, string? Recomputed, byte[] Leaf);
 
 /// <summary>
+/// One batch of events in position order, hashed ahead: each event's own hashes, and — for a full batch, whose
+/// leaves are a perfect subtree of the ledger's tree when no event before it is missing from the tree — the
+/// subtree's interior nodes (<see cref="MerkleSubtree"/>).
+/// </summary>
+internal sealed record PrehashedBatch(PrehashedEvent[] Events, long[] Positions, byte[][] Leaves, MerkleSubtree? Subtree);
+
+/// <summary>
 /// Stored events in their order, with the hashing that depends on one event alone done ahead, in
 /// batches on every core: the reader streams rows while earlier batches are parsed, canonicalised and hashed, and
-/// the checks, which need the order (one agreement's chain, the ledger's digest, the tree), take them in order.
+/// the checks, which need the order (one agreement's chain, the ledger's digest, the tree), take them in order. A
+/// batch holds a power of two of events, so a full one is hashed into the subtree it will be in the tree.
 /// Memory stays bounded: at most a few batches are in flight.
 /// </summary>
 internal static class PrehashedEvents
@@ -18,11 +26,11 @@ internal static class PrehashedEvents
     private const int BatchSize = 512;
 
     /// <summary>The <paramref name="rows"/>, read on a task of their own, in batches hashed ahead.</summary>
-    public static async IAsyncEnumerable<PrehashedEvent[]> ReadAsync(
+    public static async IAsyncEnumerable<PrehashedBatch> ReadAsync(
         IAsyncEnumerable<StoredEventRow> rows, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var pending = Channel.CreateBounded<Task<PrehashedEvent[]>>(2 * Environment.ProcessorCount);
+        var pending = Channel.CreateBounded<Task<PrehashedBatch>>(2 * Environment.ProcessorCount);
         var reading = Task.Run(() => ReadBatchesAsync(rows, pending.Writer, stop.Token), stop.Token);
         try
         {
@@ -41,7 +49,7 @@ internal static class PrehashedEvents
         }
     }
 
-    private static async Task ReadBatchesAsync(IAsyncEnumerable<StoredEventRow> rows, ChannelWriter<Task<PrehashedEvent[]>> pending, CancellationToken ct)
+    private static async Task ReadBatchesAsync(IAsyncEnumerable<StoredEventRow> rows, ChannelWriter<Task<PrehashedBatch>> pending, CancellationToken ct)
     {
         try
         {
@@ -69,6 +77,10 @@ internal static class PrehashedEvents
         }
     }
 
-    private static Task<PrehashedEvent[]> HashAsync(List<StoredEventRow> rows) =>
-        Task.Run(() => rows.Select(row => new PrehashedEvent(row, row.PreviousHash is { } previous ? ChainCheck.Recompute(row, previous) : null, MerkleLeaf.OfEvent(row.Hash))).ToArray());
+    private static Task<PrehashedBatch> HashAsync(List<StoredEventRow> rows) => Task.Run(() =>
+    {
+        var events = rows.Select(row => new PrehashedEvent(row, row.PreviousHash is { } previous ? ChainCheck.Recompute(row, previous) : null, MerkleLeaf.OfEvent(row.Hash))).ToArray();
+        var leaves = events.Select(e => e.Leaf).ToArray();
+        return new PrehashedBatch(events, rows.Select(row => row.Position).ToArray(), leaves, leaves.Length == BatchSize ? new MerkleSubtree(leaves) : null);
+    });
 }

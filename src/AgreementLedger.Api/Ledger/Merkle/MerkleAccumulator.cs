@@ -41,11 +41,30 @@ public sealed class MerkleAccumulator
 
     /// <summary>Adds leaf number <see cref="Size"/> (its leaf hash, <see cref="MerkleHash.Leaf"/>) and returns the
     /// nodes it completes: the leaf itself first, then each parent it closes, bottom up.</summary>
-    public IReadOnlyList<MerkleNode> Append(byte[] leafHash)
+    public IReadOnlyList<MerkleNode> Append(byte[] leafHash) => Push(new MerkleNode(new MerkleNodeId(0, Size), leafHash));
+
+    /// <summary>
+    /// Adds the leaves of a perfect subtree at once, by its root (<see cref="MerkleSubtree.Root"/>), and returns the
+    /// nodes above it that it completes, bottom up; the subtree's own nodes are the caller's. The tree's size must be
+    /// a multiple of the subtree's width, so the subtree is a node of this tree.
+    /// </summary>
+    public IReadOnlyList<MerkleNode> AppendSubtree(int level, byte[] rootHash)
     {
-        var leaf = new MerkleNode(new MerkleNodeId(0, Size), leafHash);
-        var completed = new List<MerkleNode> { leaf };
-        _edge.Add(leaf);
+        if (Size % (1L << level) != 0)
+        {
+            throw new ArgumentException($"A subtree of 2^{level} leaves does not start at leaf {Size}.", nameof(level));
+        }
+
+        var completed = Push(new MerkleNode(new MerkleNodeId(level, Size >> level), rootHash));
+        completed.RemoveAt(0);
+        return completed;
+    }
+
+    /// <summary>Pushes a node of <see cref="Size"/>'s alignment onto the right edge, closing the parents it completes.</summary>
+    private List<MerkleNode> Push(MerkleNode node)
+    {
+        var completed = new List<MerkleNode> { node };
+        _edge.Add(node);
         while (_edge.Count >= 2 && _edge[^1].Id.Level == _edge[^2].Id.Level)
         {
             var right = _edge[^1];
@@ -56,7 +75,7 @@ public sealed class MerkleAccumulator
             completed.Add(parent);
         }
 
-        Size++;
+        Size += node.Id.Width;
         return completed;
     }
 }

@@ -46,6 +46,6 @@ public static class MerkleHash
         input[0] = prefix;
         first.CopyTo(input[1..]);
         second.CopyTo(input[(1 + first.Length)..]);
-        return SHA256.HashData(input);
+        return Sha256.Hash(input);
     }
 }

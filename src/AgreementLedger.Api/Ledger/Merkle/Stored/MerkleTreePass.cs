@@ -13,6 +13,7 @@ public sealed class MerkleTreePass : IAsyncDisposable
     private readonly MerkleStore _store;
     private readonly TreeHead _head;
     private readonly IReadOnlySet<long> _rootsAt;
+    private readonly long[] _rootSizes;
     private readonly int _spanLeaves;
     private readonly CancellationToken _ct;
     private readonly MerkleAccumulator _accumulator = new();
@@ -28,6 +29,7 @@ public sealed class MerkleTreePass : IAsyncDisposable
         (_store, _head, _rootsAt, _spanLeaves, _ct) = (store, head, rootsAt, spanLeaves, ct);
         _levels = head.Size == 0 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)head.Size);
         _firstOnLevel = new TreeMismatch?[_levels];
+        _rootSizes = [.. rootsAt.Order()];
         if (rootsAt.Contains(0))
         {
             _roots[0] = _accumulator.Root;
@@ -55,15 +57,57 @@ public sealed class MerkleTreePass : IAsyncDisposable
             return;
         }
 
-        if (_span is null || ordinal >= _span.To)
-        {
-            _span = await _next!;
-            _next = _span.To < _head.Size ? ReadSpanAsync(_span.To) : null;
-        }
+        await ReachAsync(ordinal);
 
         foreach (var node in _accumulator.Append(leaf))
         {
             Compare(node, position);
+        }
+
+        if (_rootsAt.Contains(_accumulator.Size))
+        {
+            _roots[_accumulator.Size] = _accumulator.Root;
+        }
+    }
+
+    /// <summary>
+    /// The next events in position order, as <see cref="AppendAsync(long, byte[])"/> one by one, with
+    /// <paramref name="subtree"/> hashed ahead from their <paramref name="leaves"/> when there are a power of two of
+    /// them. The subtree is taken whole when it is a node of the stored tree — it starts at a multiple of its width,
+    /// every event is a leaf, it lies in one span, and no root asked for falls inside it — and its nodes compared
+    /// level by level, left to right, so each level's first difference is the one leaf by leaf would name; otherwise
+    /// the events go in one by one.
+    /// </summary>
+    public async ValueTask AppendAsync(IReadOnlyList<long> positions, IReadOnlyList<byte[]> leaves, MerkleSubtree? subtree)
+    {
+        var first = _accumulator.Size;
+        if (subtree is null || _inserted is not null || first % subtree.Width != 0 || first + subtree.Width > _head.Size
+            || positions[^1] > _head.Position || first / _spanLeaves != (first + subtree.Width - 1) / _spanLeaves
+            || RootAskedWithin(first, first + subtree.Width))
+        {
+            for (var i = 0; i < positions.Count; i++)
+            {
+                await AppendAsync(positions[i], leaves[i]);
+            }
+
+            return;
+        }
+
+        await ReachAsync(first);
+        for (var level = 0; level <= subtree.Height; level++)
+        {
+            var nodes = subtree.Level(level);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                // Completed by its last leaf: the event at that leaf's place in the batch.
+                var last = ((i + 1) << level) - 1;
+                Compare(new MerkleNode(new MerkleNodeId(level, (first >> level) + i), nodes[i]), positions[last]);
+            }
+        }
+
+        foreach (var node in _accumulator.AppendSubtree(subtree.Height, subtree.Root))
+        {
+            Compare(node, positions[^1]);
         }
 
         if (_rootsAt.Contains(_accumulator.Size))
@@ -83,6 +127,14 @@ public sealed class MerkleTreePass : IAsyncDisposable
         }
 
         return new TreeCheckResult(_accumulator.Size, mismatch is null ? [] : [mismatch], _roots);
+    }
+
+    /// <summary>Whether a root is asked for at a size strictly between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    private bool RootAskedWithin(long from, long to)
+    {
+        var at = Array.BinarySearch(_rootSizes, from + 1);
+        var next = at >= 0 ? at : ~at;
+        return next < _rootSizes.Length && _rootSizes[next] < to;
     }
 
     private void Compare(MerkleNode node, long position)
@@ -106,6 +158,16 @@ public sealed class MerkleTreePass : IAsyncDisposable
         {
             _firstOnLevel[level] = new TreeMismatch(position,
                 $"leaf {index} of the stored tree is the event at position {leafPosition}, but the event with that ordinal is at position {position}: events were removed or inserted");
+        }
+    }
+
+    /// <summary>Makes the span that holds leaf <paramref name="ordinal"/> the current one, and starts reading the next.</summary>
+    private async ValueTask ReachAsync(long ordinal)
+    {
+        if (_span is null || ordinal >= _span.To)
+        {
+            _span = await _next!;
+            _next = _span.To < _head.Size ? ReadSpanAsync(_span.To) : null;
         }
     }
 
