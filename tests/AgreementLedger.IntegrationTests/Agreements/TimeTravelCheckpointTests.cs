@@ -113,6 +113,20 @@ public sealed class TimeTravelCheckpointTests(ClockedLedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_short_history_keeps_no_checkpoint_even_when_folded_from_its_events()
+    {
+        var id = Given.NewId("short");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-03-01" }, 200);
+        // Dated before the round: the read folds from the events.
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+
+        Assert.Equal("\"3\"", (await ledger.Host.GetAsync($"/agreements/{id}?version=3")).ETag);
+        Assert.Equal("\"3\"", (await ledger.Host.GetAsync($"/agreements/{id}?asOf=2999-01-01T00:00:00Z")).ETag);
+        Assert.Equal(0, await KeptAsync(id));
+    }
+
+    [Fact]
     public async Task rebuilding_the_snapshots_drops_the_checkpoints()
     {
         var (id, points) = await HistoryAsync("rebuilt");

@@ -15,8 +15,8 @@ namespace AgreementLedger.Agreements.Checkpoints;
 /// items (<see cref="VersionState.Items"/>) when that is more: a state that holds every citation grows with
 /// the history, so its checkpoints thin out geometrically (their storage stays a few times one state's),
 /// and the events folded on from one cost less than reading it. A read that folded on further also keeps
-/// its own point; one that had to fold from the events keeps its point, so the next read from there on is
-/// served from it.
+/// its own point; one that had to fold at least <see cref="Every"/> events from the first keeps its point,
+/// so the next read from there on is served from it.
 /// </para>
 /// </summary>
 public sealed class CheckpointedFold(StoredEvents events, VersionCheckpoints checkpoints)
@@ -61,7 +61,8 @@ public sealed class CheckpointedFold(StoredEvents events, VersionCheckpoints che
             var known = checkpoint is null ? read : await at.KnownEventsAsync(events, id, ct);
             agreement = at.Fold(known);
             newest = known.Count == 0 ? 0 : known[^1].Version;
-            if (agreement is not null)
+            // Only when the fold was long: a short history is folded faster than a checkpoint is kept.
+            if (agreement is not null && known.Count >= Every)
             {
                 kept.Add(VersionState.Of(agreement));
             }
