@@ -67,6 +67,7 @@ public static class LedgerStorage
                 opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.KeptCosignatures.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.HistoryDivergence.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookStore.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Agreements.Checkpoints.VersionCheckpoints.Definition(schema.Events));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()

@@ -12,6 +12,8 @@ public static class AgreementsComposition
     {
         services.AddSingleton(EventTypeNames.Catalogue);
         services.AddSingleton<StoredEvents>();
+        services.AddSingleton<Checkpoints.VersionCheckpoints>();
+        services.AddSingleton<Checkpoints.CheckpointedFold>();
         services.AddSingleton<SnapshotRebuilder>();
     }
 }

@@ -21,6 +21,13 @@ public sealed class StoredEvents(StoredEventReader reader, IDocumentStore store)
         ReadAsync(new EventQuery { AgreementId = agreementId, AsOf = asOf, UpToVersion = upToVersion, Order = EventOrder.ByAgreement }, ct);
 
     /// <summary>
+    /// As <see cref="ReadAsync(string?, DateTimeOffset?, long?, CancellationToken)"/> for one agreement, from
+    /// version <paramref name="fromVersion"/> on: time travel reading on from a checkpoint.
+    /// </summary>
+    public Task<IReadOnlyList<StoredEvent>> ReadFromAsync(string agreementId, long fromVersion, DateTimeOffset? asOf, long? upToVersion, CancellationToken ct) =>
+        ReadAsync(new EventQuery { AgreementId = agreementId, FromVersion = fromVersion, AsOf = asOf, UpToVersion = upToVersion, Order = EventOrder.ByAgreement }, ct);
+
+    /// <summary>
     /// The events recorded at or before <paramref name="asOf"/> of the first <paramref name="count"/>
     /// agreements after <paramref name="afterId"/> (in id order) that had been proposed by then, by
     /// agreement then version: one page of the portfolio as known at an instant.

@@ -14,6 +14,9 @@ public sealed record EventQuery
 
     public long? UpToVersion { get; init; }
 
+    /// <summary>Versions at or after this one (time travel reads on from a checkpoint's version).</summary>
+    public long? FromVersion { get; init; }
+
     /// <summary>Positions strictly after this one.</summary>
     public long? AfterPosition { get; init; }
 

@@ -94,6 +94,11 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             Add("e.version <= @version", "version", version);
         }
 
+        if (query.FromVersion is { } fromVersion)
+        {
+            Add("e.version >= @fromVersion", "fromVersion", fromVersion);
+        }
+
         if (query.AfterPosition is { } after)
         {
             Add("e.seq_id > @after", "after", after);

@@ -21,8 +21,8 @@ public sealed record SuiteSizes(
     int TreeEvents, int TreeRequests, int TreeRounds)
 {
     public static SuiteSizes For(SuiteSize size) => size == SuiteSize.Full
-        ? new(10_000, TimeSpan.FromSeconds(15), 2_000, [10, 1_000, 10_000], 200, 100_000, 1_000_000, 100_000, 5, 1_000_000, 200, 2)
-        : new(1_000, TimeSpan.FromSeconds(4), 300, [10, 1_000, 10_000], 40, 20_000, 100_000, 20_000, 2, 20_000, 50, 1);
+        ? new(10_000, TimeSpan.FromSeconds(15), 2_000, [10, 1_000, 10_000, 100_000], 200, 100_000, 1_000_000, 100_000, 5, 1_000_000, 200, 2)
+        : new(1_000, TimeSpan.FromSeconds(4), 300, [10, 1_000, 10_000, 100_000], 40, 20_000, 100_000, 20_000, 2, 20_000, 50, 1);
 }
 
 public static class Format

@@ -75,7 +75,8 @@ public sealed class RecordingOrderPropertyTests
         return history;
     }
 
-    private static IEnumerable<IAgreementEvent> Candidates(LifecycleState state, DateOnly day, int step)
+    /// <summary>Every kind of event on <paramref name="day"/> that might follow <paramref name="state"/> (the lifecycle decides which may).</summary>
+    internal static IEnumerable<IAgreementEvent> Candidates(LifecycleState state, DateOnly day, int step)
     {
         yield return new NegotiationRoundHeld(day, null, [], null);
         yield return new TermsAgreed(day, null);

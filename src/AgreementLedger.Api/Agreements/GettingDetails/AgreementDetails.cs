@@ -1,3 +1,4 @@
+using AgreementLedger.Agreements.Checkpoints;
 using AgreementLedger.Ledger;
 using Microsoft.AspNetCore.Mvc;
 using AgreementLedger.OpenApi;
@@ -72,14 +73,15 @@ public sealed record AgreementDetails(
 
 /// <summary>
 /// The agreement now (from its inline snapshot), or at a point in time: as known at <c>asOf</c> or
-/// after <c>version</c>, and as in effect on <c>effectiveOn</c> (folded from its events).
+/// after <c>version</c> (folded on from the nearest checkpoint), and as in effect on <c>effectiveOn</c>
+/// (folded from its events); see <see cref="CheckpointedFold"/>.
 /// </summary>
 public static class GetAgreementEndpoint
 {
     [WolverineGet("/agreements/{id}", OperationId = "getAgreement")]
     [EndpointSummary("An agreement as it is, as known at an instant, or as in effect on a date")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, StoredEvents events, HttpContext http, TimeProvider clock)
+    public static async Task<IResult> Get(string id, string? asOf, string? version, string? effectiveOn, IQuerySession session, CheckpointedFold fold, HttpContext http, TimeProvider clock)
     {
         var checks = new Checks();
         var at = PointInTime.Parse(asOf, version, effectiveOn, checks);
@@ -89,8 +91,8 @@ public static class GetAgreementEndpoint
         }
 
         var agreement = at.IsNow
-            ? await CurrentAsync(session, events, id, at, http.RequestAborted)
-            : await FoldAsync(events, id, at, http.RequestAborted);
+            ? await CurrentAsync(session, fold, id, at, http.RequestAborted)
+            : await fold.FoldAsync(id, at, http.RequestAborted);
         if (agreement is null)
         {
             return Problems.Result(at.IsNow
@@ -108,7 +110,7 @@ public static class GetAgreementEndpoint
     /// points in time) the events answer, folded as time travel folds them, so a read never shows
     /// less than what has been acknowledged; the next command repairs the snapshot.
     /// </summary>
-    private static async Task<Agreement?> CurrentAsync(IQuerySession session, StoredEvents events, string id, PointInTime at, CancellationToken ct)
+    private static async Task<Agreement?> CurrentAsync(IQuerySession session, CheckpointedFold fold, string id, PointInTime at, CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
         var snapshot = batch.Load<Agreement>(id);
@@ -117,17 +119,6 @@ public static class GetAgreementEndpoint
         var (agreement, state) = (await snapshot, await stream);
         return state is not null && agreement?.Version == state.Version
             ? agreement
-            : await FoldAsync(events, id, at, ct);
-    }
-
-    private static async Task<Agreement?> FoldAsync(StoredEvents events, string id, PointInTime at, CancellationToken ct)
-    {
-        var known = await at.KnownEventsAsync(events, id, ct);
-        if (at.Version is { } wanted && (known.Count == 0 || known[^1].Version < wanted))
-        {
-            return null;
-        }
-
-        return at.Fold(known);
+            : await fold.FoldAsync(id, at, ct);
     }
 }

@@ -12,9 +12,11 @@ namespace AgreementLedger.Agreements.Rebuilding;
 /// events in one pass: one ordered read of the event table in a consistent snapshot, the same fold
 /// Marten applies (<see cref="Agreement.Evolve"/>), and the snapshots written back by COPY. Safe
 /// while the service keeps taking commands: a snapshot that a command wrote after the read began
-/// carries a higher version and is never overwritten by an older rebuilt one.
+/// carries a higher version and is never overwritten by an older rebuilt one. Time travel's version
+/// checkpoints are dropped in the same transaction.
 /// </summary>
-public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, IDocumentStore store, StoredEvents stored, StoredEventReader events, SnapshotWriter snapshots, ILogger<SnapshotRebuilder> logger)
+public sealed partial class SnapshotRebuilder(
+    NpgsqlDataSource db, IDocumentStore store, StoredEvents stored, StoredEventReader events, SnapshotWriter snapshots, Checkpoints.VersionCheckpoints checkpoints, ILogger<SnapshotRebuilder> logger)
 {
     public sealed record Result(long Events, long Agreements, long Written, TimeSpan Took);
 
@@ -72,6 +74,8 @@ public sealed partial class SnapshotRebuilder(NpgsqlDataSource db, IDocumentStor
         // One statement: the step shows only that it is running, then how many it wrote.
         progress?.Begin("writing", null, "snapshots");
         var written = await snapshots.UpsertStagedAsync(write, writing, typeof(Agreement).FullName!, ct);
+        // Time travel's checkpoints are kept states of the same fold: dropped with the snapshots, kept again by the reads.
+        await checkpoints.DropAllAsync(write, writing, ct);
 
         await writing.CommitAsync(ct);
         await snapshot.CommitAsync(ct);
