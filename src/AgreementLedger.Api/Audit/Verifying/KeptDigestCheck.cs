@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using AgreementLedger.Audit.Digests;
 using AgreementLedger.Ledger;
 
@@ -8,15 +9,17 @@ namespace AgreementLedger.Audit.Verifying;
 /// knows: this is what catches the newest events cut away, or a whole chain rewritten consistently (whoever rewrites
 /// it can recompute the digests above it too, but cannot sign them). Fed the event hashes in position order, it folds
 /// the ledger's digest and holds each kept digest against it once every event at or before its position is folded.
-/// One task folds it, beside the other checks of the pass.
+/// It folds on a task of its own, beside the other checks of the pass.
 /// </summary>
 internal sealed class KeptDigestCheck : IAsyncDisposable
 {
     private readonly IAsyncEnumerator<SignedDigest> _kept;
     private readonly AuditSigningKey _key;
     private readonly Action<string, long, string> _fail;
+    private readonly Channel<PrehashedBatch> _batches = Channel.CreateBounded<PrehashedBatch>(4);
     private string _digest = EventHash.Genesis;
     private bool _more;
+    private Task? _folding;
 
     private KeptDigestCheck(IAsyncEnumerator<SignedDigest> kept, AuditSigningKey key, Action<string, long, string> fail) =>
         (_kept, _key, _fail) = (kept, key, fail);
@@ -27,22 +30,56 @@ internal sealed class KeptDigestCheck : IAsyncDisposable
         var upTo = await digests.NewestKeptPositionAsync(ct);
         var check = new KeptDigestCheck(digests.KeptAsync(upTo, ct).GetAsyncEnumerator(ct), key, fail);
         check._more = await check._kept.MoveNextAsync();
+        check._folding = Task.Run(() => check.FoldAsync(ct), ct);
         return check;
     }
 
-    /// <summary>Folds every event of the <paramref name="batches"/>, in order, then compares the kept digests not yet compared.</summary>
-    public async Task ObserveAsync(IAsyncEnumerable<PrehashedBatch> batches)
+    /// <summary>
+    /// The next batch of events in position order, folded on this check's own task (<see cref="BeginAsync"/> starts
+    /// it): the digest is a chain, one step after the other, so it runs beside the pass's other checks. Rethrows the
+    /// task's failure, should it have failed.
+    /// </summary>
+    public async ValueTask ObserveAsync(PrehashedBatch batch, CancellationToken ct)
     {
-        await foreach (var batch in batches)
+        try
         {
-            foreach (var (row, _, _) in batch.Events)
-            {
-                await CompareBeforeAsync(row.Position);
-                _digest = LedgerDigests.Step(_digest, row.Hash ?? "");
-            }
+            await _batches.Writer.WriteAsync(batch, ct);
         }
+        catch (ChannelClosedException)
+        {
+            // Closed by the task on its failure, which awaiting it rethrows.
+            await _folding!;
+            throw;
+        }
+    }
 
-        await CompareBeforeAsync(long.MaxValue);
+    /// <summary>Once every batch was observed: waits for the fold, and compares the kept digests not yet compared.</summary>
+    public async Task FinishAsync()
+    {
+        _batches.Writer.TryComplete();
+        await _folding!;
+    }
+
+    private async Task FoldAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var batch in _batches.Reader.ReadAllAsync(ct))
+            {
+                foreach (var (row, _, _) in batch.Events)
+                {
+                    await CompareBeforeAsync(row.Position);
+                    _digest = LedgerDigests.Step(_digest, row.Hash ?? "");
+                }
+            }
+
+            await CompareBeforeAsync(long.MaxValue);
+        }
+        catch (Exception e)
+        {
+            _batches.Writer.TryComplete(e);
+            throw;
+        }
     }
 
     private async ValueTask CompareBeforeAsync(long position)
@@ -75,5 +112,11 @@ internal sealed class KeptDigestCheck : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _kept.DisposeAsync();
+    /// <summary>Stops the fold (the pass may end early, on a failure or a cancellation) before the kept digests' reader goes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _batches.Writer.TryComplete();
+        await _folding!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _kept.DisposeAsync();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
 
@@ -80,45 +79,18 @@ public sealed partial class LedgerVerifier(
             await using var keptDigests = await KeptDigestCheck.BeginAsync(digests, key, (id, version, reason) => Fail(digestFailures, id, version, reason), ct);
             await using var snapshot = await versions.SnapshotAsync(ct);
             var recorded = await versions.ReadAsync(null, snapshot, ct);
-            // The ledger's digest is a chain of its own, folded on its own task beside the agreements' chains and the
-            // tree. Should that task fail, it closes the channel with its failure, so the pass stops and rethrows it.
-            var forDigests = Channel.CreateBounded<PrehashedBatch>(4);
-            var digesting = Task.Run(async () =>
+            await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
             {
-                try
+                await keptDigests.ObserveAsync(batch, ct);
+                foreach (var (row, recomputed, _) in batch.Events)
                 {
-                    await keptDigests.ObserveAsync(forDigests.Reader.ReadAllAsync(ct));
+                    chains.Observe(row, recomputed);
                 }
-                catch (Exception e)
-                {
-                    forDigests.Writer.TryComplete(e);
-                    throw;
-                }
-            }, ct);
-            try
-            {
-                await foreach (var batch in PrehashedEvents.ReadAsync(stored.ReadAsync(query, snapshot.Connection, snapshot.Transaction, ct), ct))
-                {
-                    await forDigests.Writer.WriteAsync(batch, ct);
-                    foreach (var (row, recomputed, _) in batch.Events)
-                    {
-                        chains.Observe(row, recomputed);
-                    }
 
-                    await tree.AppendAsync(batch.Positions, batch.Leaves, batch.Subtree);
-                }
-            }
-            catch (ChannelClosedException)
-            {
-                // Closed by the digests' task on its failure, which awaiting it rethrows.
-            }
-            finally
-            {
-                forDigests.Writer.TryComplete();
-                await digesting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await tree.AppendAsync(batch.Positions, batch.Leaves, batch.Subtree);
             }
 
-            await digesting;
+            await keptDigests.FinishAsync();
             chains.Finish(recorded);
         }
 
