@@ -12,7 +12,7 @@ public sealed class MerkleTreePass : IAsyncDisposable
 
     private readonly MerkleStore _store;
     private readonly TreeHead _head;
-    private readonly IReadOnlySet<long> _rootsAt;
+    /// <summary>The tree sizes whose roots are asked for, in order.</summary>
     private readonly long[] _rootSizes;
     private readonly int _spanLeaves;
     private readonly CancellationToken _ct;
@@ -26,14 +26,11 @@ public sealed class MerkleTreePass : IAsyncDisposable
 
     internal MerkleTreePass(MerkleStore store, TreeHead head, IReadOnlySet<long> rootsAt, int spanLeaves, CancellationToken ct)
     {
-        (_store, _head, _rootsAt, _spanLeaves, _ct) = (store, head, rootsAt, spanLeaves, ct);
+        (_store, _head, _spanLeaves, _ct) = (store, head, spanLeaves, ct);
         _levels = head.Size == 0 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)head.Size);
         _firstOnLevel = new TreeMismatch?[_levels];
         _rootSizes = [.. rootsAt.Order()];
-        if (rootsAt.Contains(0))
-        {
-            _roots[0] = _accumulator.Root;
-        }
+        KeepRootIfAsked();
 
         _next = head.Size == 0 ? null : ReadSpanAsync(0);
     }
@@ -64,10 +61,7 @@ public sealed class MerkleTreePass : IAsyncDisposable
             Compare(node, position);
         }
 
-        if (_rootsAt.Contains(_accumulator.Size))
-        {
-            _roots[_accumulator.Size] = _accumulator.Root;
-        }
+        KeepRootIfAsked();
     }
 
     /// <summary>
@@ -110,10 +104,7 @@ public sealed class MerkleTreePass : IAsyncDisposable
             Compare(node, positions[^1]);
         }
 
-        if (_rootsAt.Contains(_accumulator.Size))
-        {
-            _roots[_accumulator.Size] = _accumulator.Root;
-        }
+        KeepRootIfAsked();
     }
 
     /// <summary>What the pass found, once every event was appended.</summary>
@@ -127,6 +118,15 @@ public sealed class MerkleTreePass : IAsyncDisposable
         }
 
         return new TreeCheckResult(_accumulator.Size, mismatch is null ? [] : [mismatch], _roots);
+    }
+
+    /// <summary>Keeps the root of the tree recomputed so far when its size is one asked for.</summary>
+    private void KeepRootIfAsked()
+    {
+        if (Array.BinarySearch(_rootSizes, _accumulator.Size) >= 0)
+        {
+            _roots[_accumulator.Size] = _accumulator.Root;
+        }
     }
 
     /// <summary>Whether a root is asked for at a size strictly between <paramref name="from"/> and <paramref name="to"/>.</summary>
