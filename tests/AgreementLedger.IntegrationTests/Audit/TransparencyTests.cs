@@ -203,6 +203,7 @@ public sealed partial class TransparencyTests(LedgerHost ledger)
         foreach (var url in new[]
         {
             "/audit/checkpoint?treeSize=-1", "/audit/checkpoint?treeSize=abc", "/audit/checkpoint?treeSize=1.5",
+            "/audit/checkpoint?treeSize=9223372036854775808", "/audit/checkpoint?treeSize=1%00", "/audit/checkpoint?treeSize=%EF%BC%91",
             "/audit/proofs/inclusion", $"/audit/proofs/inclusion?position=x", $"/audit/proofs/inclusion?position={positions[0]}&treeSize=-3",
             $"/audit/proofs/inclusion?position={positions[^1]}&treeSize={size - 1}", $"/audit/proofs/inclusion?position={positions[0]}&treeSize=0",
             "/audit/proofs/consistency", "/audit/proofs/consistency?from=1", "/audit/proofs/consistency?to=1",
@@ -220,7 +221,7 @@ public sealed partial class TransparencyTests(LedgerHost ledger)
 
         foreach (var url in new[]
         {
-            $"/audit/checkpoint?treeSize={size + 1_000_000}", $"/audit/proofs/inclusion?position={positions[0]}&treeSize={size + 1_000_000}",
+            $"/audit/checkpoint?treeSize={size + 1_000_000}", $"/audit/checkpoint?treeSize={long.MaxValue}", $"/audit/proofs/inclusion?position={positions[0]}&treeSize={size + 1_000_000}",
             $"/audit/proofs/consistency?from=0&to={size + 1_000_000}", $"/audit/proofs/consistency?from={size + 1_000_000}&to={size + 1_000_000}",
         })
         {
