@@ -107,6 +107,30 @@ public sealed partial class TransparencyTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_newest_checkpoint_served_is_a_newer_one_kept_since_the_last_answer_with_its_own_cosignatures()
+    {
+        // The route reads the root and cosignatures of the size it served last beside the newest row: once a newer one
+        // is kept, those reads are of the wrong size and must not be served.
+        await EventsInTheTreeAsync(1);
+        var log = Service<CheckpointLog>();
+        var older = await log.PublishAsync(CancellationToken.None);
+        Assert.Equal(older.TreeSize, (await ledger.Host.GetAsync("/audit/checkpoint"))["treeSize"].GetInt64());
+        Assert.Equal(older.TreeSize, (await ledger.Host.GetAsync("/audit/checkpoint"))["treeSize"].GetInt64());
+
+        await EventsInTheTreeAsync(1);
+        var cosigned = new Cosignature("witness.example/newer", "0123456789abcdef", older.Timestamp, "c2lnbmVk");
+        var newer = await log.PublishAsync(await log.SignNowAsync(CancellationToken.None), [cosigned], CancellationToken.None);
+        Assert.True(newer.TreeSize > older.TreeSize);
+
+        var newest = await ledger.Host.GetAsync("/audit/checkpoint");
+        Assert.Equal(newer.TreeSize, newest["treeSize"].GetInt64());
+        Assert.Equal(newer.RootHash, newest["rootHash"].GetString());
+        Assert.Equal(newer.Signature, newest["signature"].GetString());
+        Assert.Equal(["witness.example/newer"], newest["cosignatures"].EnumerateArray().Select(c => c.GetProperty("witness").GetString()));
+        Assert.Equal(newer.TreeSize, (await ledger.Host.GetAsync("/audit/checkpoint"))["treeSize"].GetInt64());
+    }
+
+    [Fact]
     public async Task the_newest_published_checkpoint_is_served_as_kept_and_defaults_the_inclusion_proofs()
     {
         var positions = await EventsInTheTreeAsync();

@@ -51,15 +51,43 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         return new TreeRoot(treeSize, read.Hash(root), treeSize > 0 ? read.PositionOf(treeSize - 1) : 0, read.Count);
     }
 
-    /// <summary>The newest published checkpoint; the first one is published now when none is yet.</summary>
+    /// <summary>
+    /// The newest published checkpoint; the first one is published now when none is yet. A new one is kept at most
+    /// once an interval, so the root and cosignatures of the newest size this log served last are read beside the
+    /// newest row, not after it, and read again only when a newer one was kept meanwhile: one round trip, not two.
+    /// </summary>
     public async Task<Checkpoint> NewestAsync(CancellationToken ct)
     {
-        var newest = await KeptAsync(null, ct);
-        return newest is null ? await PublishAsync(ct) : (await ServeAsync(newest.TreeSize, Task.FromResult<Checkpoint?>(newest), null, ct))!;
+        var newestRead = KeptAsync(null, ct);
+        var seen = Interlocked.Read(ref _newestServed);
+        var ahead = seen > 0 ? Reads(seen, ct) : default;
+        try
+        {
+            var newest = await newestRead;
+            if (newest is null)
+            {
+                return await PublishAsync(ct);
+            }
+
+            var served = (await ServeAsync(newest.TreeSize, newestRead, null, newest.TreeSize == seen ? ahead : Reads(newest.TreeSize, ct), ct))!;
+            Interlocked.Exchange(ref _newestServed, newest.TreeSize);
+            return served;
+        }
+        finally
+        {
+            await Task.WhenAll(ahead.Root ?? Task.CompletedTask, ahead.Cosignatures ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
+    /// <summary>The size of the newest checkpoint <see cref="NewestAsync"/> served last (0 before the first).</summary>
+    private long _newestServed;
+
+    /// <summary>The stored tree's root and the kept cosignatures of <paramref name="treeSize"/>, read together.</summary>
+    private (Task<TreeRoot> Root, Task<IReadOnlyList<Cosignature>> Cosignatures) Reads(long treeSize, CancellationToken ct) =>
+        (RootAsync(treeSize, ct), cosignatures.OfAsync(origin.Name, treeSize, ct));
+
     /// <summary>The kept checkpoint of <paramref name="treeSize"/> (at most the tree's size), else one signed now (not kept).</summary>
-    public async Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct) => (await ServeAsync(treeSize, KeptAsync(treeSize, ct), null, ct))!;
+    public async Task<Checkpoint> AtSizeAsync(long treeSize, CancellationToken ct) => (await ServeAsync(treeSize, KeptAsync(treeSize, ct), null, Reads(treeSize, ct), ct))!;
 
     /// <summary>
     /// As <see cref="AtSizeAsync"/>, or null, signing nothing, when the stored tree holds fewer than
@@ -67,17 +95,17 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
     /// read beside the checkpoint, not before it.
     /// </summary>
     public Task<Checkpoint?> AtSizeWithinAsync(long treeSize, Task<long> treeSizeRead, CancellationToken ct) =>
-        ServeAsync(treeSize, KeptAsync(treeSize, ct), treeSizeRead, ct);
+        ServeAsync(treeSize, KeptAsync(treeSize, ct), treeSizeRead, Reads(treeSize, ct), ct);
 
     /// <summary>
     /// The <paramref name="kept"/> checkpoint of <paramref name="treeSize"/> while it is what it claims, else one signed
-    /// now. The tree's root, the kept row and its cosignatures are read together, each on its own connection: a
+    /// now; <paramref name="reads"/> are that size's (<see cref="Reads"/>). The tree's root, the kept row and its cosignatures are read together, each on its own connection: a
     /// checkpoint costs about one round trip to the database, not three in turn (docs/benchmarks.md).
     /// </summary>
-    private async Task<Checkpoint?> ServeAsync(long treeSize, Task<Checkpoint?> kept, Task<long>? within, CancellationToken ct)
+    private async Task<Checkpoint?> ServeAsync(
+        long treeSize, Task<Checkpoint?> kept, Task<long>? within, (Task<TreeRoot> Root, Task<IReadOnlyList<Cosignature>> Cosignatures) reads, CancellationToken ct)
     {
-        var rootRead = RootAsync(treeSize, ct);
-        var cosignaturesRead = cosignatures.OfAsync(origin.Name, treeSize, ct);
+        var (rootRead, cosignaturesRead) = reads;
         try
         {
             if (within is not null && await within < treeSize)
