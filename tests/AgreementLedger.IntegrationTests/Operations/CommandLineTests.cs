@@ -191,6 +191,34 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task seed_beside_a_running_node_neither_binds_its_port_nor_needs_the_schema_to_exist()
+    {
+        // A node already holds the port the seed process would be given; the database is empty, schema and all.
+        using var node = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        node.Start();
+        var empty = await TestDatabase.CreateAsync();
+        try
+        {
+            var environment = ServiceCommand.Environment(empty);
+            environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{((System.Net.IPEndPoint)node.LocalEndpoint).Port}";
+
+            var (exit, output, error) = await RunAsync(environment, "seed");
+            var (again, againOutput, againError) = await RunAsync(environment, "seed");
+
+            Assert.True(exit == 0, output + error);
+            Assert.Contains($"Loaded {AgreementLedger.Agreements.Seeding.DemoAgreements.All.Count} demo agreements.", output, StringComparison.Ordinal);
+            Assert.Equal(AgreementLedger.Agreements.Seeding.DemoAgreements.All.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                await ScalarAsync(empty, "select count(*)::text from ledger.mt_streams"));
+            Assert.True(again == 0, againOutput + againError);
+            Assert.Contains("The ledger already holds events; nothing was loaded.", againOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(empty);
+        }
+    }
+
     private static async Task<string?> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);

@@ -14,9 +14,6 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>How many agreements this process loaded (on first start or by the seed command).</summary>
-    public int LoadedInThisProcess { get; private set; }
-
     public void Dispose() => _gate.Dispose();
 
     /// <summary>Loads the demo data unless the ledger already holds agreements; the number of agreements loaded. <paramref name="progress"/> shows the import's.</summary>
@@ -25,9 +22,7 @@ public sealed partial class DemoDataLoader(IDocumentStore store, BulkImporter im
         await _gate.WaitAsync(ct);
         try
         {
-            var loaded = await LoadAsync(progress, ct);
-            LoadedInThisProcess += loaded;
-            return loaded;
+            return await LoadAsync(progress, ct);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using AgreementLedger.Progress;
 using JasperFx.CommandLine;
+using Marten;
 
 namespace AgreementLedger.Agreements.Seeding;
 
@@ -14,21 +15,15 @@ public sealed class SeedCommand : JasperFxAsyncCommand<ProgressInput>
             return false;
         }
 
+        // The host is built, not started: a seed run beside a running node must not bind that node's port or run its
+        // background workers. The schema is what starting would have applied, so an empty database can be seeded.
         using var host = input.BuildHost();
-        await host.StartAsync();
-        try
-        {
-            var loader = host.Services.GetRequiredService<DemoDataLoader>();
-            await loader.LoadIfEmptyAsync(CancellationToken.None, progress);
-            var loaded = loader.LoadedInThisProcess;
-            Console.WriteLine(loaded > 0
-                ? $"Loaded {loaded} demo agreements."
-                : "The ledger already holds events; nothing was loaded.");
-            return true;
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
+        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var loader = host.Services.GetRequiredService<DemoDataLoader>();
+        var loaded = await loader.LoadIfEmptyAsync(CancellationToken.None, progress);
+        Console.WriteLine(loaded > 0
+            ? $"Loaded {loaded} demo agreements."
+            : "The ledger already holds events; nothing was loaded.");
+        return true;
     }
 }
