@@ -51,6 +51,13 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         var checkout = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repository)))[..12];
         var output = Path.Combine(Path.GetTempPath(), "agreement-ledger-bench", $"service-r2r-{checkout}");
         var project = Path.Combine(repository, "src", "AgreementLedger.Api");
+        // Published afresh: an assembly left in the folder by an earlier publish would still be loaded (JasperFx's command
+        // discovery loads every assembly there) and measured.
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
         var publish = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output })
         {
@@ -65,6 +72,12 @@ public sealed partial class ServiceUnderLoad : IAsyncDisposable
         {
             Console.WriteLine($"publish failed ({process.ExitCode}); measuring this build's copy instead:\n{log}");
             return AppContext.BaseDirectory;
+        }
+
+        // Roslyn is for Development and `codegen write` only (the project's csproj): one published would be loaded and measured.
+        if (Directory.EnumerateFiles(output, "Microsoft.CodeAnalysis*.dll").FirstOrDefault() is { } roslyn)
+        {
+            throw new InvalidOperationException($"the published service carries Roslyn ({Path.GetFileName(roslyn)}): WolverineFx.RuntimeCompilation must not be published");
         }
 
         return output;
