@@ -50,13 +50,20 @@ if (args is ["token", .. var tokenArgs])
 var helpOnly = args is ["help" or "?" or "--help" or "-h", ..];
 if (!helpOnly)
 {
+    AgreementLedger.LocalPostgres.LedgerDatabaseChoice? database = null;
     try
     {
-        var database = await LedgerDatabase.ResolveAsync(builder);
+        database = await LedgerDatabase.ResolveAsync(builder);
         builder.AddLedger(database);
     }
     catch (StartupException e)
     {
+        // A node refused for its configuration leaves nothing running: the embedded cluster it started stops again.
+        if (database?.Cluster is { } cluster)
+        {
+            await cluster.StopAsync();
+        }
+
         await Console.Error.WriteLineAsync("AgreementLedger cannot start: " + e.Message);
         return 2;
     }

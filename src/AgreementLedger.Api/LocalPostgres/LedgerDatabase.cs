@@ -4,7 +4,7 @@ namespace AgreementLedger.LocalPostgres;
 
 /// <summary>Where the ledger's database is, and whether it is the embedded default.</summary>
 /// <param name="EmbeddedKeyFile">The digest signing key's file in the embedded cluster's private folder (the Development default).</param>
-public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded, string? EmbeddedKeyFile = null);
+public sealed record LedgerDatabaseChoice(string ConnectionString, bool Embedded, string? EmbeddedKeyFile = null, LocalPostgresCluster? Cluster = null);
 
 /// <summary>
 /// Decides where the ledger's PostgreSQL is: the configured connection string, or, in Development
@@ -60,6 +60,6 @@ public static class LedgerDatabase
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddHostedService<LocalPostgresLifetime>();
-        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true, cluster.AuditKeyFile);
+        return new LedgerDatabaseChoice(cluster.ConnectionString(DatabaseName), Embedded: true, cluster.AuditKeyFile, cluster);
     }
 }

@@ -54,6 +54,30 @@ public sealed class CommandLineTests(LedgerHost ledger) : IDisposable
         Directory.Delete(data, recursive: true);
     }
 
+    [Fact]
+    public async Task a_node_refused_for_its_configuration_stops_the_embedded_cluster_it_started()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "agreement-ledger-tests", $"{Environment.ProcessId}-refused-{Guid.NewGuid():N}");
+        var (exit, output, error) = await RunAsync(new Dictionary<string, string>
+        {
+            // Production with the embedded database asked for, but without the webhook secret key Production requires.
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Ledger"] = "",
+            ["Ledger__Database__Embedded"] = "true",
+            ["Ledger__Database__DataDirectory"] = data,
+            ["Ledger__Auth__SigningKey"] = TestTokens.Key,
+            ["Ledger__Audit__SigningKey"] = TestAuditKey.Pkcs8,
+            ["Ledger__Webhooks__SecretKey"] = "",
+        });
+
+        Assert.True(exit == 2, output + error);
+        Assert.Contains("AgreementLedger cannot start:", error, StringComparison.Ordinal);
+        Assert.Contains("Ledger__Webhooks__SecretKey", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(data, "data", "PG_VERSION")), "the embedded cluster was not started: " + output + error);
+        Assert.False(File.Exists(Path.Combine(data, "data", "postmaster.pid")), "the embedded cluster is still running after the refusal");
+        Directory.Delete(data, recursive: true);
+    }
+
     [Theory]
     [InlineData("would publish integration events a second time", "projections")]
     [InlineData("would publish integration events a second time", "projections", "run")]
