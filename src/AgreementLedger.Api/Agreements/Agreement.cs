@@ -57,8 +57,9 @@ public sealed record Agreement
     public DateTimeOffset LastRecordedAt { get; init; }
 
     /// <summary>
-    /// The facts, which a rule needs when a fact does not come after every known one, or for a
-    /// retraction. Thrown for when unknown: nothing is decided or folded without them.
+    /// The facts, which a rule needs for a fact that does not come after every known one, or for a
+    /// retraction; <see cref="FactsUnknownException"/> when they are unknown (an agreement read from its
+    /// snapshot), so nothing is decided or folded without them.
     /// </summary>
     [JsonIgnore]
     public ImmutableList<LifecycleFact> KnownFacts => FactsIfKnown ?? throw new FactsUnknownException(Id, Version);

@@ -49,7 +49,10 @@ public sealed class HistoryFreeSnapshotTests(LedgerHost ledger)
         var id = Given.NewId("history-old");
         await ledger.Host.ProposedAsync(id, "JP", "GB");
         await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-20" }, 200);
-        await ledger.ExecuteAsync("update ledger.mt_doc_agreement set data = data - 'newestFactOn' - 'newestFactVersion' where id = $1", id);
+        // As stored before: no key, and the facts with their payloads, which are no longer read.
+        await ledger.ExecuteAsync(
+            "update ledger.mt_doc_agreement set data = (data - 'newestFactOn' - 'newestFactVersion') || " +
+            "jsonb_build_object('facts', jsonb_build_array(jsonb_build_object('version', 1, 'event', jsonb_build_object('$type', 'agreement_proposed')))) where id = $1", id);
 
         var late = await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Kyodo", occurredOn = "2024-01-15" }, 200);
         await AssertAnsweredAsTheFoldAsync(id, 3, late);
