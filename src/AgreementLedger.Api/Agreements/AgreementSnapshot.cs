@@ -12,6 +12,9 @@ namespace AgreementLedger.Agreements;
 /// </summary>
 public sealed class AgreementSnapshot : SingleStreamProjection<Agreement, string>
 {
+    /// <summary>Named as Marten names a snapshot of <see cref="Agreement"/>: what <c>projections list</c> shows and the guard expects.</summary>
+    public AgreementSnapshot() => Name = nameof(Agreement);
+
     public override async ValueTask<Agreement?> EvolveAsync(Agreement? snapshot, string id, IQuerySession session, IEvent e, CancellationToken cancellation)
     {
         var agreement = snapshot ?? new Agreement();
