@@ -50,7 +50,7 @@ public static class LedgerStorage
                     // jsonb reorders members, so a polymorphic discriminator may not come first.
                     json.AllowOutOfOrderMetadataProperties = true;
                 });
-                opts.Projections.Snapshot<Agreement>(SnapshotLifecycle.Inline);
+                opts.Projections.Add(new AgreementSnapshot(), ProjectionLifecycle.Inline);
                 // The snapshot a command fetched (under the stream's row lock) is the one the inline
                 // projection folds the new event into: without this it is loaded a second time at commit.
                 opts.Events.UseIdentityMapForAggregates = true;

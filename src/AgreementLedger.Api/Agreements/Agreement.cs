@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using AgreementLedger.Ledger;
 using JasperFx.Events;
 
@@ -6,8 +7,13 @@ namespace AgreementLedger.Agreements;
 
 /// <summary>
 /// The write model of one agreement, folded by Marten from its stream (and kept as an inline
-/// snapshot). Rules are judged in effective time, so it keeps every lifecycle fact in effective
-/// order and re-derives the lifecycle from them; it also carries the tip of the hash chain.
+/// snapshot, <see cref="AgreementSnapshot"/>). Rules are judged in effective time: a fact that comes
+/// after every known one meets the lifecycle state as it is, which the snapshot holds with the newest
+/// fact's effective key; a fact dated earlier, or a retraction, replays the lifecycle over every fact.
+/// The facts themselves are kept only in memory (an agreement folded from its events knows them), not
+/// in the snapshot, so a command's cost does not grow with the history: one that needs them gets
+/// <see cref="FactsUnknownException"/> and decides again on the agreement folded from its events. It
+/// also carries the tip of the hash chain.
 /// </summary>
 public sealed record Agreement
 {
@@ -24,8 +30,18 @@ public sealed record Agreement
 
     public DateOnly ProposedOn { get; init; }
 
-    /// <summary>Every lifecycle fact, in effective order (occurredOn, then version).</summary>
-    public ImmutableList<LifecycleFact> Facts { get; init; } = [];
+    /// <summary>
+    /// Every lifecycle fact, in effective order (occurredOn, then version), when known: null in an
+    /// agreement read from its snapshot, which leaves them out (see <see cref="KnownFacts"/>).
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableList<LifecycleFact>? Facts { get; init; }
+
+    /// <summary>The newest fact's occurredOn (its effective key, with <see cref="NewestFactVersion"/>); null before any fact.</summary>
+    public DateOnly? NewestFactOn { get; init; }
+
+    /// <summary>The newest fact's version; 0 before any fact, and in a snapshot stored before it was kept.</summary>
+    public long NewestFactVersion { get; init; }
 
     public LifecycleState Lifecycle { get; init; } = LifecycleState.Empty;
 
@@ -40,7 +56,18 @@ public sealed record Agreement
     /// <summary>The newest event's recordedAt; the next one may not be earlier.</summary>
     public DateTimeOffset LastRecordedAt { get; init; }
 
-    /// <summary>Marten's fold. Pure: everything comes from the event and its stored envelope.</summary>
+    /// <summary>
+    /// The facts, which a rule needs for a fact that does not come after every known one, or for a
+    /// retraction; <see cref="FactsUnknownException"/> when they are unknown (an agreement read from its
+    /// snapshot), so nothing is decided or folded without them.
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableList<LifecycleFact> KnownFacts => FactsIfKnown ?? throw new FactsUnknownException(Id, Version);
+
+    /// <summary>The facts when known: before the first event there are none.</summary>
+    private ImmutableList<LifecycleFact>? FactsIfKnown => Facts ?? (Version == 0 ? [] : null);
+
+    /// <summary>Marten's fold (through <see cref="AgreementSnapshot"/>). Pure: everything comes from the event and its stored envelope.</summary>
     public Agreement Evolve(IEvent e) =>
         Fold(e.Version, e.Data, e.GetHeader(EventEnvelope.HashHeader)?.ToString() ?? LastHash, e.Timestamp);
 
@@ -72,7 +99,7 @@ public sealed record Agreement
     /// </summary>
     public Agreement Fold(long version, object data, string hash, DateTimeOffset recordedAt, bool inEffect = true)
     {
-        var folded = this with { Version = version, LastHash = hash, LastRecordedAt = recordedAt };
+        var folded = this with { Version = version, LastHash = hash, LastRecordedAt = recordedAt, Facts = FactsIfKnown };
         return data switch
         {
             EventRetracted retracted => folded.Retract(version, retracted.Version),
@@ -126,9 +153,8 @@ public sealed record Agreement
 
         var withdrawn = retracted.ToHashSet();
         var ordered = facts.Where(f => !withdrawn.Contains(f.Version)).Order(Agreements.Lifecycle.EffectiveOrder).ToImmutableList();
-        return agreement with
+        return agreement.WithFacts(ordered) with
         {
-            Facts = ordered,
             Lifecycle = Agreements.Lifecycle.Replay(ordered).State,
             RetractedVersions = retracted.ToImmutable(),
             RetractionVersions = retractions.ToImmutable(),
@@ -186,16 +212,15 @@ public sealed record Agreement
             return (409, $"event {version} is already retracted");
         }
 
-        var broken = Agreements.Lifecycle.Replay(Facts.RemoveAll(f => f.Version == version)).Break;
+        var broken = Agreements.Lifecycle.Replay(KnownFacts.RemoveAll(f => f.Version == version)).Break;
         return broken is null ? null : (409, $"retracting event {version} would break the lifecycle at {broken.Describe()}");
     }
 
     private Agreement Retract(long retractionVersion, long retracted)
     {
-        var facts = Facts.RemoveAll(f => f.Version == retracted);
-        return this with
+        var facts = KnownFacts.RemoveAll(f => f.Version == retracted);
+        return WithFacts(facts) with
         {
-            Facts = facts,
             Lifecycle = Agreements.Lifecycle.Replay(facts).State,
             RetractedVersions = RetractedVersions.Add(retracted),
             RetractionVersions = RetractionVersions.Add(retractionVersion),
@@ -218,14 +243,20 @@ public sealed record Agreement
             };
         }
 
-        var isNewest = Facts.IsEmpty || Agreements.Lifecycle.EffectiveOrder.Compare(Facts[^1], fact) < 0;
-        if (isNewest)
+        if (IsNewest(fact))
         {
-            return next with { Facts = Facts.Add(fact), Lifecycle = Agreements.Lifecycle.Evolve(Lifecycle, fact) };
+            // The one step a snapshot without its facts can take: the facts, when known, get one more.
+            return next with
+            {
+                Facts = Facts?.Add(fact),
+                NewestFactOn = fact.OccurredOn,
+                NewestFactVersion = fact.Version,
+                Lifecycle = Agreements.Lifecycle.Evolve(Lifecycle, fact),
+            };
         }
 
-        var facts = Facts.Add(fact).Sort(Agreements.Lifecycle.EffectiveOrder);
-        return next with { Facts = facts, Lifecycle = Agreements.Lifecycle.Replay(facts).State };
+        var facts = KnownFacts.Add(fact).Sort(Agreements.Lifecycle.EffectiveOrder);
+        return next.WithFacts(facts) with { Lifecycle = Agreements.Lifecycle.Replay(facts).State };
     }
 
     /// <summary>The first break if <paramref name="event"/> were recorded next, or null when it fits.</summary>
@@ -234,11 +265,34 @@ public sealed record Agreement
         var fact = new LifecycleFact(Version + 1, @event);
         // A fact after every known one in effective order meets exactly the current state (the
         // known facts are kept in that order and never break): one step instead of a replay.
-        if (Facts.IsEmpty || Agreements.Lifecycle.EffectiveOrder.Compare(Facts[^1], fact) < 0)
+        if (IsNewest(fact))
         {
             return Agreements.Lifecycle.Refusal(Lifecycle, @event) is { } reason ? new LifecycleBreak(fact, reason) : null;
         }
 
-        return Agreements.Lifecycle.Replay(Facts.Add(fact)).Break;
+        return Agreements.Lifecycle.Replay(KnownFacts.Add(fact)).Break;
     }
+
+    /// <summary>
+    /// Whether <paramref name="fact"/> comes after every known fact in effective order (occurredOn, then
+    /// version), judged by the newest fact's key; a snapshot stored before the key was kept asks the facts.
+    /// </summary>
+    private bool IsNewest(LifecycleFact fact)
+    {
+        if (NewestFactVersion > 0)
+        {
+            return (fact.OccurredOn, fact.Version).CompareTo((NewestFactOn!.Value, NewestFactVersion)) > 0;
+        }
+
+        var facts = KnownFacts;
+        return facts.IsEmpty || Agreements.Lifecycle.EffectiveOrder.Compare(facts[^1], fact) < 0;
+    }
+
+    /// <summary>This agreement with <paramref name="facts"/> (in effective order) as its facts, and the newest one's key.</summary>
+    private Agreement WithFacts(ImmutableList<LifecycleFact> facts) => this with
+    {
+        Facts = facts,
+        NewestFactOn = facts.IsEmpty ? null : facts[^1].OccurredOn,
+        NewestFactVersion = facts.IsEmpty ? 0 : facts[^1].Version,
+    };
 }

@@ -49,8 +49,11 @@ public sealed class AgreementWrite
 
     public string Id { get; }
 
-    /// <summary>The agreement decided on: its newest state, or an empty one for a proposal.</summary>
-    public Agreement Agreement { get; }
+    /// <summary>
+    /// The agreement decided on: its newest state (as its snapshot holds it, or folded from its events
+    /// when a rule needs the facts), or an empty one for a proposal.
+    /// </summary>
+    public Agreement Agreement { get; private set; }
 
     /// <summary>The service's day (UTC): what an omitted occurredOn defaults to.</summary>
     public DateOnly Today { get; }
@@ -101,6 +104,28 @@ public sealed class AgreementWrite
         var existing = await session.Events.FetchStreamStateAsync(id, http.RequestAborted);
         var current = existing is null ? new Agreement() : new Agreement { Id = id, Version = existing.Version };
         return (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, current, stream: null, exists: existing is not null));
+    }
+
+    /// <summary>
+    /// Decides with <paramref name="decide"/> on the agreement and answers the decision. The snapshot
+    /// judges a fact that comes after every known one; a rule that needs the facts it leaves out (a fact
+    /// dated earlier, a retraction) decides again on the agreement folded from its events, read under the
+    /// stream lock this command holds.
+    /// </summary>
+    public async Task<IResult> CommitAsync(Func<Agreement, Decision> decide)
+    {
+        Decision decision;
+        try
+        {
+            decision = decide(Agreement);
+        }
+        catch (FactsUnknownException)
+        {
+            Agreement = await AgreementFacts.LoadAsync(_session, Id, Agreement.Version, _http.RequestAborted);
+            decision = decide(Agreement);
+        }
+
+        return await CommitAsync(decision);
     }
 
     /// <summary>Answers the decision: a refusal, or the event appended and committed (200, or 201 for a proposal).</summary>

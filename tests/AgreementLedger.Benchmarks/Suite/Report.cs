@@ -14,15 +14,15 @@ public enum SuiteSize
 
 /// <summary>Sizes of each workload for a quick look and for the figures of record.</summary>
 public sealed record SuiteSizes(
-    int W1Agreements, TimeSpan W1Duration,
+    int W1Agreements, TimeSpan W1Duration, int W1HistoryAppends,
     int W2Operations,
     int[] W3Events, int W3Requests,
     int W4Events, int W5Events, int W6Events, int ColdStarts,
     int TreeEvents, int TreeRequests, int TreeRounds)
 {
     public static SuiteSizes For(SuiteSize size) => size == SuiteSize.Full
-        ? new(10_000, TimeSpan.FromSeconds(15), 2_000, [10, 1_000, 10_000, 100_000], 200, 100_000, 1_000_000, 100_000, 5, 1_000_000, 200, 2)
-        : new(1_000, TimeSpan.FromSeconds(4), 300, [10, 1_000, 10_000, 100_000], 40, 20_000, 100_000, 20_000, 2, 20_000, 50, 1);
+        ? new(10_000, TimeSpan.FromSeconds(15), 200, 2_000, [10, 1_000, 10_000, 100_000], 200, 100_000, 1_000_000, 100_000, 5, 1_000_000, 200, 2)
+        : new(1_000, TimeSpan.FromSeconds(4), 40, 300, [10, 1_000, 10_000, 100_000], 40, 20_000, 100_000, 20_000, 2, 20_000, 50, 1);
 }
 
 public static class Format

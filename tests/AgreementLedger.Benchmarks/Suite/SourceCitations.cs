@@ -10,15 +10,16 @@ namespace AgreementLedger.Benchmarks.Suite;
 /// <summary>
 /// W1's command, for every workload that writes over HTTP: cite a source on agreement i with <c>If-Match</c> its
 /// known version, on agreements imported as proposals (<see cref="ImportAsync"/>). Each writer keeps to its own
-/// share of the agreements (<see cref="Pick"/>), so no command conflicts.
+/// share of the agreements (<see cref="Pick"/>), so no command conflicts. Every agreement starts at
+/// <paramref name="version"/> (1: a proposal).
 /// </summary>
-public sealed class SourceCitations(string[] ids)
+public sealed class SourceCitations(string[] ids, long version = 1)
 {
     private static readonly DateOnly Day = new(2024, 3, 1);
 
     private static readonly string Body = JsonSerializer.Serialize(new { publisher = "Load driver", url = "https://example.org/load", occurredOn = "2024-03-01" });
 
-    private readonly long[] _versions = Enumerable.Repeat(1L, ids.Length).ToArray();
+    private readonly long[] _versions = Enumerable.Repeat(version, ids.Length).ToArray();
 
     public IReadOnlyList<string> Ids => ids;
 

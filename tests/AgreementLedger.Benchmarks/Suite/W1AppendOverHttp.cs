@@ -29,6 +29,7 @@ public static class W1AppendOverHttp
         {
             connectionString = setup.ConnectionString;
             commands = await SourceCitations.ImportAsync(setup, "load", sizes.W1Agreements);
+            await W1LongHistory.ImportAsync(setup);
             await using var connection = setup.Connect();
             await connection.OpenAsync();
             await using var baseline = new NpgsqlCommand(
@@ -117,6 +118,7 @@ public static class W1AppendOverHttp
                 "—",
                 null,
                 string.Create(CultureInfo.InvariantCulture, $"{watched.Succeeded:N0} commands ({watched.Failed} refused); the consumers were served {served:N0} events")));
+            rows.AddRange(await W1LongHistory.RunAsync(service.Client, sizes.W1HistoryAppends));
         }
 
         var starts = new List<TimeSpan>();

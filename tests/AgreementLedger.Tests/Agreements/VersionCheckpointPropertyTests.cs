@@ -65,7 +65,7 @@ public sealed class VersionCheckpointPropertyTests
     }
 
     /// <summary>A history the commands would admit: each event judged by <see cref="Agreement.Admit(IAgreementEvent)"/> against those before.</summary>
-    private static List<StoredEvent> Admitted(Random random)
+    internal static List<StoredEvent> Admitted(Random random)
     {
         var events = new List<StoredEvent>();
         var agreement = new Agreement();

@@ -21,7 +21,7 @@ public static class AmendAgreementEndpoint
     [EndpointSummary("Amend an agreement (agreement_amended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AmendAgreement command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(AmendAgreement command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new AgreementAmended(command.Summary!, command.OccurredOn ?? today));

@@ -36,25 +36,25 @@ public static class ChangeStandingEndpoint
     [EndpointSummary("Suspend a signed agreement (agreement_suspended)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Suspend(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(Standing.Suspension, command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(Standing.Suspension, command, agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/resumption", OperationId = "resumeAgreement")]
     [EndpointSummary("Resume a suspended agreement (agreement_resumed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Resume(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(Standing.Resumption, command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(Standing.Resumption, command, agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/termination", OperationId = "terminateAgreement")]
     [EndpointSummary("Terminate an agreement (agreement_terminated)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Terminate(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(Standing.Termination, command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(Standing.Termination, command, agreement, write.Today));
 
     [WolverinePost("/agreements/{id}/withdrawal", OperationId = "withdrawAgreement")]
     [EndpointSummary("Withdraw an agreement that was never signed (agreement_withdrawn)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Withdraw(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(Standing.Withdrawal, command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(Standing.Withdrawal, command, agreement, write.Today));
 
     public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today)
     {

@@ -42,10 +42,10 @@ public sealed record VersionState(
         agreement.LastHash,
         agreement.LastRecordedAt,
         agreement.Lifecycle,
-        agreement.Facts.IsEmpty ? null : agreement.Facts[^1].OccurredOn,
-        agreement.Facts.IsEmpty ? 0 : agreement.Facts[^1].Version,
+        agreement.NewestFactOn,
+        agreement.NewestFactVersion,
         // Replay keeps the state before the first break and passes over every later fact.
-        Agreements.Lifecycle.Replay(agreement.Facts).Break is not null,
+        Agreements.Lifecycle.Replay(agreement.KnownFacts).Break is not null,
         [.. agreement.RetractedVersions.Where(v => v > agreement.Version)]);
 
     /// <summary>

@@ -24,7 +24,7 @@ public static class CiteSourceEndpoint
     [EndpointSummary("Cite a source (source_cited)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CiteSource command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(CiteSource command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));

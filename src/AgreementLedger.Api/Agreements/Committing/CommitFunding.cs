@@ -48,7 +48,7 @@ public static class CommitFundingEndpoint
     [EndpointSummary("Commit funding (funding_committed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, CommitFunding command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(CommitFunding command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));

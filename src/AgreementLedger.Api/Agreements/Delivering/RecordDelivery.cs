@@ -22,7 +22,7 @@ public static class RecordDeliveryEndpoint
     [EndpointSummary("Record the delivery of a planned deliverable (deliverable_delivered)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RecordDelivery command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(RecordDelivery command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));

@@ -21,7 +21,7 @@ public static class JoinAgreementEndpoint
     [EndpointSummary("A party joins (party_joined)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, JoinAgreement command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(JoinAgreement command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new PartyJoined(command.Party!, command.OccurredOn ?? today));

@@ -20,7 +20,7 @@ public static class AgreeTermsEndpoint
     [EndpointSummary("Terms agreed (terms_agreed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, AgreeTerms command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(AgreeTerms command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new TermsAgreed(command.OccurredOn ?? today, command.Summary));

@@ -30,7 +30,7 @@ public static class HoldNegotiationRoundEndpoint
     [EndpointSummary("Record a negotiation round (negotiation_round_held)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, HoldNegotiationRound command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(HoldNegotiationRound command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new NegotiationRoundHeld(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary));

@@ -22,7 +22,7 @@ public static class PlanDeliverableEndpoint
     [EndpointSummary("Plan a deliverable (deliverable_planned)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, PlanDeliverable command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(PlanDeliverable command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));

@@ -26,7 +26,7 @@ public static class RetractEventEndpoint
     [EndpointSummary("Retract an event (event_retracted)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, RetractEvent command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     /// <summary>A retraction takes effect in recorded time: <paramref name="today"/> plays no part.</summary>
     public static Decision Decide(RetractEvent command, Agreement agreement, DateOnly today) =>

@@ -23,7 +23,7 @@ public static class SignAgreementEndpoint
     [EndpointSummary("A party signs (party_signed)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SignAgreement command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     /// <summary>Whether the party may sign (is a party, has not signed, the stage allows it) is the lifecycle's call.</summary>
     public static Decision Decide(SignAgreement command, Agreement agreement, DateOnly today) =>

@@ -24,7 +24,7 @@ public static class SetTargetEndpoint
     [EndpointSummary("Set a target date for a milestone (target_set)")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     public static Task<IResult> Post(string id, SetTarget command, [NotBody] AgreementWrite write) =>
-        write.CommitAsync(Decide(command, write.Agreement, write.Today));
+        write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(SetTarget command, Agreement agreement, DateOnly today) =>
         agreement.Admit(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
