@@ -20,7 +20,8 @@ public sealed record TreeRoot(long TreeSize, byte[] RootHash, long Position, int
 /// at its size, its signature one of the service's keys); else the answer is signed now and the kept record stays
 /// for <c>/audit/verify</c> to report.
 /// </summary>
-public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, AuditSigningKey key, LogOrigin origin, KeptCosignatures cosignatures, TimeProvider clock)
+public sealed class CheckpointLog(
+    NpgsqlDataSource db, LedgerSchema schema, MerkleStore tree, AuditSigningKey key, LogOrigin origin, KeptCosignatures cosignatures, KeptCheckpointSignatures signatures, TimeProvider clock)
 {
     public const string TableName = "audit_checkpoints";
 
@@ -176,43 +177,8 @@ public sealed class CheckpointLog(NpgsqlDataSource db, LedgerSchema schema, Merk
         }
     }
 
-    /// <summary>
-    /// Whether a checkpoint's signature is one of the service's keys over its body. A signature found valid is
-    /// remembered with everything it covers (origin, size, root, key and signature), so the kept checkpoint served on
-    /// every request is verified once, not each time; a row changed in any of those is checked afresh.
-    /// </summary>
-    public SignatureCheck Check(Checkpoint checkpoint)
-    {
-        if (!key.VerifyingKeys.TryGetValue(checkpoint.KeyId, out var publicKey))
-        {
-            return SignatureCheck.UnknownKey;
-        }
-
-        var signed = (checkpoint.Origin, checkpoint.TreeSize, checkpoint.RootHash, checkpoint.KeyId, checkpoint.Signature);
-        if (_valid.ContainsKey(signed))
-        {
-            return SignatureCheck.Valid;
-        }
-
-        if (checkpoint.RootHash.Length == 2 * MerkleHash.Size && checkpoint.RootHash.All(char.IsAsciiHexDigit)
-            && Es256.Verify(publicKey, CheckpointMessages.Body(checkpoint.Origin, checkpoint.TreeSize, Convert.FromHexString(checkpoint.RootHash)), checkpoint.Signature))
-        {
-            if (_valid.Count >= MaxRemembered)
-            {
-                _valid.Clear();
-            }
-
-            _valid[signed] = true;
-            return SignatureCheck.Valid;
-        }
-
-        return SignatureCheck.Invalid;
-    }
-
-    /// <summary>Valid signatures remembered at most (a few hundred kilobytes); then the memory starts afresh.</summary>
-    private const int MaxRemembered = 4096;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Origin, long TreeSize, string RootHash, string KeyId, string Signature), bool> _valid = new();
+    /// <summary>Whether a checkpoint's signature is one of the service's keys over its body (<see cref="KeptCheckpointSignatures"/>).</summary>
+    public SignatureCheck Check(Checkpoint checkpoint) => signatures.Check(checkpoint);
 
     private Checkpoint Sign(TreeRoot root)
     {

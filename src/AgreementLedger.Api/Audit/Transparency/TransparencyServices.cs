@@ -11,6 +11,7 @@ public static class TransparencyServices
         services.AddSingleton<KeptCosignatures>();
         services.AddSingleton<HistoryDivergence>();
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: ["ready"]);
+        services.AddSingleton<KeptCheckpointSignatures>();
         services.AddSingleton<CheckpointLog>();
         services.AddSingleton(sp => new WitnessCosigner(
             new HttpClient { Timeout = WitnessCosigner.RequestTimeout }, ConfiguredWitness.Read(configuration), sp.GetRequiredService<ILogger<WitnessCosigner>>()));
