@@ -281,7 +281,7 @@ public sealed record Agreement
     {
         if (NewestFactVersion > 0)
         {
-            return (fact.OccurredOn, fact.Version).CompareTo((NewestFactOn!.Value, NewestFactVersion)) > 0;
+            return Agreements.Lifecycle.CompareEffective(fact.OccurredOn, fact.Version, NewestFactOn!.Value, NewestFactVersion) > 0;
         }
 
         var facts = KnownFacts;

@@ -89,11 +89,17 @@ public static class Lifecycle
         [AgreementStatus.Signed, AgreementStatus.Funded, AgreementStatus.Delivered];
 
     public static IComparer<LifecycleFact> EffectiveOrder { get; } =
-        Comparer<LifecycleFact>.Create((a, b) =>
-        {
-            var byDate = a.OccurredOn.CompareTo(b.OccurredOn);
-            return byDate != 0 ? byDate : a.Version.CompareTo(b.Version);
-        });
+        Comparer<LifecycleFact>.Create((a, b) => CompareEffective(a.OccurredOn, a.Version, b.OccurredOn, b.Version));
+
+    /// <summary>
+    /// <see cref="EffectiveOrder"/> on a fact's effective key alone (occurredOn, then version): what a state that
+    /// keeps only its newest fact's key (a snapshot, a time-travel checkpoint) compares a new fact with.
+    /// </summary>
+    public static int CompareEffective(DateOnly occurredOn, long version, DateOnly otherOn, long otherVersion)
+    {
+        var byDate = occurredOn.CompareTo(otherOn);
+        return byDate != 0 ? byDate : version.CompareTo(otherVersion);
+    }
 
     /// <summary>Why the event may not follow the state, or null when it may.</summary>
     public static string? Refusal(LifecycleState state, IAgreementEvent @event)

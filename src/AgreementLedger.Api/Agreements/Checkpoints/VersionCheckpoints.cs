@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using AgreementLedger.Ledger;
 using Marten;
@@ -121,12 +120,6 @@ public sealed class VersionCheckpoints(NpgsqlDataSource db, LedgerSchema schema,
     }
 
     /// <summary>SHA-256 over the event hash the state is kept for and the state as stored.</summary>
-    private static string StateHash(string eventHash, byte[] state)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes(eventHash));
-        sha.AppendData([0]);
-        sha.AppendData(state);
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
+    private static string StateHash(string eventHash, byte[] state) =>
+        Convert.ToHexStringLower(Sha256.Hash([.. Encoding.UTF8.GetBytes(eventHash), 0, .. state]));
 }

@@ -67,8 +67,8 @@ public sealed record VersionState(
             return next;
         }
 
-        // Lifecycle.EffectiveOrder's key: the new fact must come after the newest one.
-        if (NewestFactOn is { } newest && (@event.OccurredOn, e.Version).CompareTo((newest, NewestFactVersion)) <= 0)
+        // The new fact must come after the newest one in effective order.
+        if (NewestFactOn is { } newest && Agreements.Lifecycle.CompareEffective(@event.OccurredOn, e.Version, newest, NewestFactVersion) <= 0)
         {
             return null;
         }
