@@ -131,6 +131,24 @@ public sealed partial class TransparencyTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_empty_tree_s_checkpoint_kept_as_the_newest_is_served_again_and_again()
+    {
+        // A node that publishes before the first event keeps a checkpoint of size 0; the size served last is then 0,
+        // which once read as "none served yet" and failed the next request with a 500 (CI, seventh session). A log of
+        // its own origin starts its sizes afresh, so its newest kept checkpoint can be the empty tree's here too.
+        var log = ActivatorUtilities.CreateInstance<CheckpointLog>(ledger.Host.Services, new LogOrigin("agreement-ledger.test/empty-" + Guid.NewGuid().ToString("N")));
+        var empty = await log.PublishAsync(await log.AtSizeAsync(0, CancellationToken.None), [], CancellationToken.None);
+        Assert.Equal(0, empty.TreeSize);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var newest = await log.NewestAsync(CancellationToken.None);
+            Assert.Equal(0, newest.TreeSize);
+            Assert.Equal(empty.Signature, newest.Signature);
+        }
+    }
+
+    [Fact]
     public async Task the_newest_published_checkpoint_is_served_as_kept_and_defaults_the_inclusion_proofs()
     {
         var positions = await EventsInTheTreeAsync();

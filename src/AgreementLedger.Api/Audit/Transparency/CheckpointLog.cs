@@ -61,7 +61,7 @@ public sealed class CheckpointLog(
     {
         var newestRead = KeptAsync(null, ct);
         var seen = Interlocked.Read(ref _newestServed);
-        var ahead = seen > 0 ? Reads(seen, ct) : default;
+        var ahead = seen >= 0 ? Reads(seen, ct) : default;
         try
         {
             var newest = await newestRead;
@@ -70,7 +70,7 @@ public sealed class CheckpointLog(
                 return await PublishAsync(ct);
             }
 
-            var served = (await ServeAsync(newest.TreeSize, newestRead, null, newest.TreeSize == seen ? ahead : Reads(newest.TreeSize, ct), ct))!;
+            var served = (await ServeAsync(newest.TreeSize, newestRead, null, seen >= 0 && newest.TreeSize == seen ? ahead : Reads(newest.TreeSize, ct), ct))!;
             Interlocked.Exchange(ref _newestServed, newest.TreeSize);
             return served;
         }
@@ -80,8 +80,11 @@ public sealed class CheckpointLog(
         }
     }
 
-    /// <summary>The size of the newest checkpoint <see cref="NewestAsync"/> served last (0 before the first).</summary>
-    private long _newestServed;
+    /// <summary>
+    /// The size of the newest checkpoint <see cref="NewestAsync"/> served last, -1 before the first: 0 is a size (the
+    /// empty tree's checkpoint is kept when it is published before the first event).
+    /// </summary>
+    private long _newestServed = -1;
 
     /// <summary>The stored tree's root and the kept cosignatures of <paramref name="treeSize"/>, read together.</summary>
     private (Task<TreeRoot> Root, Task<IReadOnlyList<Cosignature>> Cosignatures) Reads(long treeSize, CancellationToken ct) =>
