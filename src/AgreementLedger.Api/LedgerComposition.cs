@@ -44,6 +44,8 @@ public static class LedgerComposition
         services.AddHostedService<IdempotencyKeyCleanup>();
 
         builder.AddLedgerStorage(schema, integration);
+        // After the storage has applied its schema: fills the list's version rows of a ledger stored before they existed.
+        services.AddHostedService(sp => sp.GetRequiredService<Agreements.Versions.VersionRowsBackfill>());
 
         builder.AddLedgerAuth();
         builder.AddLedgerRateLimiting();

@@ -68,6 +68,8 @@ public static class LedgerStorage
                 opts.Storage.ExtendedSchemaObjects.Add(Audit.Transparency.HistoryDivergence.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Agreements.Checkpoints.VersionCheckpoints.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Agreements.Versions.AgreementVersionRows.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Agreements.Versions.AgreementVersionRows.FilledDefinition(schema.Events));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()

@@ -159,6 +159,7 @@ public sealed class AgreementWrite
 
         var @event = ((Decision.Accepted)decision).Event;
         var (stamped, updated) = Agreement.Append(Id, @event, _clock.GetUtcNow(), Principal.NameOf(_http.User), _session.DocumentStore.Options.Serializer());
+        Versions.AgreementVersionRows.QueueAppend(_session, _http.RequestServices.GetRequiredService<LedgerSchema>(), updated);
         if (_stream is null)
         {
             _session.Events.StartStream<Agreement>(Id, stamped);

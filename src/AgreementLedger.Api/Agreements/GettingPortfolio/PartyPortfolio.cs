@@ -1,3 +1,5 @@
+using AgreementLedger.Agreements.ListingAgreements;
+using AgreementLedger.Agreements.Versions;
 using AgreementLedger.OpenApi;
 using AgreementLedger.Infrastructure;
 using Marten;
@@ -12,44 +14,55 @@ public sealed record PartyAgreement(
     [property: ValuesFrom(typeof(AgreementStatus))] string Status,
     bool Signed, DateOnly? SignedOn);
 
-public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements);
+public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements, string? Next);
 
-/// <summary>Every agreement a party is a party to, ordered by id, with whether (and when) it signed.</summary>
+/// <summary>
+/// Every agreement a party is a party to, ordered by id, with whether (and when) it signed: in one answer,
+/// or with <c>limit</c> paged like the list (an opaque keyset cursor, <c>next</c> absent on the last page).
+/// </summary>
 public static class GetPartyPortfolioEndpoint
 {
     [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
     [EndpointSummary("Every agreement a party is a party to")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<PartyPortfolio>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(string party, string? asOf, IQuerySession session, StoredEvents events, HttpContext http)
+    public static async Task<IResult> Get(string party, string? asOf, string? limit, string? cursor, IQuerySession session, KnownAgreements known, HttpContext http)
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
+        int? take = limit is null ? null : checks.Limit(limit, ListAgreementsEndpoint.DefaultLimit, ListAgreementsEndpoint.MaxLimit);
+        var after = cursor is null ? null : AgreementCursor.Parse(cursor);
+        if (cursor is not null && after is null)
+        {
+            checks.Add("cursor", "is not a cursor this service issued");
+        }
+
         var at = PointInTime.Parse(asOf, null, null, checks);
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());
         }
 
-        var entries = new List<PartyAgreement>();
+        // One more than the page, to know whether there is a next one.
+        var count = take + 1;
+        IReadOnlyList<Agreement> agreements;
         if (at.AsOf is { } knownAt)
         {
-            await foreach (var agreement in PointInTime.PortfolioAsync(events, knownAt, null, http.RequestAborted))
-            {
-                if (agreement.Lifecycle.Parties.Contains(party))
-                {
-                    entries.Add(Entry(agreement, party));
-                }
-            }
+            agreements = await known.ReadAsync(knownAt, new ListFilter(party, null, null, null), after, count, http.RequestAborted);
         }
         else
         {
-            var agreements = await session.Query<Agreement>()
-                .Where(a => a.Lifecycle.Parties.Contains(party))
-                .OrderBy(a => a.Id)
-                .ToListAsync(http.RequestAborted);
-            entries.AddRange(agreements.Select(a => Entry(a, party)));
+            var query = session.Query<Agreement>().Where(a => a.Lifecycle.Parties.Contains(party));
+            if (after is not null)
+            {
+                query = query.Where(a => a.Id.CompareTo(after) > 0);
+            }
+
+            var ordered = query.OrderBy(a => a.Id);
+            agreements = await (count is { } n ? ordered.Take(n) : ordered).ToListAsync(http.RequestAborted);
         }
 
-        return TypedResults.Ok(new PartyPortfolio(party, entries));
+        var entries = agreements.Take(take ?? agreements.Count).Select(a => Entry(a, party)).ToList();
+        var next = agreements.Count > entries.Count ? AgreementCursor.Format(entries[^1].Id) : null;
+        return TypedResults.Ok(new PartyPortfolio(party, entries, next));
     }
 
     public static PartyAgreement Entry(Agreement agreement, string party)

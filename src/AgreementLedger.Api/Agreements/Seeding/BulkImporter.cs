@@ -14,12 +14,12 @@ public sealed record AgreementHistory(string Id, IReadOnlyList<IAgreementEvent> 
 /// <summary>
 /// Imports many new agreements at once with PostgreSQL's binary COPY, for seeding and migration.
 /// Every event goes through the same lifecycle rules and envelope (version, recordedAt,
-/// recordedBy, hash chain) as a command, and each agreement's snapshot is written with it; all of it
-/// in one transaction. The transaction holds <c>ROW EXCLUSIVE</c> on the event table from before it
+/// recordedBy, hash chain) as a command, and each agreement's snapshot and version rows (the list's,
+/// <see cref="Versions.AgreementVersionRows"/>) are written with it; all of it in one transaction. The transaction holds <c>ROW EXCLUSIVE</c> on the event table from before it
 /// draws positions until it commits, so the feed's safe position (which waits for every holder of
 /// that lock) never passes positions still being imported. Ids that already exist fail the whole import.
 /// </summary>
-public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource db, BulkAppend append, SnapshotWriter snapshots, TimeProvider clock, ILogger<BulkImporter> logger)
+public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource db, BulkAppend append, SnapshotWriter snapshots, LedgerSchema schema, TimeProvider clock, ILogger<BulkImporter> logger)
 {
     /// <summary>
     /// Imports the histories; the number of events written. <paramref name="progress"/> shows two
@@ -71,6 +71,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await append.WriteAsync(connection, transaction, streams.Select(p => new NewAgreementHistory(p.Id, p.Events)).ToList(), "agreement", progress is null ? null : () => progress.Add(1), ct);
         await snapshots.CopyNewAsync(connection, streams.Select(p => (p.Id, p.Snapshot, (long)p.Events.Count)), typeof(Agreement).FullName!, ct);
+        await Versions.AgreementVersionRows.CopyNewAsync(connection, schema, streams.Select(p => p.Versions), ct);
 
         await transaction.CommitAsync(ct);
         progress?.End();
@@ -100,6 +101,7 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
 
         var agreement = new Agreement();
         var events = new List<(IEvent Event, string Json)>(history.Events.Count);
+        var versions = new List<Agreement>(history.Events.Count);
         foreach (var @event in history.Events)
         {
             // The proposal starts the history; every later event is admitted exactly as its command admits it.
@@ -116,12 +118,14 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
 
             (var e, agreement, var json) = agreement.AppendStored(history.Id, @event, now, recordedBy, serializer);
             events.Add((e, json));
+            versions.Add(agreement);
         }
 
-        return new Prepared(history.Id, events, agreement, serializer.ToJson(agreement));
+        return new Prepared(history.Id, events, versions, serializer.ToJson(agreement));
     }
 
-    private sealed record Prepared(string Id, IReadOnlyList<(IEvent Event, string Json)> Events, Agreement State, string Snapshot);
+    /// <summary>A checked history: its stamped events, the agreement after each of them (the last is its snapshot's state), the snapshot.</summary>
+    private sealed record Prepared(string Id, IReadOnlyList<(IEvent Event, string Json)> Events, IReadOnlyList<Agreement> Versions, string Snapshot);
 
     [LoggerMessage(Level = LogLevel.Information, Message =
         "Imported {Agreements} agreements ({Events} events): checked and hashed in {CheckMs:F0} ms, written in {WriteMs:F0} ms")]

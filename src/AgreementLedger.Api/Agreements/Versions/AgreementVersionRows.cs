@@ -1,0 +1,237 @@
+using AgreementLedger.Ledger;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace AgreementLedger.Agreements.Versions;
+
+/// <summary>
+/// <c>ledger.agreement_versions</c>: one row per version of every agreement, holding what the list and the
+/// portfolio show of the agreement as folded after that version (<see cref="Agreement.Replay"/> of its first
+/// <c>version</c> events), and the interval of recorded time in which it was the newest known version:
+/// from its <c>recorded_at</c> up to, not including, the next version's (<c>superseded_at</c>, null while
+/// it is the newest). "As known at t" is then one indexed read, <c>recorded_at &lt;= t and (superseded_at is
+/// null or superseded_at &gt; t)</c>, instead of a fold of the events (docs/api.md "Queries": the list and the
+/// portfolio cost work in proportion to the page). recordedAt never decreases along a stream, so the
+/// intervals of a stream never overlap; versions recorded at the same instant leave the earlier ones an
+/// empty interval, as the fold of the events recorded by then has only the newest.
+/// <para>
+/// Every writer of events writes these rows in the same transaction as the events: a command through
+/// <see cref="AppendStatements"/>, the bulk import through <see cref="CopyNewAsync"/>, the one-pass rebuild
+/// (which also fills a ledger stored before the table existed) through <see cref="BeginStagingAsync"/>.
+/// The rows are derived state: <see cref="Filled"/> says whether they cover every stored version, and
+/// until they do, the reads fold the events (<see cref="KnownAgreements"/>).
+/// </para>
+/// </summary>
+public static class AgreementVersionRows
+{
+    public const string TableName = "agreement_versions";
+
+    /// <summary>One row once the rows cover every version stored (a ledger stored before the table existed, until filled, has none).</summary>
+    public const string FilledTableName = "agreement_versions_filled";
+
+    private const string Staged = "rebuilt_agreement_version";
+
+    /// <summary>The columns in the order every statement here lists them.</summary>
+    private static readonly string[] Columns =
+        ["agreement_id", "version", "recorded_at", "superseded_at", "title", "kind", "status", "parties", "areas", "proposed_on", "signed_by", "signed_on"];
+
+    private static readonly string ColumnList = string.Join(", ", Columns);
+
+    public static Table Definition(string schemaName)
+    {
+        var table = new Table(new PostgresqlObjectName(schemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("agreement_id").AsPrimaryKey();
+        table.AddColumn<long>("version").AsPrimaryKey();
+        table.AddColumn("recorded_at", "timestamp with time zone").NotNull();
+        table.AddColumn("superseded_at", "timestamp with time zone");
+        table.AddColumn("title", "text").NotNull();
+        table.AddColumn("kind", "text").NotNull();
+        table.AddColumn("status", "text").NotNull();
+        table.AddColumn("parties", "text[]").NotNull();
+        table.AddColumn("areas", "text[]").NotNull();
+        table.AddColumn("proposed_on", "date").NotNull();
+        // The portfolio's "signed, signedOn" per party: the signatories' parties and days, in the same order.
+        table.AddColumn("signed_by", "text[]").NotNull();
+        table.AddColumn("signed_on", "date[]").NotNull();
+        // A filter that matches nothing reads nothing: the array filters by GIN, the others by btree;
+        // the keyset walks the primary key (agreement_id, version) in id order.
+        table.Indexes.Add(new IndexDefinition($"{TableName}_parties") { Columns = ["parties"], Method = IndexMethod.gin });
+        table.Indexes.Add(new IndexDefinition($"{TableName}_areas") { Columns = ["areas"], Method = IndexMethod.gin });
+        table.Indexes.Add(new IndexDefinition($"{TableName}_status") { Columns = ["status", "agreement_id"] });
+        table.Indexes.Add(new IndexDefinition($"{TableName}_kind") { Columns = ["kind", "agreement_id"] });
+        table.Indexes.Add(new IndexDefinition($"{TableName}_recorded_at") { Columns = ["recorded_at"] });
+        return table;
+    }
+
+    public static Table FilledDefinition(string schemaName)
+    {
+        var table = new Table(new PostgresqlObjectName(schemaName, FilledTableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<int>("id").AsPrimaryKey();
+        table.AddColumn("filled_at", "timestamp with time zone").NotNull();
+        return table;
+    }
+
+    /// <summary>
+    /// What one append writes, in the append's transaction, for <paramref name="updated"/> (the agreement
+    /// with the appended event folded in): the previous version's row closed at the new version's recordedAt,
+    /// and the new version's row. <paramref name="parameter"/> names the n-th parameter (1-based): <c>?</c>
+    /// for Marten's queued SQL, <c>$n</c> for an Npgsql batch. Written once, for every writer of commands.
+    /// </summary>
+    public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement updated, Func<int, string> parameter)
+    {
+        var table = $"{schema.Events}.{TableName}";
+        var p = parameter;
+        yield return (
+            $"update {table} set superseded_at = {p(1)} where agreement_id = {p(2)} and version = {p(3)} and superseded_at is null",
+            [updated.LastRecordedAt, updated.Id, updated.Version - 1]);
+
+        var row = Values(updated, supersededAt: null);
+        yield return (
+            $"insert into {table} ({ColumnList}) values ({string.Join(", ", row.Select((_, i) => p(i + 1)))}) " +
+            $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
+            row);
+    }
+
+    /// <summary>Queues <see cref="AppendStatements"/> on a command's session, committed with its events.</summary>
+    public static void QueueAppend(IDocumentSession session, LedgerSchema schema, Agreement updated)
+    {
+        foreach (var (sql, values) in AppendStatements(schema, updated, _ => "?"))
+        {
+            session.QueueSqlCommand(sql, values);
+        }
+    }
+
+    /// <summary>
+    /// The rows of new streams (the bulk import: nothing to close or upsert over), by COPY inside the caller's
+    /// transaction: each stream's states after each of its versions, in version order.
+    /// </summary>
+    public static async Task CopyNewAsync(NpgsqlConnection connection, LedgerSchema schema, IEnumerable<IReadOnlyList<Agreement>> streams, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"copy {schema.Events}.{TableName} ({ColumnList}) from stdin (format binary)", ct);
+        foreach (var versions in streams)
+        {
+            for (var i = 0; i < versions.Count; i++)
+            {
+                await WriteAsync(copy, versions[i], i + 1 < versions.Count ? versions[i + 1].LastRecordedAt : null, ct);
+            }
+        }
+
+        await copy.CompleteAsync(ct);
+    }
+
+    /// <summary>Starts staging the rows the one-pass rebuild folds, in a temporary table of the caller's transaction.</summary>
+    public static async Task<NpgsqlBinaryImporter> BeginStagingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerSchema schema, CancellationToken ct)
+    {
+        await using (var temp = new NpgsqlCommand(
+            $"create temp table {Staged} (like {schema.Events}.{TableName} including defaults) on commit drop", connection, transaction))
+        {
+            await temp.ExecuteNonQueryAsync(ct);
+        }
+
+        return await connection.BeginBinaryImportAsync($"copy {Staged} ({ColumnList}) from stdin (format binary)", ct);
+    }
+
+    /// <summary>Stages the row of one version, closed at <paramref name="supersededAt"/> (null for the newest the rebuild read).</summary>
+    public static Task StageAsync(NpgsqlBinaryImporter staging, Agreement version, DateTimeOffset? supersededAt, CancellationToken ct) =>
+        WriteAsync(staging, version, supersededAt, ct);
+
+    /// <summary>
+    /// Writes the staged rows over the stored ones in one statement. A row a command closed meanwhile stays
+    /// closed (the rebuild read the stream before that command's version): only the fold's own closing
+    /// times replace the stored ones. What it returns is how many rows were written.
+    /// </summary>
+    public static async Task<long> UpsertStagedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var upsert = new NpgsqlCommand(
+            $"insert into {schema.Events}.{TableName} as v ({ColumnList}) select {ColumnList} from {Staged} " +
+            $"on conflict (agreement_id, version) do update set " +
+            string.Join(", ", Columns.Skip(2).Select(c => c == "superseded_at"
+                ? "superseded_at = coalesce(excluded.superseded_at, v.superseded_at)"
+                : $"{c} = excluded.{c}")),
+            connection, transaction);
+        upsert.CommandTimeout = 0;
+        return await upsert.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// After a rebuild has committed its rows: once every append still running has ended (the event table's
+    /// SHARE lock waits for each holder of ROW EXCLUSIVE, which every append takes first), closes each row
+    /// left open with a later version stored, and records that the rows cover every version. A command that
+    /// appended to a stream while the rebuild had not yet committed its rows found no row to close; every
+    /// later one finds it. Blocks appends only for the one update.
+    /// </summary>
+    public static async Task CloseAndMarkFilledAsync(NpgsqlDataSource db, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var table = $"{schema.Events}.{TableName}";
+        foreach (var sql in new[]
+        {
+            $"lock table {schema.Events}.{MartenTables.Events} in share mode",
+            $"update {table} v set superseded_at = n.recorded_at from {table} n " +
+            "where v.superseded_at is null and n.agreement_id = v.agreement_id and n.version = v.version + 1",
+            $"insert into {schema.Events}.{FilledTableName} (id, filled_at) values (1, now()) on conflict (id) do nothing",
+        })
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Records that the rows cover every version, when no event is stored at all (a new ledger: every append writes its row).</summary>
+    public static async Task<bool> MarkFilledIfNoEventsAsync(NpgsqlDataSource db, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            $"insert into {schema.Events}.{FilledTableName} (id, filled_at) select 1, now() " +
+            $"where not exists (select 1 from {schema.Events}.{MartenTables.Events}) on conflict (id) do nothing");
+        await command.ExecuteNonQueryAsync(ct);
+        return await FilledAsync(db, schema, ct);
+    }
+
+    /// <summary>Whether the rows cover every version stored.</summary>
+    public static async Task<bool> FilledAsync(NpgsqlDataSource db, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"select exists (select 1 from {schema.Events}.{FilledTableName})");
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The listed fields of <paramref name="version"/>, in <see cref="Columns"/>' order.</summary>
+    private static object[] Values(Agreement version, DateTimeOffset? supersededAt)
+    {
+        var lifecycle = version.Lifecycle;
+        return
+        [
+            version.Id, version.Version, version.LastRecordedAt, supersededAt ?? (object)DBNull.Value, version.Title, version.Kind,
+            lifecycle.Status.ToString(), lifecycle.Parties.ToArray(), version.Areas.ToArray(), version.ProposedOn,
+            lifecycle.Signatories.Select(s => s.Party).ToArray(), lifecycle.Signatories.Select(s => s.SignedOn).ToArray(),
+        ];
+    }
+
+    private static async Task WriteAsync(NpgsqlBinaryImporter copy, Agreement version, DateTimeOffset? supersededAt, CancellationToken ct)
+    {
+        var values = Values(version, supersededAt);
+        NpgsqlDbType[] types =
+        [
+            NpgsqlDbType.Varchar, NpgsqlDbType.Bigint, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.Text, NpgsqlDbType.Text,
+            NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Date,
+            NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Date,
+        ];
+        await copy.StartRowAsync(ct);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is DBNull)
+            {
+                await copy.WriteNullAsync(ct);
+            }
+            else
+            {
+                await copy.WriteAsync(values[i], types[i], ct);
+            }
+        }
+    }
+}
