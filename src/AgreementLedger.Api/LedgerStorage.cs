@@ -69,6 +69,7 @@ public static class LedgerStorage
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Agreements.Checkpoints.VersionCheckpoints.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Agreements.Versions.AgreementVersionRows.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Agreements.Versions.AgreementVersionRows.FacetsDefinition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Agreements.Versions.AgreementVersionRows.FilledDefinition(schema.Events));
             })
             .UseNpgsqlDataSource()

@@ -71,9 +71,10 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await append.WriteAsync(connection, transaction, streams.Select(p => new NewAgreementHistory(p.Id, p.Events)).ToList(), "agreement", progress is null ? null : () => progress.Add(1), ct);
         await snapshots.CopyNewAsync(connection, streams.Select(p => (p.Id, p.Snapshot, (long)p.Events.Count)), typeof(Agreement).FullName!, ct);
-        await Versions.AgreementVersionRows.CopyNewAsync(connection, schema, streams.Select(p => p.Versions), ct);
+        await Versions.AgreementVersionRows.CopyNewAsync(connection, schema, [.. streams.Select(p => p.Versions)], ct);
 
         await transaction.CommitAsync(ct);
+        await Versions.AgreementVersionRows.AnalyzeAsync(db, schema, ct);
         progress?.End();
         LogImported(logger, streams.Count, total, checkedIn.TotalMilliseconds, (watch.Elapsed - checkedIn).TotalMilliseconds);
         return total;

@@ -21,6 +21,7 @@ namespace AgreementLedger.Agreements.Versions;
 /// Every writer of events writes these rows in the same transaction as the events: a command through
 /// <see cref="AppendStatements"/>, the bulk import through <see cref="CopyNewAsync"/>, the one-pass rebuild
 /// (which also fills a ledger stored before the table existed) through <see cref="BeginStagingAsync"/>.
+/// A version's parties and areas are also rows of their own (<see cref="FacetsTableName"/>), written with it.
 /// The rows are derived state: <see cref="Filled"/> says whether they cover every stored version, and
 /// until they do, the reads fold the events (<see cref="KnownAgreements"/>).
 /// </para>
@@ -28,6 +29,18 @@ namespace AgreementLedger.Agreements.Versions;
 public static class AgreementVersionRows
 {
     public const string TableName = "agreement_versions";
+
+    /// <summary>
+    /// <c>ledger.agreement_version_facets</c>: one row per party and per area of each version, keyed (facet, value,
+    /// agreement_id, version), so that a party or area filter walks only the versions that have it, in id order,
+    /// whatever the planner knows of the data (an array index would leave it to choose between that and a walk of
+    /// every version). Insert-only: a version's parties and areas never change.
+    /// </summary>
+    public const string FacetsTableName = "agreement_version_facets";
+
+    public const string PartyFacet = "party";
+
+    public const string AreaFacet = "area";
 
     /// <summary>One row once the rows cover every version stored (a ledger stored before the table existed, until filled, has none).</summary>
     public const string FilledTableName = "agreement_versions_filled";
@@ -56,13 +69,21 @@ public static class AgreementVersionRows
         // The portfolio's "signed, signedOn" per party: the signatories' parties and days, in the same order.
         table.AddColumn("signed_by", "text[]").NotNull();
         table.AddColumn("signed_on", "date[]").NotNull();
-        // A filter that matches nothing reads nothing: the array filters by GIN, the others by btree;
-        // the keyset walks the primary key (agreement_id, version) in id order.
-        table.Indexes.Add(new IndexDefinition($"{TableName}_parties") { Columns = ["parties"], Method = IndexMethod.gin });
-        table.Indexes.Add(new IndexDefinition($"{TableName}_areas") { Columns = ["areas"], Method = IndexMethod.gin });
+        // A filter walks an index that is ordered by id within the value filtered on (parties and areas: the
+        // facets), so a page reads the versions of its own agreements and a filter that matches nothing reads
+        // nothing; without a filter the keyset walks the primary key (agreement_id, version).
         table.Indexes.Add(new IndexDefinition($"{TableName}_status") { Columns = ["status", "agreement_id"] });
         table.Indexes.Add(new IndexDefinition($"{TableName}_kind") { Columns = ["kind", "agreement_id"] });
-        table.Indexes.Add(new IndexDefinition($"{TableName}_recorded_at") { Columns = ["recorded_at"] });
+        return table;
+    }
+
+    public static Table FacetsDefinition(string schemaName)
+    {
+        var table = new Table(new PostgresqlObjectName(schemaName, FacetsTableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn("facet", "text").AsPrimaryKey();
+        table.AddColumn("value", "text").AsPrimaryKey();
+        table.AddColumn<string>("agreement_id").AsPrimaryKey();
+        table.AddColumn<long>("version").AsPrimaryKey();
         return table;
     }
 
@@ -93,6 +114,13 @@ public static class AgreementVersionRows
             $"insert into {table} ({ColumnList}) values ({string.Join(", ", row.Select((_, i) => p(i + 1)))}) " +
             $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
             row);
+
+        var facets = $"{schema.Events}.{FacetsTableName}";
+        yield return (
+            $"insert into {facets} (facet, value, agreement_id, version) " +
+            $"select '{PartyFacet}', value, {p(1)}, {p(2)} from unnest({p(3)}::text[]) value " +
+            $"union all select '{AreaFacet}', value, {p(4)}, {p(5)} from unnest({p(6)}::text[]) value on conflict do nothing",
+            [updated.Id, updated.Version, updated.Lifecycle.Parties.ToArray(), updated.Id, updated.Version, updated.Areas.ToArray()]);
     }
 
     /// <summary>Queues <see cref="AppendStatements"/> on a command's session, committed with its events.</summary>
@@ -108,18 +136,44 @@ public static class AgreementVersionRows
     /// The rows of new streams (the bulk import: nothing to close or upsert over), by COPY inside the caller's
     /// transaction: each stream's states after each of its versions, in version order.
     /// </summary>
-    public static async Task CopyNewAsync(NpgsqlConnection connection, LedgerSchema schema, IEnumerable<IReadOnlyList<Agreement>> streams, CancellationToken ct)
+    public static async Task CopyNewAsync(NpgsqlConnection connection, LedgerSchema schema, IReadOnlyList<IReadOnlyList<Agreement>> streams, CancellationToken ct)
     {
-        await using var copy = await connection.BeginBinaryImportAsync($"copy {schema.Events}.{TableName} ({ColumnList}) from stdin (format binary)", ct);
-        foreach (var versions in streams)
+        await using (var copy = await connection.BeginBinaryImportAsync($"copy {schema.Events}.{TableName} ({ColumnList}) from stdin (format binary)", ct))
         {
-            for (var i = 0; i < versions.Count; i++)
+            foreach (var versions in streams)
             {
-                await WriteAsync(copy, versions[i], i + 1 < versions.Count ? versions[i + 1].LastRecordedAt : null, ct);
+                for (var i = 0; i < versions.Count; i++)
+                {
+                    await WriteAsync(copy, versions[i], i + 1 < versions.Count ? versions[i + 1].LastRecordedAt : null, ct);
+                }
             }
+
+            await copy.CompleteAsync(ct);
         }
 
-        await copy.CompleteAsync(ct);
+        await using var facets = await BeginFacetsAsync(connection, $"{schema.Events}.{FacetsTableName}", ct);
+        foreach (var version in streams.SelectMany(versions => versions))
+        {
+            await WriteFacetsAsync(facets, version, ct);
+        }
+
+        await facets.CompleteAsync(ct);
+    }
+
+    private static Task<NpgsqlBinaryImporter> BeginFacetsAsync(NpgsqlConnection connection, string table, CancellationToken ct) =>
+        connection.BeginBinaryImportAsync($"copy {table} (facet, value, agreement_id, version) from stdin (format binary)", ct);
+
+    /// <summary>The facet rows of one version: its parties and its areas.</summary>
+    private static async Task WriteFacetsAsync(NpgsqlBinaryImporter copy, Agreement version, CancellationToken ct)
+    {
+        foreach (var (facet, value) in version.Lifecycle.Parties.Select(p => (PartyFacet, p)).Concat(version.Areas.Select(a => (AreaFacet, a))))
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(facet, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(version.Id, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(version.Version, NpgsqlDbType.Bigint, ct);
+        }
     }
 
     /// <summary>Starts staging the rows the one-pass rebuild folds, in a temporary table of the caller's transaction.</summary>
@@ -153,7 +207,17 @@ public static class AgreementVersionRows
                 : $"{c} = excluded.{c}")),
             connection, transaction);
         upsert.CommandTimeout = 0;
-        return await upsert.ExecuteNonQueryAsync(ct);
+        var written = await upsert.ExecuteNonQueryAsync(ct);
+
+        // The facets of every staged version (those already stored are the same: a version's parties and areas never change).
+        await using var facets = new NpgsqlCommand(
+            $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id, version) " +
+            $"select '{PartyFacet}', unnest(parties), agreement_id, version from {Staged} " +
+            $"union all select '{AreaFacet}', unnest(areas), agreement_id, version from {Staged} on conflict do nothing",
+            connection, transaction);
+        facets.CommandTimeout = 0;
+        await facets.ExecuteNonQueryAsync(ct);
+        return written;
     }
 
     /// <summary>
@@ -181,6 +245,19 @@ public static class AgreementVersionRows
         }
 
         await transaction.CommitAsync(ct);
+        await AnalyzeAsync(db, schema, ct);
+    }
+
+    /// <summary>
+    /// Refreshes the planner's statistics of the rows after a writer added many at once (the import, the
+    /// rebuild), as autovacuum would later: without them a filter that matches nothing may be planned as a
+    /// walk of the keyset, reading every row, instead of a look-up in its index.
+    /// </summary>
+    public static async Task AnalyzeAsync(NpgsqlDataSource db, LedgerSchema schema, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"analyze {schema.Events}.{TableName}, {schema.Events}.{FacetsTableName}");
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Records that the rows cover every version, when no event is stored at all (a new ledger: every append writes its row).</summary>

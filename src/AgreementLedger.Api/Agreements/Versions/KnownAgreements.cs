@@ -61,35 +61,46 @@ public sealed class KnownAgreements(NpgsqlDataSource db, LedgerSchema schema, St
             return "$" + values.Count;
         }
 
-        var where = new List<string> { "recorded_at <= $1", "(superseded_at is null or superseded_at > $1)" };
-        if (afterId is not null)
+        // A party (else an area) filter walks its facet rows in id order and looks up, by key, the version each
+        // names: a nested loop whatever the planner knows of the data (the lateral's limit keeps it one).
+        var (facet, value) = filter.Party is { } party ? (AgreementVersionRows.PartyFacet, party)
+            : filter.Area is { } area ? (AgreementVersionRows.AreaFacet, area) : (null, null);
+        var walk = new List<string>();
+        var version = new List<string> { "v.recorded_at <= $1", "(v.superseded_at is null or v.superseded_at > $1)" };
+        if (facet is not null)
         {
-            where.Add($"agreement_id > {Next(afterId)}");
+            walk.Add($"f.facet = {Next(facet)} and f.value = {Next(value!)}");
+            version.Add("v.agreement_id = f.agreement_id and v.version = f.version");
         }
 
-        if (filter.Party is { } party)
+        if (afterId is not null)
         {
-            where.Add($"parties @> {Next(new[] { party })}");
+            (facet is null ? version : walk).Add($"{(facet is null ? "v" : "f")}.agreement_id > {Next(afterId)}");
+        }
+
+        if (filter.Party is not null && filter.Area is { } alsoArea)
+        {
+            version.Add($"v.areas @> {Next(new[] { alsoArea })}");
         }
 
         if (filter.Status is { } status)
         {
-            where.Add($"status = {Next(status.ToString())}");
-        }
-
-        if (filter.Area is { } area)
-        {
-            where.Add($"areas @> {Next(new[] { area })}");
+            version.Add($"v.status = {Next(status.ToString())}");
         }
 
         if (filter.Kind is { } kind)
         {
-            where.Add($"kind = {Next(kind)}");
+            version.Add($"v.kind = {Next(kind)}");
         }
 
-        var sql = "select agreement_id, version, recorded_at, title, kind, status, parties, areas, proposed_on, signed_by, signed_on " +
-            $"from {schema.Events}.{AgreementVersionRows.TableName} where {string.Join(" and ", where)} order by agreement_id" +
-            (count is { } n ? $" limit {Next(n)}" : "");
+        const string Shown = "v.agreement_id, v.version, v.recorded_at, v.title, v.kind, v.status, v.parties, v.areas, v.proposed_on, v.signed_by, v.signed_on";
+        var versions = $"{schema.Events}.{AgreementVersionRows.TableName} v";
+        var limit = count is { } n ? $" limit {Next(n)}" : "";
+        var sql = facet is null
+            ? $"select {Shown} from {versions} where {string.Join(" and ", version)} order by v.agreement_id{limit}"
+            : $"select {Shown} from {schema.Events}.{AgreementVersionRows.FacetsTableName} f " +
+              $"cross join lateral (select {Shown} from {versions} where {string.Join(" and ", version)} limit 1) v " +
+              $"where {string.Join(" and ", walk)} order by f.agreement_id, f.version{limit}";
         return (sql, values);
     }
 
