@@ -91,11 +91,15 @@ public sealed class AgreementVersionRowsTests(LedgerHost ledger) : IAsyncLifetim
         var now = DateTimeOffset.UtcNow;
 
         var nothing = await RowsReadAsync(known.Query(now, new ListFilter("KP", null, null, null), null, 21));
+        var noStatus = await RowsReadAsync(known.Query(now, new ListFilter(null, AgreementStatus.Withdrawn, null, null), null, 21));
+        var noKind = await RowsReadAsync(known.Query(now, new ListFilter(null, null, null, "exercise"), null, 21));
+        var noArea = await RowsReadAsync(known.Query(now, new ListFilter(null, null, "maritime-security", null), null, 21));
         var page = await RowsReadAsync(known.Query(now, ListFilter.None, "rows-0100", 21));
         var portfolio = await RowsReadAsync(known.Query(now, new ListFilter("JP", null, null, null), "rows-0200", 21));
 
         Assert.True(total >= Agreements * 6, $"{total} rows");
         Assert.True(nothing <= 1, $"a filter matching nothing read {nothing} of {total} rows");
+        Assert.True(noStatus + noKind + noArea <= 3, $"status, kind and area filters matching nothing read {noStatus}, {noKind} and {noArea} of {total} rows");
         // Each agreement of the page has six versions; the keyset starts at the cursor. A party's page reads
         // its facet rows and, by key, the version rows they name.
         Assert.True(page <= 21 * 6 + 6, $"a page of 21 read {page} of {total} rows");
