@@ -17,7 +17,7 @@ public sealed class AgreementVersionsCollection : ICollectionFixture<LedgerHost>
 }
 
 /// <summary>
-/// Who fills the version rows (the bulk import, the one-pass rebuild, the start-up backfill of a ledger stored
+/// Who fills the version rows and the facets (the bulk import, the one-pass rebuild, the start-up backfill of a ledger stored
 /// before them) and what an <c>asOf</c> page costs: rows of its own page, none for a filter that matches nothing.
 /// </summary>
 [Collection(AgreementVersionsCollection.Name)]

@@ -21,7 +21,8 @@ namespace AgreementLedger.Agreements.Versions;
 /// Every writer of events writes these rows in the same transaction as the events: a command through
 /// <see cref="AppendStatements"/>, the bulk import through <see cref="CopyNewAsync"/>, the one-pass rebuild
 /// (which also fills a ledger stored before the table existed) through <see cref="BeginStagingAsync"/>.
-/// A version's parties and areas are also rows of their own (<see cref="FacetsTableName"/>), written with it.
+/// What a page walks in id order is <see cref="FacetsTableName"/>: one row per agreement and per value a filter
+/// may ask for (every agreement, its kind, each party it has had, each area), written with its versions.
 /// The rows are derived state: <see cref="Filled"/> says whether they cover every stored version, and
 /// until they do, the reads fold the events (<see cref="KnownAgreements"/>).
 /// </para>
@@ -31,12 +32,18 @@ public static class AgreementVersionRows
     public const string TableName = "agreement_versions";
 
     /// <summary>
-    /// <c>ledger.agreement_version_facets</c>: one row per party and per area of each version, keyed (facet, value,
-    /// agreement_id, version), so that a party or area filter walks only the versions that have it, in id order,
-    /// whatever the planner knows of the data (an array index would leave it to choose between that and a walk of
-    /// every version). Insert-only: a version's parties and areas never change.
+    /// <c>ledger.agreement_facets</c>: one row per agreement (facet <see cref="AnyFacet"/>) and per kind, party and
+    /// area it has had at any version, keyed (facet, value, agreement_id), so that a page walks, in id order, only
+    /// the agreements that may pass its filter, and looks up each one's version as known at t by key: whatever the
+    /// planner knows of the data (an array index would leave it to choose between that and a walk of every
+    /// version). The version found is checked against the filters again (a party may have joined after t).
+    /// Insert-only: an agreement never loses a party, an area or its kind.
     /// </summary>
-    public const string FacetsTableName = "agreement_version_facets";
+    public const string FacetsTableName = "agreement_facets";
+
+    public const string AnyFacet = "agreement";
+
+    public const string KindFacet = "kind";
 
     public const string PartyFacet = "party";
 
@@ -69,11 +76,9 @@ public static class AgreementVersionRows
         // The portfolio's "signed, signedOn" per party: the signatories' parties and days, in the same order.
         table.AddColumn("signed_by", "text[]").NotNull();
         table.AddColumn("signed_on", "date[]").NotNull();
-        // A filter walks an index that is ordered by id within the value filtered on (parties and areas: the
-        // facets), so a page reads the versions of its own agreements and a filter that matches nothing reads
-        // nothing; without a filter the keyset walks the primary key (agreement_id, version).
+        // A page walks the facets in id order and finds each agreement's version by the primary key, newest
+        // first; a status filter alone walks the versions of that status in id order.
         table.Indexes.Add(new IndexDefinition($"{TableName}_status") { Columns = ["status", "agreement_id"] });
-        table.Indexes.Add(new IndexDefinition($"{TableName}_kind") { Columns = ["kind", "agreement_id"] });
         return table;
     }
 
@@ -83,7 +88,6 @@ public static class AgreementVersionRows
         table.AddColumn("facet", "text").AsPrimaryKey();
         table.AddColumn("value", "text").AsPrimaryKey();
         table.AddColumn<string>("agreement_id").AsPrimaryKey();
-        table.AddColumn<long>("version").AsPrimaryKey();
         return table;
     }
 
@@ -115,12 +119,10 @@ public static class AgreementVersionRows
             $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
             row);
 
-        var facets = $"{schema.Events}.{FacetsTableName}";
         yield return (
-            $"insert into {facets} (facet, value, agreement_id, version) " +
-            $"select '{PartyFacet}', value, {p(1)}, {p(2)} from unnest({p(3)}::text[]) value " +
-            $"union all select '{AreaFacet}', value, {p(4)}, {p(5)} from unnest({p(6)}::text[]) value on conflict do nothing",
-            [updated.Id, updated.Version, updated.Lifecycle.Parties.ToArray(), updated.Id, updated.Version, updated.Areas.ToArray()]);
+            $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, {p(1)} from (" +
+            FacetValues($"{p(2)}::text", $"{p(3)}::text[]", $"{p(4)}::text[]") + ") facets on conflict do nothing",
+            [updated.Id, updated.Kind, updated.Lifecycle.Parties.ToArray(), updated.Areas.ToArray()]);
     }
 
     /// <summary>Queues <see cref="AppendStatements"/> on a command's session, committed with its events.</summary>
@@ -151,30 +153,30 @@ public static class AgreementVersionRows
             await copy.CompleteAsync(ct);
         }
 
-        await using var facets = await BeginFacetsAsync(connection, $"{schema.Events}.{FacetsTableName}", ct);
-        foreach (var version in streams.SelectMany(versions => versions))
+        await using var facets = await connection.BeginBinaryImportAsync(
+            $"copy {schema.Events}.{FacetsTableName} (facet, value, agreement_id) from stdin (format binary)", ct);
+        foreach (var versions in streams.Where(v => v.Count > 0))
         {
-            await WriteFacetsAsync(facets, version, ct);
+            var rows = versions.SelectMany(v => v.Lifecycle.Parties.Select(party => (PartyFacet, party)))
+                .Concat([(AnyFacet, ""), (KindFacet, versions[0].Kind)])
+                .Concat(versions[0].Areas.Select(area => (AreaFacet, area)))
+                .Distinct();
+            foreach (var (facet, value) in rows)
+            {
+                await facets.StartRowAsync(ct);
+                await facets.WriteAsync(facet, NpgsqlDbType.Text, ct);
+                await facets.WriteAsync(value, NpgsqlDbType.Text, ct);
+                await facets.WriteAsync(versions[0].Id, NpgsqlDbType.Varchar, ct);
+            }
         }
 
         await facets.CompleteAsync(ct);
     }
 
-    private static Task<NpgsqlBinaryImporter> BeginFacetsAsync(NpgsqlConnection connection, string table, CancellationToken ct) =>
-        connection.BeginBinaryImportAsync($"copy {table} (facet, value, agreement_id, version) from stdin (format binary)", ct);
-
-    /// <summary>The facet rows of one version: its parties and its areas.</summary>
-    private static async Task WriteFacetsAsync(NpgsqlBinaryImporter copy, Agreement version, CancellationToken ct)
-    {
-        foreach (var (facet, value) in version.Lifecycle.Parties.Select(p => (PartyFacet, p)).Concat(version.Areas.Select(a => (AreaFacet, a))))
-        {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(facet, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(value, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(version.Id, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(version.Version, NpgsqlDbType.Bigint, ct);
-        }
-    }
+    /// <summary>The rows (facet, value) of an agreement's facets, given SQL for its kind, parties and areas.</summary>
+    private static string FacetValues(string kind, string parties, string areas) =>
+        $"select '{AnyFacet}' as facet, '' as value union all select '{KindFacet}', {kind} " +
+        $"union all select '{PartyFacet}', unnest({parties}) union all select '{AreaFacet}', unnest({areas})";
 
     /// <summary>Starts staging the rows the one-pass rebuild folds, in a temporary table of the caller's transaction.</summary>
     public static async Task<NpgsqlBinaryImporter> BeginStagingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LedgerSchema schema, CancellationToken ct)
@@ -209,11 +211,11 @@ public static class AgreementVersionRows
         upsert.CommandTimeout = 0;
         var written = await upsert.ExecuteNonQueryAsync(ct);
 
-        // The facets of every staged version (those already stored are the same: a version's parties and areas never change).
+        // The facets of every staged version (insert-only: those stored already stay).
         await using var facets = new NpgsqlCommand(
-            $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id, version) " +
-            $"select '{PartyFacet}', unnest(parties), agreement_id, version from {Staged} " +
-            $"union all select '{AreaFacet}', unnest(areas), agreement_id, version from {Staged} on conflict do nothing",
+            $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) " +
+            $"select distinct f.facet, f.value, s.agreement_id from {Staged} s cross join lateral ({FacetValues("s.kind", "s.parties", "s.areas")}) f " +
+            "on conflict do nothing",
             connection, transaction);
         facets.CommandTimeout = 0;
         await facets.ExecuteNonQueryAsync(ct);

@@ -61,46 +61,63 @@ public sealed class KnownAgreements(NpgsqlDataSource db, LedgerSchema schema, St
             return "$" + values.Count;
         }
 
-        // A party (else an area) filter walks its facet rows in id order and looks up, by key, the version each
-        // names: a nested loop whatever the planner knows of the data (the lateral's limit keeps it one).
-        var (facet, value) = filter.Party is { } party ? (AgreementVersionRows.PartyFacet, party)
-            : filter.Area is { } area ? (AgreementVersionRows.AreaFacet, area) : (null, null);
-        var walk = new List<string>();
-        var version = new List<string> { "v.recorded_at <= $1", "(v.superseded_at is null or v.superseded_at > $1)" };
-        if (facet is not null)
+        const string Shown = "v.agreement_id, v.version, v.recorded_at, v.title, v.kind, v.status, v.parties, v.areas, v.proposed_on, v.signed_by, v.signed_on";
+        var versions = $"{schema.Events}.{AgreementVersionRows.TableName} v";
+        var known = "(v.superseded_at is null or v.superseded_at > $1)";
+        var checks = new List<string>();
+        if (filter.Party is { } party)
         {
-            walk.Add($"f.facet = {Next(facet)} and f.value = {Next(value!)}");
-            version.Add("v.agreement_id = f.agreement_id and v.version = f.version");
+            checks.Add($"v.parties @> {Next(new[] { party })}");
         }
 
-        if (afterId is not null)
+        if (filter.Area is { } area)
         {
-            (facet is null ? version : walk).Add($"{(facet is null ? "v" : "f")}.agreement_id > {Next(afterId)}");
-        }
-
-        if (filter.Party is not null && filter.Area is { } alsoArea)
-        {
-            version.Add($"v.areas @> {Next(new[] { alsoArea })}");
-        }
-
-        if (filter.Status is { } status)
-        {
-            version.Add($"v.status = {Next(status.ToString())}");
+            checks.Add($"v.areas @> {Next(new[] { area })}");
         }
 
         if (filter.Kind is { } kind)
         {
-            version.Add($"v.kind = {Next(kind)}");
+            checks.Add($"v.kind = {Next(kind)}");
         }
 
-        const string Shown = "v.agreement_id, v.version, v.recorded_at, v.title, v.kind, v.status, v.parties, v.areas, v.proposed_on, v.signed_by, v.signed_on";
-        var versions = $"{schema.Events}.{AgreementVersionRows.TableName} v";
-        var limit = count is { } n ? $" limit {Next(n)}" : "";
-        var sql = facet is null
-            ? $"select {Shown} from {versions} where {string.Join(" and ", version)} order by v.agreement_id{limit}"
-            : $"select {Shown} from {schema.Events}.{AgreementVersionRows.FacetsTableName} f " +
-              $"cross join lateral (select {Shown} from {versions} where {string.Join(" and ", version)} limit 1) v " +
-              $"where {string.Join(" and ", walk)} order by f.agreement_id, f.version{limit}";
+        if (filter.Status is { } status)
+        {
+            checks.Add($"v.status = {Next(status.ToString())}");
+        }
+
+        string sql;
+        if (filter is { Party: null, Area: null, Kind: null, Status: not null })
+        {
+            // A status alone walks the versions of that status in id order.
+            var where = new List<string>(checks) { "v.recorded_at <= $1", known };
+            if (afterId is not null)
+            {
+                where.Add($"v.agreement_id > {Next(afterId)}");
+            }
+
+            sql = $"select {Shown} from {versions} where {string.Join(" and ", where)} order by v.agreement_id";
+        }
+        else
+        {
+            // Otherwise the agreements that may pass (by party, else area, else kind, else all), in id order, each
+            // with its newest version recorded by then, found by the primary key (the lateral's limit keeps it a
+            // nested loop), and checked against every filter.
+            var (facet, value) = filter.Party is { } p ? (AgreementVersionRows.PartyFacet, p)
+                : filter.Area is { } a ? (AgreementVersionRows.AreaFacet, a)
+                : filter.Kind is { } k ? (AgreementVersionRows.KindFacet, k)
+                : (AgreementVersionRows.AnyFacet, "");
+            var walk = new List<string> { $"f.facet = {Next(facet)}", $"f.value = {Next(value)}" };
+            if (afterId is not null)
+            {
+                walk.Add($"f.agreement_id > {Next(afterId)}");
+            }
+
+            sql = $"select {Shown} from {schema.Events}.{AgreementVersionRows.FacetsTableName} f cross join lateral " +
+                $"(select {Shown}, v.superseded_at from {versions} where v.agreement_id = f.agreement_id and v.recorded_at <= $1 order by v.version desc limit 1) v " +
+                $"where {string.Join(" and ", walk.Append(known).Concat(checks))} order by f.agreement_id";
+        }
+
+        sql += count is { } n ? $" limit {Next(n)}" : "";
         return (sql, values);
     }
 
