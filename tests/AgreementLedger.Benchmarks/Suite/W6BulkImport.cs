@@ -130,7 +130,7 @@ public static class W6BulkImport
     {
         await using var connection = ledger.Connect();
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("truncate ledger.mt_events, ledger.mt_streams, ledger.mt_doc_agreement, ledger.agreement_versions, ledger.agreement_version_facets cascade; checkpoint", connection);
+        await using var command = new NpgsqlCommand("truncate ledger.mt_events, ledger.mt_streams, ledger.mt_doc_agreement, ledger.agreement_versions, ledger.agreement_facets cascade; checkpoint", connection);
         await command.ExecuteNonQueryAsync();
     }
 }

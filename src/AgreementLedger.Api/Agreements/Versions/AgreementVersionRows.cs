@@ -8,7 +8,7 @@ using Weasel.Postgresql.Tables;
 namespace AgreementLedger.Agreements.Versions;
 
 /// <summary>
-/// <c>ledger.agreement_versions</c>: one row per version of every agreement, holding what the list and the
+/// <c>ledger.agreement_versions</c>: one row per version of every agreement (but those no instant shows, see <see cref="Shown"/>), holding what the list and the
 /// portfolio show of the agreement as folded after that version (<see cref="Agreement.Replay"/> of its first
 /// <c>version</c> events), and the interval of recorded time in which it was the newest known version:
 /// from its <c>recorded_at</c> up to, not including, the next version's (<c>superseded_at</c>, null while
@@ -146,7 +146,11 @@ public static class AgreementVersionRows
             {
                 for (var i = 0; i < versions.Count; i++)
                 {
-                    await WriteAsync(copy, versions[i], i + 1 < versions.Count ? versions[i + 1].LastRecordedAt : null, ct);
+                    var closed = i + 1 < versions.Count ? versions[i + 1].LastRecordedAt : (DateTimeOffset?)null;
+                    if (Shown(versions[i], closed))
+                    {
+                        await WriteAsync(copy, versions[i], closed, ct);
+                    }
                 }
             }
 
@@ -190,9 +194,16 @@ public static class AgreementVersionRows
         return await connection.BeginBinaryImportAsync($"copy {Staged} ({ColumnList}) from stdin (format binary)", ct);
     }
 
-    /// <summary>Stages the row of one version, closed at <paramref name="supersededAt"/> (null for the newest the rebuild read).</summary>
+    /// <summary>Stages the row of one version, closed at <paramref name="supersededAt"/> (null for the newest the rebuild read), unless no instant shows it.</summary>
     public static Task StageAsync(NpgsqlBinaryImporter staging, Agreement version, DateTimeOffset? supersededAt, CancellationToken ct) =>
-        WriteAsync(staging, version, supersededAt, ct);
+        Shown(version, supersededAt) ? WriteAsync(staging, version, supersededAt, ct) : Task.CompletedTask;
+
+    /// <summary>
+    /// Whether some instant knows <paramref name="version"/> as the newest: not when the next version was recorded at
+    /// the same instant (an empty interval; the bulk import stamps a whole history so), and such a row is never
+    /// written by the import and the rebuild (a command writes it and closes it empty, as it cannot know).
+    /// </summary>
+    private static bool Shown(Agreement version, DateTimeOffset? supersededAt) => supersededAt is not { } closed || closed > version.LastRecordedAt;
 
     /// <summary>
     /// Writes the staged rows over the stored ones in one statement. A row a command closed meanwhile stays
@@ -237,8 +248,8 @@ public static class AgreementVersionRows
         foreach (var sql in new[]
         {
             $"lock table {schema.Events}.{MartenTables.Events} in share mode",
-            $"update {table} v set superseded_at = n.recorded_at from {table} n " +
-            "where v.superseded_at is null and n.agreement_id = v.agreement_id and n.version = v.version + 1",
+            $"update {table} v set superseded_at = (select min(n.recorded_at) from {table} n where n.agreement_id = v.agreement_id and n.version > v.version) " +
+            $"where v.superseded_at is null and exists (select 1 from {table} n where n.agreement_id = v.agreement_id and n.version > v.version)",
             $"insert into {schema.Events}.{FilledTableName} (id, filled_at) values (1, now()) on conflict (id) do nothing",
         })
         {
@@ -291,26 +302,30 @@ public static class AgreementVersionRows
         ];
     }
 
+    /// <summary>One row by COPY, each column written with its own type (in <see cref="Columns"/>' order, as <see cref="Values"/> gives them).</summary>
     private static async Task WriteAsync(NpgsqlBinaryImporter copy, Agreement version, DateTimeOffset? supersededAt, CancellationToken ct)
     {
-        var values = Values(version, supersededAt);
-        NpgsqlDbType[] types =
-        [
-            NpgsqlDbType.Varchar, NpgsqlDbType.Bigint, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.Text, NpgsqlDbType.Text,
-            NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Date,
-            NpgsqlDbType.Array | NpgsqlDbType.Text, NpgsqlDbType.Array | NpgsqlDbType.Date,
-        ];
+        var lifecycle = version.Lifecycle;
         await copy.StartRowAsync(ct);
-        for (var i = 0; i < values.Length; i++)
+        await copy.WriteAsync(version.Id, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(version.Version, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(version.LastRecordedAt, NpgsqlDbType.TimestampTz, ct);
+        if (supersededAt is { } closed)
         {
-            if (values[i] is DBNull)
-            {
-                await copy.WriteNullAsync(ct);
-            }
-            else
-            {
-                await copy.WriteAsync(values[i], types[i], ct);
-            }
+            await copy.WriteAsync(closed, NpgsqlDbType.TimestampTz, ct);
         }
+        else
+        {
+            await copy.WriteNullAsync(ct);
+        }
+
+        await copy.WriteAsync(version.Title, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(version.Kind, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(lifecycle.Status.ToString(), NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(lifecycle.Parties.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(version.Areas.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(version.ProposedOn, NpgsqlDbType.Date, ct);
+        await copy.WriteAsync(lifecycle.Signatories.Select(s => s.Party).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(lifecycle.Signatories.Select(s => s.SignedOn).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Date, ct);
     }
 }
