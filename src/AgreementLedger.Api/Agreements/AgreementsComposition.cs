@@ -15,5 +15,7 @@ public static class AgreementsComposition
         services.AddSingleton<Checkpoints.VersionCheckpoints>();
         services.AddSingleton<Checkpoints.CheckpointedFold>();
         services.AddSingleton<SnapshotRebuilder>();
+        services.AddSingleton(provider => new AgreementStates(
+            provider.GetRequiredService<IConfiguration>().GetValue(AgreementStates.Setting, AgreementStates.DefaultCapacity)));
     }
 }
