@@ -30,7 +30,7 @@ namespace AgreementLedger.Agreements;
 public sealed class AgreementWrite
 {
     private readonly HttpContext _http;
-    private readonly IQuerySession _session;
+    private readonly IDocumentStore _store;
     private readonly TimeProvider _clock;
     private readonly IfMatch _ifMatch;
     private readonly LedgerAppend _append;
@@ -45,10 +45,10 @@ public sealed class AgreementWrite
     /// <summary>Whether <see cref="Agreement"/> is a kept state, not one read for this command.</summary>
     private bool _kept;
 
-    private AgreementWrite(HttpContext http, IQuerySession session, TimeProvider clock, IfMatch ifMatch, string id, Agreement agreement, bool proposal, bool exists, bool kept)
+    private AgreementWrite(HttpContext http, IDocumentStore store, TimeProvider clock, IfMatch ifMatch, string id, Agreement agreement, bool proposal, bool exists, bool kept)
     {
         _http = http;
-        _session = session;
+        _store = store;
         _clock = clock;
         _ifMatch = ifMatch;
         _append = http.RequestServices.GetRequiredService<LedgerAppend>();
@@ -74,7 +74,7 @@ public sealed class AgreementWrite
 
     /// <summary>Loads agreement <paramref name="id"/> for a command on it, or answers why not.</summary>
     public static async Task<(IResult Stop, AgreementWrite? Write)> LoadAsync(
-        string id, HttpContext http, IDocumentSession session, TimeProvider clock)
+        string id, HttpContext http, IDocumentStore store, TimeProvider clock)
     {
         if (IfMatch.Parse(http.Request) is not { } ifMatch)
         {
@@ -83,14 +83,14 @@ public sealed class AgreementWrite
 
         if (http.RequestServices.GetRequiredService<AgreementStates>().TryGet(id, out var kept))
         {
-            return (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, kept, proposal: false, exists: true, kept: true));
+            return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, kept, proposal: false, exists: true, kept: true));
         }
 
         var stored = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
         var (stop, agreement) = await StateAsync(id, stored, http);
         return stop is not null
             ? (stop, null)
-            : (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, agreement!, proposal: false, exists: true, kept: false));
+            : (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, agreement!, proposal: false, exists: true, kept: false));
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ public sealed class AgreementWrite
     /// exists already (If-Match "0" expects none, * expects one).
     /// </summary>
     public static async Task<(IResult Stop, AgreementWrite? Write)> LoadNewAsync(
-        ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
+        ProposeAgreement command, HttpContext http, IDocumentStore store, TimeProvider clock)
     {
         var id = command.Id ?? Guid.NewGuid().ToString();
         if (IfMatch.Parse(http.Request) is not { } ifMatch)
@@ -107,7 +107,7 @@ public sealed class AgreementWrite
         }
 
         var existing = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
-        return (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, Existing(id, existing?.Version), proposal: true, exists: existing is not null, kept: false));
+        return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, Existing(id, existing?.Version), proposal: true, exists: existing is not null, kept: false));
     }
 
     /// <summary>What a proposal of <paramref name="id"/> is judged against: nothing, or a stream at <paramref name="version"/>.</summary>
@@ -204,7 +204,8 @@ public sealed class AgreementWrite
         }
         catch (FactsUnknownException)
         {
-            Agreement = await AgreementFacts.LoadAsync(_session, Id, Agreement.Version, _http.RequestAborted);
+            await using var session = _store.QuerySession();
+            Agreement = await AgreementFacts.LoadAsync(session, Id, Agreement.Version, _http.RequestAborted);
             return decide(Agreement);
         }
     }
@@ -247,7 +248,7 @@ public sealed class AgreementWrite
     private async Task<IResult> CommitAsync(Decision.Accepted accepted, StreamLock? locked)
     {
         var services = _http.RequestServices;
-        var serializer = services.GetRequiredService<IDocumentStore>().Options.Serializer();
+        var serializer = _store.Options.Serializer();
         var (stamped, updated, eventJson) = Agreement.AppendStored(Id, accepted.Event, _clock.GetUtcNow(), Principal.NameOf(_http.User), serializer);
         var details = AgreementDetails.From(updated, Today);
         var (status, location) = _proposal ? (StatusCodes.Status201Created, $"/agreements/{Id}") : (StatusCodes.Status200OK, null);
