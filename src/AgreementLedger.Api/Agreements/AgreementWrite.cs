@@ -263,7 +263,7 @@ public sealed class AgreementWrite
             _http.Response.Headers.Location = location;
         }
 
-        var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, [(stamped, eventJson)], serializer.ToJson(updated), AgreementSnapshot.DocumentType);
+        var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, [(stamped, eventJson)], serializer.ToJson(updated), AgreementSnapshot.DocumentType, []);
         await _append.CommitAsync(write, _http, new StoredAnswer(status, json, etag, location), locked);
         _states.Keep(Id, updated with { Facts = null });
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);

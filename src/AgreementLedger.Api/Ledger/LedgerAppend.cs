@@ -9,11 +9,13 @@ namespace AgreementLedger.Ledger;
 
 /// <summary>
 /// One command's events for one stream, stamped, with the JSON each is stored (and was hashed) as, appended after
-/// <see cref="ExpectedVersion"/>; and the stream's snapshot after them (<see cref="SnapshotJson"/> of
-/// <see cref="SnapshotType"/>, at the stream's new version).
+/// <see cref="ExpectedVersion"/>; the stream's snapshot after them (<see cref="SnapshotJson"/> of
+/// <see cref="SnapshotType"/>, at the stream's new version); and what the feature writes beside them in the same
+/// transaction (<see cref="Beside"/>: statements with positional parameters <c>$1</c>…, and their values).
 /// </summary>
 public sealed record StreamWrite(
-    string StreamId, string StreamType, long ExpectedVersion, IReadOnlyList<(IEvent Event, string Json)> Events, string SnapshotJson, string SnapshotType)
+    string StreamId, string StreamType, long ExpectedVersion, IReadOnlyList<(IEvent Event, string Json)> Events, string SnapshotJson, string SnapshotType,
+    IReadOnlyList<(string Sql, object[] Values)> Beside)
 {
     public long Version => ExpectedVersion + Events.Count;
 }
@@ -22,7 +24,8 @@ public sealed record StreamWrite(
 /// The one commit of a command's events (docs/audit.md "Positions"), in ONE round trip to the database: a single
 /// batch of <c>BEGIN</c>, the event table's append lock (taken before positions are drawn, so the safe position
 /// never passes a writer), the stream's row lock, Marten's own append function (<c>mt_quick_append_events</c>: the
-/// positions from Marten's sequence, the stream's version checked against the expected one), the snapshot, the
+/// positions from Marten's sequence, the stream's version checked against the expected one), the snapshot and what
+/// the feature writes beside it, the
 /// idempotency record of the answer (so a keyed retry replays exactly what was committed and never appends twice),
 /// and <c>COMMIT</c> — all inside the <c>ledger.append</c> span. A statement that fails skips the rest, COMMIT
 /// included: nothing of the batch is kept, and the transaction is rolled back before the connection goes back to
@@ -73,6 +76,10 @@ public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, Idemp
 
             batch.BatchCommands.Add(Append(write));
             batch.BatchCommands.Add(Command(_snapshot, Text(write.StreamId), Json(write.SnapshotJson), Long(write.Version), Text(write.SnapshotType)));
+            foreach (var (sql, values) in write.Beside)
+            {
+                batch.BatchCommands.Add(Command(sql, [.. values.Select(v => new NpgsqlParameter { Value = v })]));
+            }
             if (claim is not null)
             {
                 var values = IdempotencyStore.CompletionValues(claim.Principal, claim.Key, answer.Status, answer.Body, answer.ETag, answer.Location);
