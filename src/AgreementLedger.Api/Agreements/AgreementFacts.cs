@@ -4,8 +4,8 @@ namespace AgreementLedger.Agreements;
 
 /// <summary>
 /// The agreement with its facts, folded from its events, for the rules a snapshot cannot judge
-/// (<see cref="FactsUnknownException"/>): read through the caller's session, so a command reads them under
-/// the stream lock it holds and the inline snapshot in the transaction that appends.
+/// (<see cref="FactsUnknownException"/>): the events up to the version decided on, which no writer changes (a
+/// command whose version another writer moved past loses at commit and decides again).
 /// </summary>
 public static class AgreementFacts
 {

@@ -12,6 +12,12 @@ namespace AgreementLedger.Agreements;
 /// </summary>
 public sealed class AgreementSnapshot : SingleStreamProjection<Agreement, string>
 {
+    /// <summary>The stream type Marten records for an agreement's stream (<c>mt_streams.type</c>).</summary>
+    public const string StreamTypeName = "agreement";
+
+    /// <summary>The snapshot's document type as Marten records it (<c>mt_doc_agreement.mt_dotnet_type</c>).</summary>
+    public static readonly string DocumentType = typeof(Agreement).FullName!;
+
     /// <summary>Named as Marten names a snapshot of <see cref="Agreement"/>: what <c>projections list</c> shows and the guard expects.</summary>
     public AgreementSnapshot() => Name = nameof(Agreement);
 

@@ -15,35 +15,49 @@ namespace AgreementLedger.Agreements;
 /// <summary>
 /// The one piece of plumbing every command on an agreement runs through, in the contract's check
 /// order. <see cref="AgreementWritePolicy"/> runs a loader after the slice's own Validate (400):
-/// If-Match syntax (400) → the agreement's stream locked for the whole command (so commands
-/// without If-Match are serialised, never refused) → a snapshot behind its events repaired (503) →
-/// exists (404). The slice then decides, and <see cref="CommitAsync"/> answers the decision:
-/// invalid against the agreement (400) → If-Match (412) → lifecycle (409) → append with the full
-/// envelope, committed with the idempotency record of the answer.
+/// If-Match syntax (400) → the agreement's state (kept from this node's last commit to it, else read with
+/// its stream's version; a snapshot behind its events repaired, 503) → exists (404). The slice then
+/// decides, and <see cref="CommitAsync(Func{Agreement, Decision})"/> answers the decision: invalid against the
+/// agreement (400) → If-Match (412) → lifecycle (409) → append with the full envelope, committed with the
+/// idempotency record of the answer in one round trip (<see cref="LedgerAppend"/>).
+/// <para>
+/// The commit is optimistic: it expects the version decided on. When another writer was first, the command is
+/// decided again under the stream's row lock (<see cref="LedgerAppend.LockAsync"/>), where none can be first:
+/// commands without If-Match are serialised, never refused; one with If-Match gets 412 only when the version it
+/// sent is not the stored one. A refusal is never answered from a kept state: it is decided again on the stored one.
+/// </para>
 /// </summary>
 public sealed class AgreementWrite
 {
     private readonly HttpContext _http;
-    private readonly IDocumentSession _session;
+    private readonly IDocumentStore _store;
     private readonly TimeProvider _clock;
     private readonly IfMatch _ifMatch;
+    private readonly LedgerAppend _append;
+    private readonly AgreementStates _states;
 
-    /// <summary>The locked stream of an existing agreement; null for a proposal.</summary>
-    private readonly IEventStream<Agreement>? _stream;
+    /// <summary>Whether this command proposes the agreement (a new stream) rather than acting on one.</summary>
+    private readonly bool _proposal;
 
-    /// <summary>Whether a stream of this id exists already: a proposal of it is refused (409).</summary>
-    private readonly bool _exists;
+    /// <summary>Whether a stream of this id exists: a proposal of it is refused (409).</summary>
+    private bool _exists;
 
-    private AgreementWrite(HttpContext http, IDocumentSession session, TimeProvider clock, IfMatch ifMatch, string id, Agreement agreement, IEventStream<Agreement>? stream, bool exists)
+    /// <summary>Whether <see cref="Agreement"/> is a kept state, not one read for this command.</summary>
+    private bool _kept;
+
+    private AgreementWrite(HttpContext http, IDocumentStore store, TimeProvider clock, IfMatch ifMatch, string id, Agreement agreement, bool proposal, bool exists, bool kept)
     {
         _http = http;
-        _session = session;
+        _store = store;
         _clock = clock;
         _ifMatch = ifMatch;
+        _append = http.RequestServices.GetRequiredService<LedgerAppend>();
+        _states = http.RequestServices.GetRequiredService<AgreementStates>();
+        _proposal = proposal;
+        _exists = exists;
+        _kept = kept;
         Id = id;
         Agreement = agreement;
-        _stream = stream;
-        _exists = exists;
         Today = Conventions.Today(clock);
     }
 
@@ -60,32 +74,23 @@ public sealed class AgreementWrite
 
     /// <summary>Loads agreement <paramref name="id"/> for a command on it, or answers why not.</summary>
     public static async Task<(IResult Stop, AgreementWrite? Write)> LoadAsync(
-        string id, HttpContext http, IDocumentSession session, TimeProvider clock)
+        string id, HttpContext http, IDocumentStore store, TimeProvider clock)
     {
-        var ct = http.RequestAborted;
         if (IfMatch.Parse(http.Request) is not { } ifMatch)
         {
             return (BadIfMatch(), null);
         }
 
-        var stream = await session.Events.FetchForExclusiveWriting<Agreement>(id, ct);
-        if (stream.StartingVersion is > 0 and var streamVersion && stream.Aggregate?.Version != streamVersion)
+        if (http.RequestServices.GetRequiredService<AgreementStates>().TryGet(id, out var kept))
         {
-            // The snapshot is missing or behind the events (overwritten by a foreign rebuild, restored
-            // apart from them, edited). Deciding on it would chain the new event to the wrong hash and
-            // version: rebuild it from the events and have the client retry, nothing appended.
-            await http.RequestServices.GetRequiredService<SnapshotRebuilder>().RepairAsync(id, streamVersion, ct);
-            http.Response.Headers.RetryAfter = "1";
-            return (Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement repaired, retry",
-                $"The stored state of '{id}' was behind its events and has just been rebuilt from them; nothing was recorded. Retry the command.")), null);
+            return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, kept, proposal: false, exists: true, kept: true));
         }
 
-        if (stream.Aggregate is not { } agreement)
-        {
-            return (Problems.Result(Problems.AgreementNotFound(id)), null);
-        }
-
-        return (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, agreement, stream, exists: true));
+        var stored = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
+        var (stop, agreement) = await StateAsync(id, stored, http);
+        return stop is not null
+            ? (stop, null)
+            : (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, agreement!, proposal: false, exists: true, kept: false));
     }
 
     /// <summary>
@@ -93,7 +98,7 @@ public sealed class AgreementWrite
     /// exists already (If-Match "0" expects none, * expects one).
     /// </summary>
     public static async Task<(IResult Stop, AgreementWrite? Write)> LoadNewAsync(
-        ProposeAgreement command, HttpContext http, IDocumentSession session, TimeProvider clock)
+        ProposeAgreement command, HttpContext http, IDocumentStore store, TimeProvider clock)
     {
         var id = command.Id ?? Guid.NewGuid().ToString();
         if (IfMatch.Parse(http.Request) is not { } ifMatch)
@@ -101,35 +106,112 @@ public sealed class AgreementWrite
             return (BadIfMatch(), null);
         }
 
-        var existing = await session.Events.FetchStreamStateAsync(id, http.RequestAborted);
-        var current = existing is null ? new Agreement() : new Agreement { Id = id, Version = existing.Version };
-        return (WolverineContinue.Result(), new AgreementWrite(http, session, clock, ifMatch, id, current, stream: null, exists: existing is not null));
+        var existing = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
+        return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, Existing(id, existing?.Version), proposal: true, exists: existing is not null, kept: false));
     }
 
+    /// <summary>What a proposal of <paramref name="id"/> is judged against: nothing, or a stream at <paramref name="version"/>.</summary>
+    private static Agreement Existing(string id, long? version) => version is { } v ? new Agreement { Id = id, Version = v } : new Agreement();
+
     /// <summary>
-    /// Decides with <paramref name="decide"/> on the agreement and answers the decision. The snapshot
-    /// judges a fact that comes after every known one; a rule that needs the facts it leaves out (a fact
-    /// dated earlier, a retraction) decides again on the agreement folded from its events, read under the
-    /// stream lock this command holds.
+    /// The agreement as <paramref name="stored"/> holds it (its stream's version and snapshot), or the answer why
+    /// not: 404 when there is none; 503 when the snapshot is missing or behind the events (overwritten by a foreign
+    /// rebuild, restored apart from them, edited): deciding on it would chain the new event to the wrong hash and
+    /// version, so it is rebuilt from the events and the client retries, nothing appended.
+    /// </summary>
+    private static async Task<(IResult? Stop, Agreement? Agreement)> StateAsync(string id, (long Version, string? Snapshot)? stored, HttpContext http)
+    {
+        var agreement = stored?.Snapshot is { } json
+            ? http.RequestServices.GetRequiredService<IDocumentStore>().Options.Serializer().FromJson<Agreement>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
+            : null;
+        if (stored is { Version: > 0 and var streamVersion } && agreement?.Version != streamVersion)
+        {
+            await http.RequestServices.GetRequiredService<SnapshotRebuilder>().RepairAsync(id, streamVersion, http.RequestAborted);
+            http.Response.Headers.RetryAfter = "1";
+            return (Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement repaired, retry",
+                $"The stored state of '{id}' was behind its events and has just been rebuilt from them; nothing was recorded. Retry the command.")), null);
+        }
+
+        return agreement is null ? (Problems.Result(Problems.AgreementNotFound(id)), null) : (null, agreement);
+    }
+
+    /// <summary>Answers <paramref name="decision"/> (a proposal's, which does not depend on the agreement).</summary>
+    public Task<IResult> CommitAsync(Decision decision) => CommitAsync(_ => decision);
+
+    /// <summary>
+    /// Decides with <paramref name="decide"/> on the agreement and answers the decision: a refusal, or the event
+    /// appended and committed (200, or 201 for a proposal). The snapshot judges a fact that comes after every
+    /// known one; a rule that needs the facts it leaves out (a fact dated earlier, a retraction) decides again on
+    /// the agreement folded from its events up to the version decided on.
     /// </summary>
     public async Task<IResult> CommitAsync(Func<Agreement, Decision> decide)
     {
-        Decision decision;
+        var decision = await DecideAsync(decide);
+        if (_kept && !(decision is Decision.Accepted && _ifMatch.Matches(Agreement.Version)))
+        {
+            var (stop, stored) = await StateAsync(Id, await _append.ReadAsync(Id, _http.RequestAborted), _http);
+            if (stop is not null)
+            {
+                return stop;
+            }
+
+            (Agreement, _kept) = (stored!, false);
+            _states.Keep(Id, stored!);
+            decision = await DecideAsync(decide);
+        }
+
+        if (Refusal(decision) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
-            decision = decide(Agreement);
+            return await CommitAsync((Decision.Accepted)decision, locked: null);
+        }
+        catch (Exception e) when (VersionConflict.Is(e))
+        {
+            // Another writer was first (on this node or another): what was kept of the agreement is behind.
+            _states.Forget(Id);
+        }
+
+        await using var locked = await _append.LockAsync(Id, CancellationToken.None);
+        if (_proposal)
+        {
+            (Agreement, _exists) = (Existing(Id, locked?.Version), locked is not null);
+        }
+        else
+        {
+            var (stop, stored) = await StateAsync(Id, locked is null ? null : (locked.Version, locked.Snapshot), _http);
+            if (stop is not null)
+            {
+                return stop;
+            }
+
+            Agreement = stored!;
+        }
+
+        _kept = false;
+        decision = await DecideAsync(decide);
+        return Refusal(decision) ?? await CommitAsync((Decision.Accepted)decision, locked);
+    }
+
+    private async Task<Decision> DecideAsync(Func<Agreement, Decision> decide)
+    {
+        try
+        {
+            return decide(Agreement);
         }
         catch (FactsUnknownException)
         {
-            Agreement = await AgreementFacts.LoadAsync(_session, Id, Agreement.Version, _http.RequestAborted);
-            decision = decide(Agreement);
+            await using var session = _store.QuerySession();
+            Agreement = await AgreementFacts.LoadAsync(session, Id, Agreement.Version, _http.RequestAborted);
+            return decide(Agreement);
         }
-
-        return await CommitAsync(decision);
     }
 
-    /// <summary>Answers the decision: a refusal, or the event appended and committed (200, or 201 for a proposal).</summary>
-    public async Task<IResult> CommitAsync(Decision decision)
+    /// <summary>The answer to a decision that records nothing, in the contract's order; null when it is accepted.</summary>
+    private IResult? Refusal(Decision decision)
     {
         if (decision is Decision.Refused refused)
         {
@@ -147,39 +229,29 @@ public sealed class AgreementWrite
             return Problems.Result(Problems.Mismatch(current, _ifMatch.Raw));
         }
 
-        if (_stream is null && _exists)
+        if (_proposal && _exists)
         {
             return Problems.Result(Problems.AgreementExists(Id));
         }
 
-        if (decision is Decision.Conflicting conflict)
-        {
-            return Problems.Result(Problems.Conflict(conflict.Detail));
-        }
-
-        var @event = ((Decision.Accepted)decision).Event;
-        var (stamped, updated) = Agreement.Append(Id, @event, _clock.GetUtcNow(), Principal.NameOf(_http.User), _session.DocumentStore.Options.Serializer());
-        Versions.AgreementVersionRows.QueueAppend(_session, _http.RequestServices.GetRequiredService<LedgerSchema>(), updated);
-        if (_stream is null)
-        {
-            _session.Events.StartStream<Agreement>(Id, stamped);
-            return await CommitAsync(StatusCodes.Status201Created, AgreementDetails.From(updated, Today), $"/agreements/{Id}");
-        }
-
-        _stream.AppendOne(stamped);
-        return await CommitAsync(StatusCodes.Status200OK, AgreementDetails.From(updated, Today), location: null);
+        return decision is Decision.Conflicting conflict ? Problems.Result(Problems.Conflict(conflict.Detail)) : null;
     }
 
     private static IResult BadIfMatch() =>
         Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
 
     /// <summary>
-    /// Commits the appended events through the kernel's one append, with the idempotency record of
-    /// the answer in the same transaction, then answers exactly the bytes that were recorded.
+    /// Appends the accepted event with its full envelope and commits it through the kernel's one append (under
+    /// <paramref name="locked"/> when given), with the idempotency record of the answer in the same transaction,
+    /// then keeps the new state and answers exactly the bytes that were recorded.
     /// </summary>
-    private async Task<IResult> CommitAsync(int status, AgreementDetails details, string? location)
+    private async Task<IResult> CommitAsync(Decision.Accepted accepted, StreamLock? locked)
     {
         var services = _http.RequestServices;
+        var serializer = _store.Options.Serializer();
+        var (stamped, updated, eventJson) = Agreement.AppendStored(Id, accepted.Event, _clock.GetUtcNow(), Principal.NameOf(_http.User), serializer);
+        var details = AgreementDetails.From(updated, Today);
+        var (status, location) = _proposal ? (StatusCodes.Status201Created, $"/agreements/{Id}") : (StatusCodes.Status200OK, null);
         var json = JsonSerializer.Serialize(details, services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
         var etag = IfMatch.ETag(details.Version);
 
@@ -191,7 +263,10 @@ public sealed class AgreementWrite
             _http.Response.Headers.Location = location;
         }
 
-        await services.GetRequiredService<LedgerAppend>().CommitAsync(_session, _http, new StoredAnswer(status, json, etag, location), details.Id, details.Version);
+        var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, [(stamped, eventJson)], serializer.ToJson(updated), AgreementSnapshot.DocumentType,
+            [.. Versions.AgreementVersionRows.AppendStatements(services.GetRequiredService<LedgerSchema>(), updated, n => "$" + n)]);
+        await _append.CommitAsync(write, _http, new StoredAnswer(status, json, etag, location), locked);
+        _states.Keep(Id, updated with { Facts = null });
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);
     }
 }

@@ -17,5 +17,7 @@ public static class AgreementsComposition
         services.AddSingleton<SnapshotRebuilder>();
         services.AddSingleton<Versions.KnownAgreements>();
         services.AddSingleton<Versions.VersionRowsBackfill>();
+        services.AddSingleton(provider => new AgreementStates(
+            provider.GetRequiredService<IConfiguration>().GetValue(AgreementStates.Setting, AgreementStates.DefaultCapacity)));
     }
 }

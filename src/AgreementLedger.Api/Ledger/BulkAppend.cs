@@ -72,10 +72,8 @@ public sealed class BulkAppend(LedgerSchema schema)
                     await copy.WriteAsync(e.EventTypeName, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, ct);
                     await copy.WriteAsync(MartenTables.DefaultTenant, NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync($"{e.EventType.FullName}, {e.EventType.Assembly.GetName().Name}", NpgsqlDbType.Varchar, ct);
-                    await copy.WriteAsync(
-                        $"{{\"{EventEnvelope.HashHeader}\": \"{e.GetHeader(EventEnvelope.HashHeader)}\", \"{EventEnvelope.PreviousHashHeader}\": \"{e.GetHeader(EventEnvelope.PreviousHashHeader)}\"}}",
-                        NpgsqlDbType.Jsonb, ct);
+                    await copy.WriteAsync(MartenTables.DotNetTypeName(e.EventType), NpgsqlDbType.Varchar, ct);
+                    await copy.WriteAsync(MartenTables.HeadersJson(e), NpgsqlDbType.Jsonb, ct);
                     await copy.WriteAsync(e.UserName, NpgsqlDbType.Varchar, ct);
                     await copy.WriteAsync(false, NpgsqlDbType.Boolean, ct);
                     appended?.Invoke();

@@ -6,7 +6,6 @@ public static class KernelComposition
     public static void AddLedgerKernel(this IServiceCollection services, LedgerSchema schema)
     {
         services.AddSingleton(schema);
-        services.AddSingleton<EventTableAppendLock>();
         services.AddSingleton<LedgerAppend>();
         services.AddSingleton<SafePosition>();
         services.AddSingleton<EventPositions>();

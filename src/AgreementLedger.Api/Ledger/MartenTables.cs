@@ -15,6 +15,13 @@ public static class MartenTables
     /// <summary>The inline snapshot projection's document table (<c>Agreement</c>).</summary>
     public const string Snapshots = "mt_doc_agreement";
 
+    /// <summary>
+    /// Marten's append function (quick append mode), which a command's commit calls with the stream's expected version:
+    /// <c>(stream, stream_type, tenantid, event_ids, event_types, dotnet_types, bodies, bdatas, headers, user_names,
+    /// timestamps, expected_version)</c>, raising <c>MT003</c> on a version mismatch.
+    /// </summary>
+    public const string AppendFunction = "mt_quick_append_events";
+
     /// <summary>Where positions (<c>seq_id</c>) are drawn from.</summary>
     public const string PositionSequence = "mt_events_sequence";
 
@@ -36,6 +43,13 @@ public static class MartenTables
 
     /// <summary>The unique key whose violation is a version conflict (<see cref="VersionConflict"/>).</summary>
     public const string EventVersionKey = VersionConflict.EventVersionKey;
+
+    /// <summary>An event's <c>mt_dotnet_type</c>, as Marten writes it: the type's full name and its assembly's.</summary>
+    public static string DotNetTypeName(Type eventType) => $"{eventType.FullName}, {eventType.Assembly.GetName().Name}";
+
+    /// <summary>An event's <c>headers</c>: the hash chain (<see cref="EventEnvelope"/>), the only headers the ledger sets.</summary>
+    public static string HeadersJson(JasperFx.Events.IEvent e) =>
+        $"{{\"{EventEnvelope.HashHeader}\": \"{e.GetHeader(EventEnvelope.HashHeader)}\", \"{EventEnvelope.PreviousHashHeader}\": \"{e.GetHeader(EventEnvelope.PreviousHashHeader)}\"}}";
 
     public static string Columns(IReadOnlyList<string> columns) => string.Join(", ", columns);
 }

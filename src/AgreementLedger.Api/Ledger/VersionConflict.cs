@@ -3,14 +3,16 @@ using JasperFx;
 namespace AgreementLedger.Ledger;
 
 /// <summary>
-/// Another command appended to the agreement after this one read it. Marten reports it three ways
+/// Another command appended to the agreement after this one read it. Marten reports it four ways
 /// depending on where the check fires: its own concurrency exception, the quick-append function's
-/// <c>MT003</c> "stream version mismatch", or the unique (stream, version) key of the event table.
+/// <c>MT003</c> "stream version mismatch", the unique (stream, version) key of the event table, or, for two
+/// proposals of one id at once, the stream table's key.
 /// </summary>
 public static class VersionConflict
 {
     public const string StreamVersionMismatch = "MT003";
     public const string EventVersionKey = "pk_mt_events_stream_and_version";
+    public const string StreamKey = "pkey_mt_streams_id";
 
     public static bool Is(Exception exception)
     {
@@ -20,7 +22,7 @@ public static class VersionConflict
             {
                 case ConcurrencyException:
                 case Npgsql.PostgresException { SqlState: StreamVersionMismatch }:
-                case Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: EventVersionKey }:
+                case Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: EventVersionKey or StreamKey }:
                     return true;
             }
         }

@@ -1,10 +1,14 @@
+using AgreementLedger.Agreements;
 using AgreementLedger.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgreementLedger.IntegrationTests.Agreements;
 
 /// <summary>
 /// A snapshot behind its events (a foreign rebuild overwrote it, a restore mixed two points in time)
-/// must never be decided on: the new event would be chained to the wrong hash and version.
+/// must never be decided on: the new event would be chained to the wrong hash and version. A node that keeps the
+/// agreement's state from its own last commit decides on that (its version is checked at commit) and writes the
+/// snapshot whole; one that keeps none (restarted, or another node) reads the snapshot and repairs it.
 /// </summary>
 [Collection(CommandsCollection.Name)]
 public sealed class StaleSnapshotTests(LedgerHost ledger)
@@ -23,6 +27,7 @@ public sealed class StaleSnapshotTests(LedgerHost ledger)
         // Reads answer from the events while the snapshot is behind them.
         Assert.Equal(current.Text, (await ledger.Host.GetAsync($"/agreements/{id}")).Text);
 
+        NodeKeepsNoStateOf(id);
         var refused = await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-02" }, 503);
 
         Assert.Equal("1", refused.Headers["Retry-After"]);
@@ -50,6 +55,7 @@ public sealed class StaleSnapshotTests(LedgerHost ledger)
         Assert.Equal(before.Text, (await ledger.Host.GetAsync($"/agreements/{id}")).Text);
         await ledger.Host.GetAsync($"/agreements/{Given.NewId("never-proposed")}", 404);
 
+        NodeKeepsNoStateOf(id);
         await ledger.Host.PostAsync($"/agreements/{id}/terms-agreed", new { occurredOn = "2024-01-25" }, 503);
         Assert.Equal(2, await ledger.EventCountAsync(id));
         await AssertSnapshotIsTheFoldAsync(id, 2);
@@ -59,6 +65,27 @@ public sealed class StaleSnapshotTests(LedgerHost ledger)
         var chain = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
         Assert.True(chain["verified"].GetBoolean(), chain.Text);
     }
+
+    [Fact]
+    public async Task a_node_that_kept_the_agreement_s_state_decides_on_it_and_its_commit_writes_the_snapshot_whole_again()
+    {
+        var id = Given.NewId("stale-kept");
+        await ledger.Host.ProposedAsync(id, "JP", "GB");
+        var old = await ledger.ScalarAsync<string>("select data::text from ledger.mt_doc_agreement where id = $1", id);
+        await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" }, 200);
+        await ledger.ExecuteAsync("update ledger.mt_doc_agreement set data = $2::jsonb, mt_version = 1 where id = $1", id, old);
+
+        var signed = await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-02" }, 200);
+
+        Assert.Equal(3, signed["version"].GetInt64());
+        Assert.Equal("Signed", signed["status"].GetString());
+        await AssertSnapshotIsTheFoldAsync(id, 3);
+        var chain = await ledger.Host.GetAsync($"/audit/verify?agreementId={id}");
+        Assert.True(chain["verified"].GetBoolean(), chain.Text);
+    }
+
+    /// <summary>As a node that never wrote to <paramref name="id"/> (or was restarted since): it must read the agreement.</summary>
+    private void NodeKeepsNoStateOf(string id) => ledger.Host.Services.GetRequiredService<AgreementStates>().Forget(id);
 
     private async Task AssertSnapshotIsTheFoldAsync(string id, long version)
     {

@@ -95,6 +95,40 @@ public sealed class MartenTablesTests(LedgerHost ledger)
             $"(found: '{definition}'): VersionConflict would no longer recognise a concurrent append as a conflict");
     }
 
+    [Fact]
+    public async Task a_second_stream_of_one_id_violates_the_key_the_version_conflict_names()
+    {
+        var key = await ledger.ScalarAsync<string>(
+            "select coalesce((select c.conname from pg_constraint c where c.conrelid = ('ledger.' || $1)::regclass and c.contype = 'p'), '')", MartenTables.Streams);
+        Assert.True(key == VersionConflict.StreamKey,
+            $"Marten {MartenVersion} names the key of ledger.{MartenTables.Streams} '{key}', not {VersionConflict.StreamKey}: two proposals of one id at once would answer 500, not 409");
+    }
+
+    [Fact]
+    public async Task marten_s_append_function_takes_the_arguments_the_commit_passes_and_refuses_a_stale_version_with_mt003()
+    {
+        var arguments = await ledger.ScalarAsync<string>(
+            "select coalesce((select pg_get_function_identity_arguments(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace " +
+            "where n.nspname = 'ledger' and p.proname = $1), '')", MartenTables.AppendFunction);
+        Assert.True(arguments == "stream character varying, stream_type character varying, tenantid character varying, event_ids uuid[], " +
+            "event_types character varying[], dotnet_types character varying[], bodies jsonb[], bdatas bytea[], headers jsonb[], " +
+            "user_names character varying[], timestamps timestamp with time zone[], expected_version bigint",
+            $"Marten {MartenVersion} changed ledger.{MartenTables.AppendFunction} (now: '{arguments}'): LedgerAppend calls it with twelve arguments in that order");
+
+        // Its body is Marten's too: a stale expected version must raise MT003, the code VersionConflict knows.
+        var id = Given.NewId("append-function");
+        await ledger.Host.ProposedAsync(id, "JP");
+        await using var connection = new NpgsqlConnection(ledger.ConnectionString);
+        await connection.OpenAsync();
+        await using var stale = new NpgsqlCommand(
+            $"select ledger.{MartenTables.AppendFunction}($1, 'agreement', '*DEFAULT*', array[gen_random_uuid()], array['x'], array['x'], array['{{}}'::jsonb], " +
+            "array[null::bytea], array['{}'::jsonb], array['t'], array[now()], 0)", connection);
+        stale.Parameters.Add(new NpgsqlParameter { Value = id });
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => stale.ExecuteNonQueryAsync());
+        Assert.Equal(VersionConflict.StreamVersionMismatch, refused.SqlState);
+        Assert.Equal(1, await ledger.EventCountAsync(id));
+    }
+
     private async Task<Dictionary<string, string>> ColumnsAsync(string table)
     {
         await using var connection = new NpgsqlConnection(ledger.ConnectionString);

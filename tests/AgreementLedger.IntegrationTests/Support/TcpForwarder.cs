@@ -9,8 +9,11 @@ namespace AgreementLedger.IntegrationTests.Support;
 /// </summary>
 public sealed class TcpForwarder : IAsyncDisposable
 {
-    /// <summary>The simple-query message Npgsql commits with: 'Q', its length (11), "COMMIT", NUL.</summary>
-    private static readonly byte[] Commit = [(byte)'Q', 0, 0, 0, 11, .. "COMMIT"u8, 0];
+    /// <summary>
+    /// The server's CommandComplete of a COMMIT: 'C', its length (11), "COMMIT", NUL — however the client sent the
+    /// commit (a simple query, or a statement of a batch, prepared or not).
+    /// </summary>
+    private static readonly byte[] Committed = [(byte)'C', 0, 0, 0, 11, .. "COMMIT"u8, 0];
 
     private readonly int _target;
     private LostCommit? _loseCommit;
@@ -65,9 +68,9 @@ public sealed class TcpForwarder : IAsyncDisposable
     }
 
     /// <summary>
-    /// Lets the next COMMIT sent on a connection that has carried <paramref name="marker"/> (a value
-    /// only the test's own command sends) reach the server, then resets that connection the moment
-    /// the server answers: the transaction is committed and the client never learns it.
+    /// Lets the next commit on a connection that has carried <paramref name="marker"/> (a value only
+    /// the test's own command sends) reach the server, then resets that connection the moment the
+    /// server answers that it committed: the transaction is committed and the client never learns it.
     /// </summary>
     public Task LoseNextCommitAnswerAfter(string marker)
     {
@@ -87,7 +90,6 @@ public sealed class TcpForwarder : IAsyncDisposable
     private sealed class Watch
     {
         public volatile bool SawMarker;
-        public volatile LostCommit? CommitSent;
     }
 
     private async Task AcceptAsync(TcpListener listener, CancellationToken ct)
@@ -142,14 +144,11 @@ public sealed class TcpForwarder : IAsyncDisposable
                 if (toServer && _loseCommit is { } armed)
                 {
                     watch.SawMarker |= chunk.IndexOf(armed.Marker) >= 0;
-                    if (watch.SawMarker && chunk.IndexOf(Commit) >= 0 && Interlocked.CompareExchange(ref _loseCommit, null, armed) == armed)
-                    {
-                        watch.CommitSent = armed;
-                    }
                 }
-                else if (!toServer && watch.CommitSent is { } sent)
+                else if (!toServer && watch.SawMarker && _loseCommit is { } sent && chunk.IndexOf(Committed) >= 0
+                    && Interlocked.CompareExchange(ref _loseCommit, null, sent) == sent)
                 {
-                    // The server has answered the commit: the client gets a reset instead.
+                    // The server has committed and answers: the client gets a reset instead.
                     to.Client.LingerState = new LingerOption(true, 0);
                     sent.Done.TrySetResult();
                     return;

@@ -103,7 +103,7 @@ public sealed partial class SnapshotRebuilder(
 
         // One statement: the step shows only that it is running, then how many it wrote.
         progress?.Begin("writing", null, "snapshots");
-        var written = await snapshots.UpsertStagedAsync(write, writing, typeof(Agreement).FullName!, ct);
+        var written = await snapshots.UpsertStagedAsync(write, writing, AgreementSnapshot.DocumentType, ct);
         // Time travel's checkpoints are kept states of the same fold: dropped with the snapshots, kept again by the reads.
         await checkpoints.DropAllAsync(write, writing, ct);
         await writing.CommitAsync(ct);
@@ -127,7 +127,7 @@ public sealed partial class SnapshotRebuilder(
     public async Task RepairAsync(string id, long streamVersion, CancellationToken ct)
     {
         var agreement = Agreement.Replay(await stored.ReadAsync(id, asOf: null, upToVersion: null, ct));
-        await snapshots.UpsertAsync(id, store.Options.Serializer().ToJson(agreement), agreement.Version, typeof(Agreement).FullName!, ct);
+        await snapshots.UpsertAsync(id, store.Options.Serializer().ToJson(agreement), agreement.Version, AgreementSnapshot.DocumentType, ct);
         LogRepaired(logger, id, agreement.Version, streamVersion);
     }
 

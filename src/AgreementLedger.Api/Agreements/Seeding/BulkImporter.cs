@@ -69,8 +69,8 @@ public sealed partial class BulkImporter(IDocumentStore store, NpgsqlDataSource 
         var checkedIn = watch.Elapsed;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await append.WriteAsync(connection, transaction, streams.Select(p => new NewAgreementHistory(p.Id, p.Events)).ToList(), "agreement", progress is null ? null : () => progress.Add(1), ct);
-        await snapshots.CopyNewAsync(connection, streams.Select(p => (p.Id, p.Snapshot, (long)p.Events.Count)), typeof(Agreement).FullName!, ct);
+        await append.WriteAsync(connection, transaction, streams.Select(p => new NewAgreementHistory(p.Id, p.Events)).ToList(), AgreementSnapshot.StreamTypeName, progress is null ? null : () => progress.Add(1), ct);
+        await snapshots.CopyNewAsync(connection, streams.Select(p => (p.Id, p.Snapshot, (long)p.Events.Count)), AgreementSnapshot.DocumentType, ct);
         await Versions.AgreementVersionRows.CopyNewAsync(connection, schema, [.. streams.Select(p => p.Versions)], ct);
 
         await transaction.CommitAsync(ct);

@@ -1,5 +1,4 @@
 using AgreementLedger.Ledger;
-using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql;
@@ -102,8 +101,8 @@ public static class AgreementVersionRows
     /// <summary>
     /// What one append writes, in the append's transaction, for <paramref name="updated"/> (the agreement
     /// with the appended event folded in): the previous version's row closed at the new version's recordedAt,
-    /// and the new version's row. <paramref name="parameter"/> names the n-th parameter (1-based): <c>?</c>
-    /// for Marten's queued SQL, <c>$n</c> for an Npgsql batch. Written once, for every writer of commands.
+    /// and the new version's row, and its facets. <paramref name="parameter"/> names the n-th parameter (1-based):
+    /// <c>$n</c> for the command's batch (<see cref="StreamWrite.Beside"/>). Written once, for every writer of commands.
     /// </summary>
     public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement updated, Func<int, string> parameter)
     {
@@ -123,15 +122,6 @@ public static class AgreementVersionRows
             $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, {p(1)} from (" +
             FacetValues($"{p(2)}::text", $"{p(3)}::text[]", $"{p(4)}::text[]") + ") facets on conflict do nothing",
             [updated.Id, updated.Kind, updated.Lifecycle.Parties.ToArray(), updated.Areas.ToArray()]);
-    }
-
-    /// <summary>Queues <see cref="AppendStatements"/> on a command's session, committed with its events.</summary>
-    public static void QueueAppend(IDocumentSession session, LedgerSchema schema, Agreement updated)
-    {
-        foreach (var (sql, values) in AppendStatements(schema, updated, _ => "?"))
-        {
-            session.QueueSqlCommand(sql, values);
-        }
     }
 
     /// <summary>
