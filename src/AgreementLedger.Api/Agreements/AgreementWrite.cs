@@ -264,7 +264,7 @@ public sealed class AgreementWrite
         }
 
         var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, [(stamped, eventJson)], serializer.ToJson(updated), AgreementSnapshot.DocumentType,
-            [.. Versions.AgreementVersionRows.AppendStatements(services.GetRequiredService<LedgerSchema>(), updated, n => "$" + n)]);
+            [.. Versions.AgreementVersionRows.AppendStatements(services.GetRequiredService<LedgerSchema>(), Agreement, updated, n => "$" + n)]);
         await _append.CommitAsync(write, _http, new StoredAnswer(status, json, etag, location), locked);
         _states.Keep(Id, updated with { Facts = null });
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);

@@ -100,28 +100,32 @@ public static class AgreementVersionRows
 
     /// <summary>
     /// What one append writes, in the append's transaction, for <paramref name="updated"/> (the agreement
-    /// with the appended event folded in): the previous version's row closed at the new version's recordedAt,
-    /// and the new version's row, and its facets. <paramref name="parameter"/> names the n-th parameter (1-based):
+    /// with the appended event folded in; <paramref name="previous"/> before it): the previous version's row closed
+    /// at the new version's recordedAt and the new version's row, in one statement; and its facets, only when
+    /// they may have changed (a new agreement, or one whose kind, parties or areas differ from before: facets are
+    /// insert-only, so most commands add none). <paramref name="parameter"/> names the n-th parameter (1-based):
     /// <c>$n</c> for the command's batch (<see cref="StreamWrite.Beside"/>). Written once, for every writer of commands.
     /// </summary>
-    public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement updated, Func<int, string> parameter)
+    public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement previous, Agreement updated, Func<int, string> parameter)
     {
         var table = $"{schema.Events}.{TableName}";
         var p = parameter;
-        yield return (
-            $"update {table} set superseded_at = {p(1)} where agreement_id = {p(2)} and version = {p(3)} and superseded_at is null",
-            [updated.LastRecordedAt, updated.Id, updated.Version - 1]);
-
         var row = Values(updated, supersededAt: null);
+        var n = row.Length;
         yield return (
+            $"with closed as (update {table} set superseded_at = {p(n + 1)} where agreement_id = {p(n + 2)} and version = {p(n + 3)} and superseded_at is null) " +
             $"insert into {table} ({ColumnList}) values ({string.Join(", ", row.Select((_, i) => p(i + 1)))}) " +
             $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
-            row);
+            [.. row, updated.LastRecordedAt, updated.Id, updated.Version - 1]);
 
-        yield return (
-            $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, {p(1)} from (" +
-            FacetValues($"{p(2)}::text", $"{p(3)}::text[]", $"{p(4)}::text[]") + ") facets on conflict do nothing",
-            [updated.Id, updated.Kind, updated.Lifecycle.Parties.ToArray(), updated.Areas.ToArray()]);
+        if (previous.Version == 0 || previous.Kind != updated.Kind
+            || !previous.Lifecycle.Parties.SequenceEqual(updated.Lifecycle.Parties) || !previous.Areas.SequenceEqual(updated.Areas))
+        {
+            yield return (
+                $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, {p(1)} from (" +
+                FacetValues($"{p(2)}::text", $"{p(3)}::text[]", $"{p(4)}::text[]") + ") facets on conflict do nothing",
+                [updated.Id, updated.Kind, updated.Lifecycle.Parties.ToArray(), updated.Areas.ToArray()]);
+        }
     }
 
     /// <summary>
