@@ -65,10 +65,15 @@ public sealed partial class LedgerClient
         while (cursor is not null);
     }
 
-    /// <summary><c>GET /parties/{party}/agreements</c>.</summary>
-    public async Task<PartyPortfolio> GetPartyAgreementsAsync(string party, DateTimeOffset? asOf = null, CancellationToken ct = default)
+    /// <summary>
+    /// <c>GET /parties/{party}/agreements</c>: every agreement in one answer, or, with <paramref name="limit"/>, one page;
+    /// follow <see cref="PartyPortfolio.Next"/> with the same party and <paramref name="asOf"/>.
+    /// </summary>
+    public async Task<PartyPortfolio> GetPartyAgreementsAsync(
+        string party, DateTimeOffset? asOf = null, int? limit = null, string? cursor = null, CancellationToken ct = default)
     {
-        using var response = await GetAsync(Query($"parties/{Uri.EscapeDataString(party)}/agreements", ("asOf", Instant(asOf))), ct);
+        using var response = await GetAsync(Query($"parties/{Uri.EscapeDataString(party)}/agreements",
+            ("asOf", Instant(asOf)), ("limit", Number(limit)), ("cursor", cursor)), ct);
         return (await AnswerAsync<PartyPortfolio>(response, null, ct)).Value;
     }
 

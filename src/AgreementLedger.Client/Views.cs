@@ -81,8 +81,8 @@ public sealed record AgreementSummary(string Id, string Title, string Kind, stri
 /// <summary>The filters of <c>GET /agreements</c>; each one set must hold.</summary>
 public sealed record AgreementFilter(string? Party = null, string? Status = null, string? Area = null, string? Kind = null, DateTimeOffset? AsOf = null);
 
-/// <summary><c>GET /parties/{party}/agreements</c>.</summary>
-public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements);
+/// <summary><c>GET /parties/{party}/agreements</c>: every agreement, or one page of them (<see cref="Next"/> absent on the last).</summary>
+public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements, string? Next = null);
 
 public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn);
 

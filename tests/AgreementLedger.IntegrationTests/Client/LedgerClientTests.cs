@@ -170,6 +170,8 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         var listed = await client.ListAllAgreementsAsync(new AgreementFilter(Party: party), pageSize: 2).ToListAsync();
         var signedOnly = await client.ListAgreementsAsync(new AgreementFilter(Party: party, Status: AgreementStatuses.Signed));
         var portfolio = await client.GetPartyAgreementsAsync(party);
+        var firstPage = await client.GetPartyAgreementsAsync(party, limit: 1);
+        var secondPage = await client.GetPartyAgreementsAsync(party, limit: 1, cursor: firstPage.Next);
         var before = await Assert.ThrowsAsync<LedgerNotFoundException>(() => client.GetAgreementAsync(ids[0], new PointInTime(EffectiveOn: Day.AddDays(-1))));
 
         Assert.Equal((AgreementStatuses.Proposed, 1L), (first.Value.Status, first.Version!.Value));
@@ -181,6 +183,9 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Equal(ids, listed.Select(a => a.Id));
         Assert.Equal([ids[0]], signedOnly.Items.Select(a => a.Id));
         Assert.Equal(ids, portfolio.Agreements.Select(a => a.Id));
+        Assert.Null(portfolio.Next);
+        Assert.Equal([ids[0]], firstPage.Agreements.Select(a => a.Id));
+        Assert.Equal([ids[1]], secondPage.Agreements.Select(a => a.Id));
         Assert.Equal(ProblemCodes.NotFound, before.Problem.Code);
     }
 
