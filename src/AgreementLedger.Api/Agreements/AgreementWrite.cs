@@ -1,12 +1,10 @@
 using System.Text.Json;
 using AgreementLedger.Agreements.GettingDetails;
 using AgreementLedger.Agreements.Proposing;
-using AgreementLedger.Agreements.Rebuilding;
 using AgreementLedger.Infrastructure;
 using AgreementLedger.Ledger;
 using AgreementLedger.Ledger.Idempotency;
 using Marten;
-using JasperFx.Events;
 using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
@@ -87,7 +85,7 @@ public sealed class AgreementWrite
         }
 
         var stored = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
-        var (stop, agreement) = await StateAsync(id, stored, http);
+        var (stop, agreement) = await StoredAgreement.StateAsync(id, stored, http);
         return stop is not null
             ? (stop, null)
             : (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, agreement!, proposal: false, exists: true, kept: false));
@@ -107,32 +105,7 @@ public sealed class AgreementWrite
         }
 
         var existing = await http.RequestServices.GetRequiredService<LedgerAppend>().ReadAsync(id, http.RequestAborted);
-        return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, Existing(id, existing?.Version), proposal: true, exists: existing is not null, kept: false));
-    }
-
-    /// <summary>What a proposal of <paramref name="id"/> is judged against: nothing, or a stream at <paramref name="version"/>.</summary>
-    private static Agreement Existing(string id, long? version) => version is { } v ? new Agreement { Id = id, Version = v } : new Agreement();
-
-    /// <summary>
-    /// The agreement as <paramref name="stored"/> holds it (its stream's version and snapshot), or the answer why
-    /// not: 404 when there is none; 503 when the snapshot is missing or behind the events (overwritten by a foreign
-    /// rebuild, restored apart from them, edited): deciding on it would chain the new event to the wrong hash and
-    /// version, so it is rebuilt from the events and the client retries, nothing appended.
-    /// </summary>
-    private static async Task<(IResult? Stop, Agreement? Agreement)> StateAsync(string id, (long Version, string? Snapshot)? stored, HttpContext http)
-    {
-        var agreement = stored?.Snapshot is { } json
-            ? http.RequestServices.GetRequiredService<IDocumentStore>().Options.Serializer().FromJson<Agreement>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
-            : null;
-        if (stored is { Version: > 0 and var streamVersion } && agreement?.Version != streamVersion)
-        {
-            await http.RequestServices.GetRequiredService<SnapshotRebuilder>().RepairAsync(id, streamVersion, http.RequestAborted);
-            http.Response.Headers.RetryAfter = "1";
-            return (Problems.Result(Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.Unavailable, "Agreement repaired, retry",
-                $"The stored state of '{id}' was behind its events and has just been rebuilt from them; nothing was recorded. Retry the command.")), null);
-        }
-
-        return agreement is null ? (Problems.Result(Problems.AgreementNotFound(id)), null) : (null, agreement);
+        return (WolverineContinue.Result(), new AgreementWrite(http, store, clock, ifMatch, id, StoredAgreement.Existing(id, existing?.Version), proposal: true, exists: existing is not null, kept: false));
     }
 
     /// <summary>Answers <paramref name="decision"/> (a proposal's, which does not depend on the agreement).</summary>
@@ -149,7 +122,7 @@ public sealed class AgreementWrite
         var decision = await DecideAsync(decide);
         if (_kept && !(decision is Decision.Accepted && _ifMatch.Matches(Agreement.Version)))
         {
-            var (stop, stored) = await StateAsync(Id, await _append.ReadAsync(Id, _http.RequestAborted), _http);
+            var (stop, stored) = await StoredAgreement.StateAsync(Id, await _append.ReadAsync(Id, _http.RequestAborted), _http);
             if (stop is not null)
             {
                 return stop;
@@ -178,11 +151,11 @@ public sealed class AgreementWrite
         await using var locked = await _append.LockAsync(Id, CancellationToken.None);
         if (_proposal)
         {
-            (Agreement, _exists) = (Existing(Id, locked?.Version), locked is not null);
+            (Agreement, _exists) = (StoredAgreement.Existing(Id, locked?.Version), locked is not null);
         }
         else
         {
-            var (stop, stored) = await StateAsync(Id, locked is null ? null : (locked.Version, locked.Snapshot), _http);
+            var (stop, stored) = await StoredAgreement.StateAsync(Id, locked is null ? null : (locked.Version, locked.Snapshot), _http);
             if (stop is not null)
             {
                 return stop;
