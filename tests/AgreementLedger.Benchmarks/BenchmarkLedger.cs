@@ -20,6 +20,15 @@ public sealed class BenchmarkLedger : IAsyncDisposable
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>GET <paramref name="url"/> through the in-memory host as the admin, answered 200.</summary>
+    public Task<Alba.IScenarioResult> GetOkAsync(string url) =>
+        Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithRequestHeader("Authorization", AdminBearer);
+            s.StatusCodeShouldBeOk();
+        });
+
     public string ConnectionString { get; private set; } = "";
 
     private static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

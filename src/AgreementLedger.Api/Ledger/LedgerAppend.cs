@@ -149,6 +149,8 @@ public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, Idemp
         {
             await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+            // The snapshot is read by a statement of its own, after the lock: in READ COMMITTED a statement that waited
+            // for the lock sees the locked row as committed, but a row it joined to as it was when the statement began.
             batch.BatchCommands.Add(Command(_lockStream, Text(streamId)));
             batch.BatchCommands.Add(Command(_readSnapshot, Text(streamId)));
             long? version = null;
@@ -169,6 +171,8 @@ public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, Idemp
 
             if (version is not { } found)
             {
+                // No stream, so no lock: end the transaction begun above before the connection goes back to the pool.
+                await RollbackAsync(connection);
                 await connection.DisposeAsync();
                 return null;
             }

@@ -64,11 +64,11 @@ public static class L1ListAsOf
             {
                 var one = Stopwatch.StartNew();
                 await FloorAsync(ledger);
-                Keep(floor, i, one);
+                floor.AddAfterWarmUp(i, one.Elapsed);
 
                 one.Restart();
-                await GetAsync(ledger, url);
-                Keep(http, i, one);
+                await ledger.GetOkAsync(url);
+                http.AddAfterWarmUp(i, one.Elapsed);
             }
 
             // The fold reads every event for a filter that matches nothing: one warm-up and three samples say enough.
@@ -95,23 +95,6 @@ public static class L1ListAsOf
 
         return rows;
     }
-
-    private static void Keep(Samples samples, int i, Stopwatch one)
-    {
-        // The first three of each are warm-up.
-        if (i >= 3)
-        {
-            samples.Add(one.Elapsed);
-        }
-    }
-
-    private static Task<IScenarioResult> GetAsync(BenchmarkLedger ledger, string url) =>
-        ledger.Host.Scenario(s =>
-        {
-            s.Get.Url(url);
-            s.WithRequestHeader("Authorization", BenchmarkLedger.AdminBearer);
-            s.StatusCodeShouldBeOk();
-        });
 
     private static async Task<int> FloorAsync(BenchmarkLedger ledger)
     {

@@ -71,6 +71,15 @@ public sealed class Samples
 
     public void Add(TimeSpan elapsed) => _ms.Add(elapsed.TotalMilliseconds);
 
+    /// <summary>Adds the <paramref name="i"/>-th request's time, unless it is one of the first three (the warm-up).</summary>
+    public void AddAfterWarmUp(int i, TimeSpan elapsed)
+    {
+        if (i >= 3)
+        {
+            Add(elapsed);
+        }
+    }
+
     public void AddRange(Samples other) => _ms.AddRange(other._ms);
 
     public int Count => _ms.Count;

@@ -29,11 +29,7 @@ public static class GetPartyPortfolioEndpoint
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
         int? take = limit is null ? null : checks.Limit(limit, ListAgreementsEndpoint.DefaultLimit, ListAgreementsEndpoint.MaxLimit);
-        var after = cursor is null ? null : AgreementCursor.Parse(cursor);
-        if (cursor is not null && after is null)
-        {
-            checks.Add("cursor", "is not a cursor this service issued");
-        }
+        var after = AgreementCursor.Read(cursor, checks);
 
         var at = PointInTime.Parse(asOf, null, null, checks);
         if (!checks.Ok)

@@ -36,11 +36,7 @@ public static class ListAgreementsEndpoint
             .OneOf("status", status, Enum.GetNames<AgreementStatus>().ToHashSet(StringComparer.Ordinal));
         var take = checks.Limit(limit, DefaultLimit, MaxLimit);
 
-        var after = cursor is null ? null : AgreementCursor.Parse(cursor);
-        if (cursor is not null && after is null)
-        {
-            checks.Add("cursor", "is not a cursor this service issued");
-        }
+        var after = AgreementCursor.Read(cursor, checks);
 
         var at = PointInTime.Parse(asOf, null, null, checks);
         if (!checks.Ok)

@@ -9,6 +9,18 @@ public static class AgreementCursor
 {
     public static string Format(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("a1|" + lastId));
 
+    /// <summary>The last id shown by <paramref name="cursor"/> (null when none is given); one this service did not issue is a 400 in <paramref name="checks"/>.</summary>
+    public static string? Read(string? cursor, Infrastructure.Checks checks)
+    {
+        var after = cursor is null ? null : Parse(cursor);
+        if (cursor is not null && after is null)
+        {
+            checks.Add("cursor", "is not a cursor this service issued");
+        }
+
+        return after;
+    }
+
     /// <summary>The last id shown, or null when <paramref name="text"/> is not a cursor this service issued.</summary>
     public static string? Parse(string text)
     {
