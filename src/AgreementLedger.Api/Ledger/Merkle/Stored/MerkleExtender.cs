@@ -118,7 +118,10 @@ public sealed class MerkleExtender(
     {
         if (!Enabled)
         {
-            return await safe.CurrentAsync(ct);
+            // As with the tree: a safe position shared a few milliseconds ago is not taken when there are events
+            // past it (a client reading its own write at once would not be served it).
+            var last = safe.LastKnown;
+            return await positions.NewestAsync(ct) <= last ? last : await safe.CurrentAsync(ct, beyond: last);
         }
 
         var arrived = Volatile.Read(ref _known);
