@@ -65,5 +65,22 @@ public sealed record StandingChange(string Reason, DateOnly? OccurredOn = null);
 /// <summary><c>POST /agreements/{id}/retractions</c>: the version retracted and why.</summary>
 public sealed record Retraction(long Version, string Reason);
 
+/// <summary>
+/// <c>POST /agreements/{id}/corrections</c>: the version replaced, why, and the replacement — the body of the command
+/// that records it, with its event type (<see cref="Replacing"/> builds it from one of the bodies above).
+/// </summary>
+public sealed record Correction(long Version, string Reason, System.Text.Json.Nodes.JsonObject Replacement)
+{
+    /// <summary>A correction whose replacement is the event <paramref name="type"/> (e.g. <c>party_signed</c>) that <paramref name="body"/> records.</summary>
+    public static Correction Replacing(long version, string reason, string type, object body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var replacement = System.Text.Json.JsonSerializer.SerializeToNode(body, body.GetType(), LedgerClient.Json)?.AsObject()
+            ?? throw new ArgumentException("The replacement must be a command body (a JSON object).", nameof(body));
+        replacement.Insert(0, "type", type);
+        return new Correction(version, reason, replacement);
+    }
+}
+
 /// <summary><c>POST /subscriptions</c>: a webhook (role admin).</summary>
 public sealed record WebhookRegistration(string Url, string Secret, IReadOnlyList<string>? Types = null);

@@ -68,4 +68,11 @@ public sealed partial class LedgerClient
     /// <summary><c>POST /agreements/{id}/retractions</c>: answers the agreement's state and version.</summary>
     public Task<LedgerResponse<AgreementState>> RetractAsync(string id, Retraction retraction, CommandOptions? options = null, CancellationToken ct = default) =>
         CommandAsync(On(id, "retractions"), retraction, options, ct);
+
+    /// <summary>
+    /// <c>POST /agreements/{id}/corrections</c>: the retraction and its replacement in one transaction (one
+    /// Idempotency-Key, one If-Match); answers the agreement's state and version.
+    /// </summary>
+    public Task<LedgerResponse<AgreementState>> CorrectAsync(string id, Correction correction, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "corrections"), correction, options, ct);
 }

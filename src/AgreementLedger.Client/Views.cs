@@ -71,7 +71,11 @@ public sealed record TimelineEntry(
     string? RetractionReason,
     string Hash,
     string PreviousHash,
-    JsonElement Data);
+    JsonElement Data)
+{
+    /// <summary>The version of the replacement a correction recorded for this event, when one did.</summary>
+    public long? CorrectedBy { get; init; }
+}
 
 /// <summary>One page of <c>GET /agreements</c>.</summary>
 public sealed record AgreementPage(IReadOnlyList<AgreementSummary> Items, string? Next);

@@ -192,6 +192,21 @@ public sealed record Agreement
     /// <summary>Why the event at <paramref name="version"/> may not be retracted (and with which status), or null.</summary>
     public (int Status, string Reason)? RetractionRefusal(long version)
     {
+        if (TargetRefusal(version) is { } refused)
+        {
+            return refused;
+        }
+
+        var broken = Agreements.Lifecycle.Replay(KnownFacts.RemoveAll(f => f.Version == version)).Break;
+        return broken is null ? null : (409, $"retracting event {version} would break the lifecycle at {broken.Describe()}");
+    }
+
+    /// <summary>
+    /// Why the event at <paramref name="version"/> cannot be retracted or corrected whatever the lifecycle says
+    /// (there is none, it is the proposal, a retraction, or already retracted), with the status; or null.
+    /// </summary>
+    public (int Status, string Reason)? TargetRefusal(long version)
+    {
         if (version < 1 || version > Version)
         {
             return (400, $"there is no event with version {version} (the agreement is at version {Version})");
@@ -212,8 +227,7 @@ public sealed record Agreement
             return (409, $"event {version} is already retracted");
         }
 
-        var broken = Agreements.Lifecycle.Replay(KnownFacts.RemoveAll(f => f.Version == version)).Break;
-        return broken is null ? null : (409, $"retracting event {version} would break the lifecycle at {broken.Describe()}");
+        return null;
     }
 
     private Agreement Retract(long retractionVersion, long retracted)

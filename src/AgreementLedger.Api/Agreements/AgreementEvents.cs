@@ -27,6 +27,19 @@ public interface IAgreementEvent
 {
     /// <summary>When it happened in the world (effective time).</summary>
     DateOnly OccurredOn { get; }
+
+    /// <summary>The version of the event this one replaces, when it was recorded by a correction; absent otherwise.</summary>
+    long? Corrects { get; }
+}
+
+/// <summary>
+/// What every agreement event but the proposal shares: <c>corrects</c>, the version of the event it replaces when a
+/// correction recorded it (docs/api.md "Corrections"). Absent (null, so not written) otherwise: the stored data of
+/// every other event, and so its hash, is what it was before corrections existed.
+/// </summary>
+public abstract record CorrectableEvent
+{
+    public long? Corrects { get; init; }
 }
 
 public sealed record SourceReference(string Publisher, string? Url = null, DateOnly? PublishedOn = null, string? Note = null);
@@ -39,43 +52,47 @@ public sealed record AgreementProposed(
     IReadOnlyList<string> Areas,
     string? Summary,
     DateOnly OccurredOn,
-    IReadOnlyList<SourceReference> Sources) : IAgreementEvent;
+    IReadOnlyList<SourceReference> Sources) : IAgreementEvent
+{
+    /// <summary>The proposal cannot be corrected (amend or withdraw it instead).</summary>
+    long? IAgreementEvent.Corrects => null;
+}
 
 public sealed record NegotiationRoundHeld(
     DateOnly OccurredOn,
     string? Location,
     IReadOnlyList<string> Participants,
-    string? Summary) : IAgreementEvent;
+    string? Summary) : CorrectableEvent, IAgreementEvent;
 
 public sealed record PartySigned(
     string Party,
     DateOnly OccurredOn,
     string? SignedBy,
-    string? Place) : IAgreementEvent;
+    string? Place) : CorrectableEvent, IAgreementEvent;
 
-public sealed record TermsAgreed(DateOnly OccurredOn, string? Summary) : IAgreementEvent;
+public sealed record TermsAgreed(DateOnly OccurredOn, string? Summary) : CorrectableEvent, IAgreementEvent;
 
-public sealed record PartyJoined(string Party, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record PartyJoined(string Party, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record DeliverablePlanned(string DeliverableId, string Name, DateOnly? DueBy, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record DeliverablePlanned(string DeliverableId, string Name, DateOnly? DueBy, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record FundingCommitted(string Funder, decimal Amount, string Currency, string? Purpose, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record FundingCommitted(string Funder, decimal Amount, string Currency, string? Purpose, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record DeliverableDelivered(string DeliverableId, DateOnly OccurredOn, string? Note) : IAgreementEvent;
+public sealed record DeliverableDelivered(string DeliverableId, DateOnly OccurredOn, string? Note) : CorrectableEvent, IAgreementEvent;
 
-public sealed record TargetSet(string Milestone, DateOnly TargetDate, string? Note, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record TargetSet(string Milestone, DateOnly TargetDate, string? Note, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record SourceCited(string Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record SourceCited(string Publisher, string? Url, DateOnly? PublishedOn, string? Note, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record AgreementAmended(string Summary, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record AgreementAmended(string Summary, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record AgreementSuspended(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record AgreementSuspended(string Reason, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record AgreementResumed(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record AgreementResumed(string Reason, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record AgreementTerminated(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record AgreementTerminated(string Reason, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
-public sealed record AgreementWithdrawn(string Reason, DateOnly OccurredOn) : IAgreementEvent;
+public sealed record AgreementWithdrawn(string Reason, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
 /// <summary>
 /// A correction: removes the event at <c>Version</c> from the effective sequence without erasing

@@ -214,7 +214,7 @@ public sealed class AgreementWrite
         Problems.Result(Problems.Invalid("If-Match", "must be * or a quoted version such as \"3\""));
 
     /// <summary>
-    /// Appends the accepted event with its full envelope and commits it through the kernel's one append (under
+    /// Appends the accepted events (two for a correction) with their full envelopes and commits them through the kernel's one append (under
     /// <paramref name="locked"/> when given), with the idempotency record of the answer in the same transaction,
     /// then keeps the new state and answers exactly the bytes that were recorded.
     /// </summary>
@@ -222,7 +222,16 @@ public sealed class AgreementWrite
     {
         var services = _http.RequestServices;
         var serializer = _store.Options.Serializer();
-        var (stamped, updated, eventJson) = Agreement.AppendStored(Id, accepted.Event, _clock.GetUtcNow(), Principal.NameOf(_http.User), serializer);
+        var (now, recordedBy, schema) = (_clock.GetUtcNow(), Principal.NameOf(_http.User), services.GetRequiredService<LedgerSchema>());
+        var (updated, events, beside) = (Agreement, new List<(JasperFx.Events.IEvent, string)>(), new List<(string, object[])>());
+        foreach (var @event in accepted.Events)
+        {
+            var (stamped, next, eventJson) = updated.AppendStored(Id, @event, now, recordedBy, serializer);
+            events.Add((stamped, eventJson));
+            beside.AddRange(Versions.AgreementVersionRows.AppendStatements(schema, updated, next, n => "$" + n));
+            updated = next;
+        }
+
         var details = AgreementDetails.From(updated, Today);
         var (status, location) = _proposal ? (StatusCodes.Status201Created, $"/agreements/{Id}") : (StatusCodes.Status200OK, null);
         var json = JsonSerializer.Serialize(details, services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
@@ -236,8 +245,7 @@ public sealed class AgreementWrite
             _http.Response.Headers.Location = location;
         }
 
-        var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, [(stamped, eventJson)], serializer.ToJson(updated), AgreementSnapshot.DocumentType,
-            [.. Versions.AgreementVersionRows.AppendStatements(services.GetRequiredService<LedgerSchema>(), Agreement, updated, n => "$" + n)]);
+        var write = new StreamWrite(Id, AgreementSnapshot.StreamTypeName, Agreement.Version, events, serializer.ToJson(updated), AgreementSnapshot.DocumentType, beside);
         await _append.CommitAsync(write, _http, new StoredAnswer(status, json, etag, location), locked);
         _states.Keep(Id, updated with { Facts = null });
         return TypedResults.Text(json, "application/json; charset=utf-8", statusCode: status);

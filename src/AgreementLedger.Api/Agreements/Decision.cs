@@ -1,7 +1,7 @@
 namespace AgreementLedger.Agreements;
 
 /// <summary>
-/// What a command decided about an agreement: the one event to record, a member of its input that is
+/// What a command decided about an agreement: the event to record (two for a correction), a member of its input that is
 /// invalid against the agreement (400), or a history the lifecycle does not allow (409). Closed: the
 /// three cases below are the only ones (a class with a private constructor: a record would expose a
 /// protected copy constructor to subclasses), and each is built complete, so no decision holds both
@@ -17,20 +17,35 @@ public abstract class Decision
 
     public static Decision Accept(EventRetracted retraction) => new Accepted(retraction);
 
+    /// <summary>A correction: the retraction and its replacement, appended together in one transaction.</summary>
+    public static Decision Accept(EventRetracted retraction, IAgreementEvent replacement) => new Accepted(retraction, replacement);
+
     /// <summary>A 400 naming <paramref name="member"/>: the input is wrong whatever the precondition says.</summary>
     public static Decision Invalid(string member, string reason) => new Refused(member, reason);
 
     /// <summary>A 409 with <paramref name="detail"/>: judged after If-Match, as the contract orders it.</summary>
     public static Decision Conflict(string detail) => new Conflicting(detail);
 
-    /// <summary>The event to record: an <see cref="IAgreementEvent"/> or an <see cref="EventRetracted"/>.</summary>
+    /// <summary>
+    /// The events to record, in order: one <see cref="IAgreementEvent"/> or <see cref="EventRetracted"/>, or a
+    /// correction's retraction and replacement.
+    /// </summary>
     public sealed class Accepted : Decision
     {
-        internal Accepted(object @event) => Event = @event ?? throw new ArgumentNullException(nameof(@event));
+        internal Accepted(params object[] events)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(events.Length);
+            foreach (var e in events)
+            {
+                ArgumentNullException.ThrowIfNull(e, nameof(events));
+            }
 
-        public object Event { get; }
+            Events = events;
+        }
 
-        public override string ToString() => $"Accepted {EventTypeNames.Catalogue.NameOf(Event)}";
+        public IReadOnlyList<object> Events { get; }
+
+        public override string ToString() => $"Accepted {string.Join(", ", Events.Select(EventTypeNames.Catalogue.NameOf))}";
     }
 
     /// <summary>The input member that is invalid against the agreement, and why.</summary>

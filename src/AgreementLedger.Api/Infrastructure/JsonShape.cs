@@ -29,6 +29,22 @@ public static class JsonShape
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The same check for an object nested in a body at <paramref name="path"/> whose shape the body's record does
+    /// not fix (a correction's replacement, shaped as the command its <paramref name="except"/> member names):
+    /// every member but that one is checked against <paramref name="type"/>, by its path in the whole body.
+    /// </summary>
+    public static Dictionary<string, string[]> CheckNested(JsonElement value, Type type, string path, string except)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (Expect(value, JsonValueKind.Object, path, "must be an object", errors))
+        {
+            CheckObject(value, type, path, errors, except);
+        }
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
     private static void CheckValue(JsonElement value, Type type, string path, Dictionary<string, List<string>> errors)
     {
         var underlying = Nullable.GetUnderlyingType(type);
@@ -102,7 +118,7 @@ public static class JsonShape
         }
     }
 
-    private static void CheckObject(JsonElement value, Type type, string path, Dictionary<string, List<string>> errors)
+    private static void CheckObject(JsonElement value, Type type, string path, Dictionary<string, List<string>> errors, string? except = null)
     {
         var members = Members.GetOrAdd(type, t => t
             .GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -116,6 +132,11 @@ public static class JsonShape
         foreach (var property in value.EnumerateObject())
         {
             var memberPath = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (property.Name == except)
+            {
+                continue;
+            }
+
             if (!seen.Add(property.Name))
             {
                 Add(errors, memberPath, "appears more than once");

@@ -25,6 +25,9 @@ public sealed record EventQuery
 
     public long[]? Positions { get; init; }
 
+    /// <summary>Only these versions (of <see cref="AgreementId"/>).</summary>
+    public long[]? Versions { get; init; }
+
     public IReadOnlyCollection<string>? Types { get; init; }
 
     /// <summary>In effect on this day: an effective day (<see cref="EventEnvelope.EffectiveDaySql"/>) at or before it.</summary>

@@ -114,6 +114,11 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             Add("e.seq_id = any(@positions)", "positions", positions);
         }
 
+        if (query.Versions is { } versions)
+        {
+            Add("e.version = any(@versions)", "versions", versions);
+        }
+
         if (query.Types is { } types)
         {
             Add("e.type = any(@types)", "types", types.ToArray());

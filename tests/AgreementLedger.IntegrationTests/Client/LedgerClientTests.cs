@@ -57,6 +57,7 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         var suspended = await client.SuspendAsync(id, new StandingChange("Review.", Day.AddDays(9)));
         var resumed = await client.ResumeAsync(id, new StandingChange("Review done.", Day.AddDays(10)));
         var retracted = await client.RetractAsync(id, new Retraction(12, "Amendment recorded by mistake."));
+        var corrected = await client.CorrectAsync(id, Correction.Replacing(14, "The suspension's reason was misreported.", "agreement_suspended", new StandingChange("Review of the delivery.", Day.AddDays(9))));
         var terminated = await client.TerminateAsync(id, new StandingChange("Programme ended.", Day.AddDays(11)));
 
         Assert.Equal((1L, $"/agreements/{id}", false), (proposed.Version!.Value, proposed.Location!, proposed.Replayed));
@@ -68,8 +69,13 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Equal(AgreementStatuses.Suspended, suspended.Value.Status);
         Assert.Equal(AgreementStatuses.Delivered, resumed.Value.Status);
         Assert.Empty(retracted.Value.Amendments!);
-        Assert.Equal((AgreementStatuses.Terminated, 17L), (terminated.Value.Status, terminated.Version!.Value));
-        Assert.Equal(17, await ledger.EventCountAsync(id));
+        Assert.Equal((AgreementStatuses.Delivered, 18L), (corrected.Value.Status, corrected.Version!.Value));
+        var timeline = await client.ReadTimelineAsync(id).ToListAsync();
+        Assert.Equal(18L, timeline.Single(e => e.Version == 14).CorrectedBy);
+        Assert.Equal(14L, timeline.Single(e => e.Version == 18).Data.GetProperty("corrects").GetInt64());
+        Assert.Equal("Review of the delivery.", timeline.Single(e => e.Version == 18).Data.GetProperty("reason").GetString());
+        Assert.Equal((AgreementStatuses.Terminated, 19L), (terminated.Value.Status, terminated.Version!.Value));
+        Assert.Equal(19, await ledger.EventCountAsync(id));
 
         var withdrawnId = Given.NewId("client-w");
         await client.ProposeAsync(Proposal(withdrawnId, "EU"));

@@ -134,6 +134,13 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         await drive.SendAsync("POST /agreements/{id}/resumption", at + "/resumption", 200, new { reason = "Review done.", occurredOn = "2024-02-05" });
         await drive.SendAsync("POST /agreements/{id}/retractions", at + "/retractions", 409, new { version = 1, reason = "The proposal cannot be retracted." });
         await drive.SendAsync("POST /agreements/{id}/retractions", at + "/retractions", 200, new { version = cited.GetProperty("version").GetInt64(), reason = "Cited twice." });
+        var amended = cited.GetProperty("version").GetInt64() + 1;
+        await drive.SendAsync("POST /agreements/{id}/corrections", at + "/corrections", 200,
+            new { version = amended, reason = "The scope was narrowed, not widened.", replacement = new { type = "agreement_amended", summary = "Scope narrowed.", occurredOn = "2024-02-03" } });
+        await drive.SendAsync("POST /agreements/{id}/corrections", at + "/corrections", 409,
+            new { version = 1, reason = "The proposal cannot be corrected.", replacement = new { type = "agreement_amended", summary = "x" } });
+        await drive.SendAsync("POST /agreements/{id}/corrections", at + "/corrections", 400,
+            new { version = amended, reason = "x", replacement = new { type = "agreement_amended", summry = "typo" } });
         await drive.SendAsync("POST /agreements/{id}/termination", at + "/termination", 200, new { reason = "Programme ended.", occurredOn = "2024-02-06" });
 
         var draft = Given.NewId("openapi");

@@ -47,7 +47,7 @@ internal static class Slices
     }
 
     public static T Accepted<T>(Decision decision) =>
-        Assert.IsType<T>(Assert.IsType<Decision.Accepted>(decision).Event);
+        Assert.IsType<T>(Assert.Single(Assert.IsType<Decision.Accepted>(decision).Events));
 
     public static void Refused(Decision decision, string member, string reason)
     {

@@ -24,5 +24,9 @@ public static class AmendAgreementEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(AmendAgreement command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new AgreementAmended(command.Summary!, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static AgreementAmended Event(AmendAgreement command, DateOnly today) =>
+        new(command.Summary!, command.OccurredOn ?? today);
 }

@@ -56,17 +56,21 @@ public static class ChangeStandingEndpoint
     public static Task<IResult> Withdraw(string id, ChangeStanding command, [NotBody] AgreementWrite write) =>
         write.CommitAsync(agreement => Decide(Standing.Withdrawal, command, agreement, write.Today));
 
-    public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today)
+    public static Decision Decide(Standing standing, ChangeStanding command, Agreement agreement, DateOnly today) =>
+        agreement.Admit(Event(standing, command, today));
+
+    /// <summary>The event the change records, its defaults applied (also a correction's replacement).</summary>
+    public static IAgreementEvent Event(Standing standing, ChangeStanding command, DateOnly today)
     {
         var reason = command.Reason!;
         var day = command.OccurredOn ?? today;
-        return agreement.Admit(standing switch
+        return standing switch
         {
-            Standing.Suspension => (IAgreementEvent)new AgreementSuspended(reason, day),
+            Standing.Suspension => new AgreementSuspended(reason, day),
             Standing.Resumption => new AgreementResumed(reason, day),
             Standing.Termination => new AgreementTerminated(reason, day),
             Standing.Withdrawal => new AgreementWithdrawn(reason, day),
             _ => throw new ArgumentOutOfRangeException(nameof(standing), standing, "Not a standing change"),
-        });
+        };
     }
 }

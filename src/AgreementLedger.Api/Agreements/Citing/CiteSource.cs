@@ -27,5 +27,9 @@ public static class CiteSourceEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(CiteSource command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new SourceCited(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static SourceCited Event(CiteSource command, DateOnly today) =>
+        new(command.Publisher!, command.Url, command.PublishedOn, command.Note, command.OccurredOn ?? today);
 }

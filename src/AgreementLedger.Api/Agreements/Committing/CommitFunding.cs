@@ -51,5 +51,9 @@ public static class CommitFundingEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(CommitFunding command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new FundingCommitted(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static FundingCommitted Event(CommitFunding command, DateOnly today) =>
+        new(command.Funder!, command.Amount!.Value, command.Currency!, command.Purpose, command.OccurredOn ?? today);
 }

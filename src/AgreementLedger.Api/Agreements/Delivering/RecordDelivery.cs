@@ -25,5 +25,9 @@ public static class RecordDeliveryEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(RecordDelivery command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new DeliverableDelivered(command.DeliverableId!, command.OccurredOn ?? today, command.Note));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static DeliverableDelivered Event(RecordDelivery command, DateOnly today) =>
+        new(command.DeliverableId!, command.OccurredOn ?? today, command.Note);
 }

@@ -24,6 +24,7 @@ public sealed record TimelineEntry(
     bool Retracted,
     string? RetractedBy,
     string? RetractionReason,
+    long? CorrectedBy,
     string Hash,
     string PreviousHash,
     JsonElement Data)
@@ -81,11 +82,26 @@ public static class GetAgreementTimelineEndpoint
 
         http.Response.Headers.ETag = IfMatch.ETag(newest);
 
-        var retractions = new Dictionary<long, (string By, string Reason)>();
+        var retractions = new Dictionary<long, (string By, string Reason, long Version)>();
         await foreach (var mark in events.ReadAsync(known with { Types = [EventTypeNames.EventRetracted] }, ct))
         {
             using var retraction = JsonDocument.Parse(mark.Data);
-            retractions[retraction.RootElement.GetProperty("version").GetInt64()] = (mark.RecordedBy, retraction.RootElement.GetProperty("reason").GetString()!);
+            retractions[retraction.RootElement.GetProperty("version").GetInt64()] = (mark.RecordedBy, retraction.RootElement.GetProperty("reason").GetString()!, mark.Version);
+        }
+
+        // A correction appends its replacement right after its retraction, with data.corrects naming the event.
+        var correctedBy = new Dictionary<long, long>();
+        var candidates = retractions.Values.Select(r => r.Version + 1).ToArray();
+        if (candidates.Length > 0)
+        {
+            await foreach (var replacement in events.ReadAsync(known with { Versions = candidates }, ct))
+            {
+                using var data = JsonDocument.Parse(replacement.Data);
+                if (data.RootElement.TryGetProperty("corrects", out var corrects) && corrects.TryGetInt64(out var corrected))
+                {
+                    correctedBy[corrected] = replacement.Version;
+                }
+            }
         }
 
         var entries = new List<TimelineEntry>();
@@ -100,7 +116,7 @@ public static class GetAgreementTimelineEndpoint
         await foreach (var row in events.ReadAsync(page, ct))
         {
             using var data = JsonDocument.Parse(row.Data);
-            var retraction = retractions.TryGetValue(row.Version, out var mark) ? mark : ((string By, string Reason)?)null;
+            var retraction = retractions.TryGetValue(row.Version, out var mark) ? mark : ((string By, string Reason, long Version)?)null;
             entries.Add(new TimelineEntry(
                 row.Version,
                 row.Position,
@@ -113,6 +129,7 @@ public static class GetAgreementTimelineEndpoint
                 retraction is not null,
                 retraction?.By,
                 retraction?.Reason,
+                correctedBy.TryGetValue(row.Version, out var by) ? by : null,
                 row.Hash ?? "",
                 row.PreviousHash ?? "",
                 data.RootElement.Clone())

@@ -24,5 +24,9 @@ public static class JoinAgreementEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(JoinAgreement command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new PartyJoined(command.Party!, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static PartyJoined Event(JoinAgreement command, DateOnly today) =>
+        new(command.Party!, command.OccurredOn ?? today);
 }

@@ -23,5 +23,9 @@ public static class AgreeTermsEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(AgreeTerms command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new TermsAgreed(command.OccurredOn ?? today, command.Summary));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static TermsAgreed Event(AgreeTerms command, DateOnly today) =>
+        new(command.OccurredOn ?? today, command.Summary);
 }

@@ -33,5 +33,9 @@ public static class HoldNegotiationRoundEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(HoldNegotiationRound command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new NegotiationRoundHeld(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static NegotiationRoundHeld Event(HoldNegotiationRound command, DateOnly today) =>
+        new(command.OccurredOn ?? today, command.Location, command.Participants ?? [], command.Summary);
 }

@@ -25,5 +25,9 @@ public static class PlanDeliverableEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(PlanDeliverable command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new DeliverablePlanned(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static DeliverablePlanned Event(PlanDeliverable command, DateOnly today) =>
+        new(command.DeliverableId!, command.Name!, command.DueBy, command.OccurredOn ?? today);
 }

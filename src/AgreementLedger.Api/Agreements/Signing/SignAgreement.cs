@@ -27,5 +27,9 @@ public static class SignAgreementEndpoint
 
     /// <summary>Whether the party may sign (is a party, has not signed, the stage allows it) is the lifecycle's call.</summary>
     public static Decision Decide(SignAgreement command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new PartySigned(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static PartySigned Event(SignAgreement command, DateOnly today) =>
+        new(command.Party!, command.OccurredOn ?? today, command.SignedBy, command.Place);
 }

@@ -27,5 +27,9 @@ public static class SetTargetEndpoint
         write.CommitAsync(agreement => Decide(command, agreement, write.Today));
 
     public static Decision Decide(SetTarget command, Agreement agreement, DateOnly today) =>
-        agreement.Admit(new TargetSet(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today));
+        agreement.Admit(Event(command, today));
+
+    /// <summary>The event the command records, its defaults applied (also a correction's replacement).</summary>
+    public static TargetSet Event(SetTarget command, DateOnly today) =>
+        new(command.Milestone!, command.TargetDate!.Value, command.Note, command.OccurredOn ?? today);
 }
