@@ -41,6 +41,17 @@ public sealed class HonestSchemaTransformer : IOpenApiSchemaTransformer
         var request = context.ParameterDescription is not null;
         foreach (var property in type.Properties)
         {
+            // A nullable member whose schema is another object's (given no null type): left out when null, so not required.
+            if (!request && schema.Properties.TryGetValue(property.Name, out var referenced)
+                && !(referenced is OpenApiSchema { Type: { } referencedType } && (referencedType.HasFlag(JsonSchemaType.Null) || !referencedType.HasFlag(JsonSchemaType.Object)))
+                && property.AttributeProvider is System.Reflection.PropertyInfo info
+                && new System.Reflection.NullabilityInfoContext().Create(info).ReadState == System.Reflection.NullabilityState.Nullable
+                && !info.GetCustomAttributes(false).OfType<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.Never))
+            {
+                schema.Required?.Remove(property.Name);
+                continue;
+            }
+
             if (!schema.Properties.TryGetValue(property.Name, out var found) || found is not OpenApiSchema member
                 || member.Type is not { } memberType || !memberType.HasFlag(JsonSchemaType.Null))
             {

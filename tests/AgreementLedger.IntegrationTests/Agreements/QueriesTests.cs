@@ -31,7 +31,7 @@ public sealed class QueriesTests(LedgerHost ledger)
         Assert.Equal(ids.Order(StringComparer.Ordinal), seen);
         var item = (await ledger.Host.GetAsync($"/agreements?party={party}&limit=1"))["items"][0];
         Assert.Equal(
-            ["id", "kind", "parties", "proposedOn", "status", "title", "version"],
+            ["id", "kind", "lastRecordedAt", "parties", "proposedOn", "stages", "status", "title", "version"],
             item.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

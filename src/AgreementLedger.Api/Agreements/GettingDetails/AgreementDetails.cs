@@ -58,9 +58,13 @@ public sealed record AgreementDetails(
             lifecycle.Amendments,
             agreement.Version,
             EventEnvelope.FormatInstant(agreement.LastRecordedAt),
-            [new StageReached(nameof(AgreementStatus.Proposed), agreement.ProposedOn),
-                .. lifecycle.Reached.OrderBy(r => Enum.Parse<AgreementStatus>(r.Key)).Select(r => new StageReached(r.Key, r.Value))]);
+            StagesOf(agreement));
     }
+
+    /// <summary>The stages on the line the agreement has reached, in order, with the day each was first reached.</summary>
+    public static IReadOnlyList<StageReached> StagesOf(Agreement agreement) =>
+        [new StageReached(nameof(AgreementStatus.Proposed), agreement.ProposedOn),
+            .. agreement.Lifecycle.Reached.OrderBy(r => Enum.Parse<AgreementStatus>(r.Key)).Select(r => new StageReached(r.Key, r.Value))];
 
     /// <summary>Met when reached on or before the target date; overdue when not met and the date has passed.</summary>
     public static TargetView Judge(LifecycleState lifecycle, Target target, DateOnly referenceDate)
