@@ -38,13 +38,14 @@ public sealed partial class LedgerClient
         while (cursor is not null);
     }
 
-    /// <summary>One page of <c>GET /agreements</c> (by id); follow <see cref="AgreementPage.Next"/> with the same filter.</summary>
+    /// <summary>One page of <c>GET /agreements</c> (by id, or in the filter's sort); follow <see cref="AgreementPage.Next"/> with the same filter.</summary>
     public async Task<AgreementPage> ListAgreementsAsync(AgreementFilter? filter = null, int? limit = null, string? cursor = null, CancellationToken ct = default)
     {
         filter ??= new AgreementFilter();
         using var response = await GetAsync(Query("agreements",
             ("party", filter.Party), ("status", filter.Status), ("area", filter.Area), ("kind", filter.Kind),
-            ("asOf", Instant(filter.AsOf)), ("limit", Number(limit)), ("cursor", cursor)), ct);
+            ("asOf", Instant(filter.AsOf)), ("effectiveOn", filter.EffectiveOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            ("sort", filter.Sort), ("limit", Number(limit)), ("cursor", cursor)), ct);
         return (await AnswerAsync<AgreementPage>(response, null, ct)).Value;
     }
 

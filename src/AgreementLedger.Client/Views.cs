@@ -80,10 +80,38 @@ public sealed record TimelineEntry(
 /// <summary>One page of <c>GET /agreements</c>.</summary>
 public sealed record AgreementPage(IReadOnlyList<AgreementSummary> Items, string? Next);
 
-public sealed record AgreementSummary(string Id, string Title, string Kind, string Status, IReadOnlyList<string> Parties, DateOnly ProposedOn, long Version);
+public sealed record AgreementSummary(string Id, string Title, string Kind, string Status, IReadOnlyList<string> Parties, DateOnly ProposedOn, long Version)
+{
+    /// <summary>The stages reached, in order, with the day each was first reached (as on the details).</summary>
+    public IReadOnlyList<StageReached>? Stages { get; init; }
+
+    /// <summary>The earliest target not met; null when there is none.</summary>
+    public NextTarget? NextTarget { get; init; }
+
+    public DateTimeOffset? LastRecordedAt { get; init; }
+}
+
+/// <summary>An agreement's earliest unmet target, and whether it is overdue on the list's reference date.</summary>
+public sealed record NextTarget(string Milestone, DateOnly TargetDate, bool Overdue);
+
+/// <summary>The orders of <c>GET /agreements</c> (<see cref="AgreementFilter.Sort"/>); prefix one with '-' for descending.</summary>
+public static class AgreementSorts
+{
+    public const string Id = "id";
+    public const string SignedOn = "signedOn";
+    public const string NextTarget = "nextTarget";
+    public const string LastChange = "lastChange";
+}
 
 /// <summary>The filters of <c>GET /agreements</c>; each one set must hold.</summary>
-public sealed record AgreementFilter(string? Party = null, string? Status = null, string? Area = null, string? Kind = null, DateTimeOffset? AsOf = null);
+public sealed record AgreementFilter(string? Party = null, string? Status = null, string? Area = null, string? Kind = null, DateTimeOffset? AsOf = null)
+{
+    /// <summary>As in effect in the world on this date (with <see cref="AsOf"/>, as known then).</summary>
+    public DateOnly? EffectiveOn { get; init; }
+
+    /// <summary>The order (<see cref="AgreementSorts"/>, '-' first for descending); by id when null. Follow a cursor with the same.</summary>
+    public string? Sort { get; init; }
+}
 
 /// <summary><c>GET /parties/{party}/agreements</c>: every agreement, or one page of them (<see cref="Next"/> absent on the last).</summary>
 public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements, string? Next = null);

@@ -175,6 +175,8 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         var timeline = await client.ReadTimelineAsync(ids[0], pageSize: 1).ToListAsync();
         var listed = await client.ListAllAgreementsAsync(new AgreementFilter(Party: party), pageSize: 2).ToListAsync();
         var signedOnly = await client.ListAgreementsAsync(new AgreementFilter(Party: party, Status: AgreementStatuses.Signed));
+        var bySignature = await client.ListAllAgreementsAsync(new AgreementFilter(Party: party) { Sort = "-" + AgreementSorts.SignedOn }, pageSize: 1).ToListAsync();
+        var inEffect = await client.ListAgreementsAsync(new AgreementFilter(Party: party, Status: AgreementStatuses.Signed) { EffectiveOn = Day.AddDays(5) });
         var portfolio = await client.GetPartyAgreementsAsync(party);
         var firstPage = await client.GetPartyAgreementsAsync(party, limit: 1);
         var secondPage = await client.GetPartyAgreementsAsync(party, limit: 1, cursor: firstPage.Next);
@@ -188,6 +190,12 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Equal(timeline[0].Hash, timeline[1].PreviousHash);
         Assert.Equal(ids, listed.Select(a => a.Id));
         Assert.Equal([ids[0]], signedOnly.Items.Select(a => a.Id));
+        Assert.Equal(Day.AddDays(6), signedOnly.Items[0].Stages!.Single(s => s.Stage == AgreementStatuses.Signed).ReachedOn);
+        Assert.Equal(now.Value.LastRecordedAt, signedOnly.Items[0].LastRecordedAt);
+        Assert.Null(signedOnly.Items[0].NextTarget);
+        Assert.Equal(ids[0], bySignature[0].Id);
+        Assert.Equal(ids.Length, bySignature.Count);
+        Assert.Empty(inEffect.Items);
         Assert.Equal(ids, portfolio.Agreements.Select(a => a.Id));
         Assert.Null(portfolio.Next);
         Assert.Equal([ids[0]], firstPage.Agreements.Select(a => a.Id));
