@@ -273,6 +273,14 @@ public sealed record Agreement
         return next.WithFacts(facts) with { Lifecycle = Agreements.Lifecycle.Replay(facts).State };
     }
 
+    /// <summary>
+    /// The lifecycle state as the facts dated on or before <paramref name="day"/> leave it: where a fact of that day
+    /// recorded next is placed (an entry into force works out its default parties there).
+    /// </summary>
+    public LifecycleState StateOn(DateOnly day) => NewestFactOn is { } newest && newest <= day
+        ? Lifecycle
+        : Agreements.Lifecycle.Replay(KnownFacts.Where(f => f.OccurredOn <= day)).State;
+
     /// <summary>The first break if <paramref name="event"/> were recorded next, or null when it fits.</summary>
     public LifecycleBreak? WouldBreak(IAgreementEvent @event)
     {

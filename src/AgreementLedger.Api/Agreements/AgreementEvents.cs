@@ -23,6 +23,11 @@ namespace AgreementLedger.Agreements;
 [JsonDerivedType(typeof(AgreementResumed), EventTypeNames.AgreementResumed)]
 [JsonDerivedType(typeof(AgreementTerminated), EventTypeNames.AgreementTerminated)]
 [JsonDerivedType(typeof(AgreementWithdrawn), EventTypeNames.AgreementWithdrawn)]
+[JsonDerivedType(typeof(ConsentExpressed), EventTypeNames.ConsentExpressed)]
+[JsonDerivedType(typeof(EnteredIntoForce), EventTypeNames.EnteredIntoForce)]
+[JsonDerivedType(typeof(ProvisionalApplicationStarted), EventTypeNames.ProvisionalApplicationStarted)]
+[JsonDerivedType(typeof(ReservationMade), EventTypeNames.ReservationMade)]
+[JsonDerivedType(typeof(PartyWithdrew), EventTypeNames.PartyWithdrew)]
 public interface IAgreementEvent
 {
     /// <summary>When it happened in the world (effective time).</summary>
@@ -94,6 +99,21 @@ public sealed record AgreementTerminated(string Reason, DateOnly OccurredOn) : C
 
 public sealed record AgreementWithdrawn(string Reason, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
 
+/// <summary>A party's consent to be bound (docs/api.md "Treaty law"): <c>instrument</c> ∈ <see cref="TreatyLaw.TreatyRules.Instruments"/>.</summary>
+public sealed record ConsentExpressed(
+    string Party, string Instrument, DateOnly OccurredOn, string? Depositary, string? SignedBy, string? Place, string? Note) : CorrectableEvent, IAgreementEvent;
+
+/// <summary>The agreement enters into force for <c>parties</c>, worked out (when the command left them out) and stored.</summary>
+public sealed record EnteredIntoForce(DateOnly OccurredOn, IReadOnlyList<string> Parties, string? Note) : CorrectableEvent, IAgreementEvent;
+
+public sealed record ProvisionalApplicationStarted(string Party, DateOnly OccurredOn, string? Note) : CorrectableEvent, IAgreementEvent;
+
+/// <summary>A reservation, declaration, objection (to the one at <c>refersTo</c>) or the withdrawal of one.</summary>
+public sealed record ReservationMade(string Party, string Kind, string Text, long? RefersTo, DateOnly OccurredOn) : CorrectableEvent, IAgreementEvent;
+
+/// <summary>A party's withdrawal (denunciation), taking effect on <c>effectiveOn</c>, which may lie ahead.</summary>
+public sealed record PartyWithdrew(string Party, DateOnly OccurredOn, DateOnly EffectiveOn, string? Note) : CorrectableEvent, IAgreementEvent;
+
 /// <summary>
 /// A correction: removes the event at <c>Version</c> from the effective sequence without erasing
 /// it. It takes effect in recorded time, so it has no occurredOn and is no lifecycle fact.
@@ -119,6 +139,11 @@ public static class EventTypeNames
     public const string AgreementResumed = "agreement_resumed";
     public const string AgreementTerminated = "agreement_terminated";
     public const string AgreementWithdrawn = "agreement_withdrawn";
+    public const string ConsentExpressed = "consent_expressed";
+    public const string EnteredIntoForce = "entered_into_force";
+    public const string ProvisionalApplicationStarted = "provisional_application_started";
+    public const string ReservationMade = "reservation_made";
+    public const string PartyWithdrew = "party_withdrew";
     public const string EventRetracted = Ledger.EventCatalogue.Retraction;
 
     public static readonly IReadOnlyDictionary<Type, string> ByType = new Dictionary<Type, string>
@@ -138,6 +163,11 @@ public static class EventTypeNames
         [typeof(AgreementResumed)] = AgreementResumed,
         [typeof(AgreementTerminated)] = AgreementTerminated,
         [typeof(AgreementWithdrawn)] = AgreementWithdrawn,
+        [typeof(ConsentExpressed)] = ConsentExpressed,
+        [typeof(EnteredIntoForce)] = EnteredIntoForce,
+        [typeof(ProvisionalApplicationStarted)] = ProvisionalApplicationStarted,
+        [typeof(ReservationMade)] = ReservationMade,
+        [typeof(PartyWithdrew)] = PartyWithdrew,
         [typeof(EventRetracted)] = EventRetracted,
     };
 

@@ -55,6 +55,9 @@ public sealed record LifecycleState(
         [], null, []);
 
     public bool IsFinal => Status is AgreementStatus.Terminated or AgreementStatus.Withdrawn;
+
+    /// <summary>Consent, entry into force, reservations and withdrawal per party (empty in a state stored before they existed).</summary>
+    public TreatyLaw.TreatyState Treaty { get; init; } = TreatyLaw.TreatyState.Empty;
 }
 
 /// <summary>The first fact at which a sequence stops being a history the lifecycle allows.</summary>
@@ -112,6 +115,11 @@ public static class Lifecycle
         if (!state.Proposed)
         {
             return "the first event must be the proposal";
+        }
+
+        if (TreatyLaw.TreatyRules.Handles(@event))
+        {
+            return TreatyLaw.TreatyRules.Refusal(state, @event);
         }
 
         var status = state.Status;
@@ -188,6 +196,7 @@ public static class Lifecycle
             AgreementResumed => state with { Status = state.SuspendedFrom ?? AgreementStatus.Signed, SuspendedFrom = null },
             AgreementTerminated => state with { Status = AgreementStatus.Terminated, SuspendedFrom = null },
             AgreementWithdrawn => state with { Status = AgreementStatus.Withdrawn },
+            _ when TreatyLaw.TreatyRules.Handles(fact.Event) => TreatyLaw.TreatyRules.Evolve(state, fact),
             _ => state,
         };
 
@@ -215,7 +224,7 @@ public static class Lifecycle
     public static DateOnly? ReachedOn(LifecycleState state, string milestone) =>
         state.Reached.TryGetValue(milestone, out var day) ? day : null;
 
-    private static LifecycleState Sign(LifecycleState state, PartySigned signed)
+    internal static LifecycleState Sign(LifecycleState state, PartySigned signed)
     {
         var signatories = state.Signatories.Add(new Signatory(signed.Party, signed.OccurredOn, signed.SignedBy, signed.Place));
         var everyoneSigned = state.Parties.All(p => signatories.Any(s => s.Party == p));

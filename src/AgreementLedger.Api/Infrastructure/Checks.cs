@@ -102,6 +102,30 @@ public sealed class Checks
         return items.Count > MaxItems ? Add(field, $"must have at most {MaxItems} items") : this;
     }
 
+    /// <summary>Each code matches <paramref name="pattern"/> and appears once (named by its index: <c>parties[1]</c>).</summary>
+    public Checks Codes(string field, IReadOnlyList<string>? codes, System.Text.RegularExpressions.Regex pattern, string rule)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (codes?.Count ?? 0); i++)
+        {
+            var code = codes![i];
+            if (code is null)
+            {
+                Add($"{field}[{i}]", "must not be null");
+            }
+            else if (!pattern.IsMatch(code))
+            {
+                Add($"{field}[{i}]", rule);
+            }
+            else if (!seen.Add(code))
+            {
+                Add($"{field}[{i}]", $"'{code}' appears more than once");
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Wolverine's continue marker when every check passed, else a 400 naming each field.</summary>
     public ProblemDetails Result() => Ok
         ? WolverineContinue.NoProblems

@@ -148,6 +148,19 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         await drive.SendAsync("POST /agreements/{id}/withdrawal", $"/agreements/{draft}/withdrawal", 200, new { reason = "Talks abandoned." });
         await drive.SendAsync("POST /agreements/{id}/withdrawal", $"/agreements/{draft}/withdrawal", 409, new { reason = "Again." });
 
+        var treaty = Given.NewId("openapi");
+        var on = $"/agreements/{treaty}";
+        await drive.SendAsync(Propose, "/agreements", 201, proposal with { id = treaty, kind = "treaty" });
+        await drive.SendAsync("POST /agreements/{id}/consents", on + "/consents", 200, new { party = "JP", instrument = "definitive-signature", occurredOn = "2024-02-01", place = "Tokyo" });
+        await drive.SendAsync("POST /agreements/{id}/signatures", on + "/signatures", 200, new { party = "GB", occurredOn = "2024-02-01" });
+        await drive.SendAsync("POST /agreements/{id}/provisional-application", on + "/provisional-application", 200, new { party = "GB", occurredOn = "2024-02-02" });
+        await drive.SendAsync("POST /agreements/{id}/consents", on + "/consents", 400, new { party = "GB", instrument = "ratify" });
+        await drive.SendAsync("POST /agreements/{id}/entry-into-force", on + "/entry-into-force", 200, new { occurredOn = "2024-03-01", note = "For JP." });
+        await drive.SendAsync("POST /agreements/{id}/entry-into-force", on + "/entry-into-force", 409, new { occurredOn = "2024-03-02" });
+        await drive.SendAsync("POST /agreements/{id}/reservations", on + "/reservations", 200, new { party = "GB", kind = "declaration", text = "Applies to GB only.", occurredOn = "2024-03-02" });
+        await drive.SendAsync("POST /agreements/{id}/denunciations", on + "/denunciations", 200, new { party = "JP", occurredOn = "2024-03-03", effectiveOn = "2025-03-03" });
+        await drive.SendAsync("POST /agreements/{id}/denunciations", on + "/denunciations", 409, new { party = "GB", occurredOn = "2024-03-03" });
+
         drive.Remember(Id, id);
     }
 

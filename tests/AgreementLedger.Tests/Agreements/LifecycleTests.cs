@@ -15,6 +15,9 @@ public sealed class LifecycleTests
             Parties = ["JP", "GB"],
             Deliverables = [new Deliverable("d1", "Deliverable one", null, null)],
             SuspendedFrom = status == AgreementStatus.Suspended ? AgreementStatus.Funded : null,
+            // IT has signed and ratified (outside the parties, so no signature completes: the treaty-law rows are judged on their status alone).
+            Signatories = [new Signatory("IT", Day.AddDays(-2), null, null)],
+            Treaty = AgreementLedger.Agreements.TreatyLaw.TreatyState.Empty.Update("IT", s => s with { Instrument = "ratification", ConsentOn = Day.AddDays(-1) }),
         };
 
     private static readonly AgreementStatus[] All = Enum.GetValues<AgreementStatus>();
@@ -39,6 +42,11 @@ public sealed class LifecycleTests
         (new AgreementResumed("Review done", Day), [AgreementStatus.Suspended]),
         (new AgreementTerminated("Ended", Day), [.. InForce, AgreementStatus.Suspended]),
         (new AgreementWithdrawn("Abandoned", Day), BeforeSignature),
+        (new ConsentExpressed("US", "accession", Day, null, null, null, null), [.. InForce, AgreementStatus.Suspended]),
+        (new EnteredIntoForce(Day, ["IT"], null), NotFinal),
+        (new ProvisionalApplicationStarted("IT", Day, null), NotFinal),
+        (new ReservationMade("JP", "reservation", "Text", null, Day), NotFinal),
+        (new PartyWithdrew("IT", Day, Day, null), NotFinal),
     ];
 
     public static TheoryData<int, AgreementStatus, bool> Table()

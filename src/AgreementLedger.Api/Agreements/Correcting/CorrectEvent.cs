@@ -109,7 +109,8 @@ public sealed class CorrectionReplacement(object command, Func<object, DateOnly,
 
 /// <summary>
 /// The events a correction may put in place of another, each shaped, checked and turned into its event by the
-/// command that records it on its own: the proposal cannot be one (an agreement is proposed once), nor a retraction.
+/// command that records it on its own: the proposal cannot be one (an agreement is proposed once), nor a retraction,
+/// nor (in this version) an entry into force, whose default parties would have to be worked out on the corrected history.
 /// </summary>
 public static class CorrectionReplacements
 {
@@ -131,6 +132,10 @@ public static class CorrectionReplacements
         [EventTypeNames.AgreementResumed] = Standing(ChangingStanding.Standing.Resumption),
         [EventTypeNames.AgreementTerminated] = Standing(ChangingStanding.Standing.Termination),
         [EventTypeNames.AgreementWithdrawn] = Standing(ChangingStanding.Standing.Withdrawal),
+        [EventTypeNames.ConsentExpressed] = Of<TreatyLaw.ExpressConsent>(TreatyLaw.ExpressConsentEndpoint.Validate, TreatyLaw.ExpressConsentEndpoint.Event),
+        [EventTypeNames.ProvisionalApplicationStarted] = Of<TreatyLaw.StartProvisionalApplication>(TreatyLaw.StartProvisionalApplicationEndpoint.Validate, TreatyLaw.StartProvisionalApplicationEndpoint.Event),
+        [EventTypeNames.ReservationMade] = Of<TreatyLaw.MakeReservation>(TreatyLaw.MakeReservationEndpoint.Validate, TreatyLaw.MakeReservationEndpoint.Event),
+        [EventTypeNames.PartyWithdrew] = Of<TreatyLaw.Denounce>(TreatyLaw.DenounceEndpoint.Validate, TreatyLaw.DenounceEndpoint.Event),
     };
 
     /// <summary>The event types a replacement may have, in order.</summary>

@@ -15,6 +15,32 @@ public sealed record TargetView([property: ValuesFrom(typeof(Lifecycle), nameof(
 /// <summary>A stage on the line and the day it was first reached (docs/api.md "Targets" defines reached).</summary>
 public sealed record StageReached([property: ValuesFrom(typeof(Lifecycle), nameof(Lifecycle.Line))] string Stage, DateOnly ReachedOn);
 
+/// <summary>A party's consent to be bound: the instrument and the day.</summary>
+public sealed record ConsentView([property: ValuesFrom(typeof(TreatyLaw.TreatyRules), nameof(TreatyLaw.TreatyRules.Instruments))] string Instrument, DateOnly On);
+
+public sealed record ReservationView(
+    long Version, [property: ValuesFrom(typeof(TreatyLaw.TreatyRules), nameof(TreatyLaw.TreatyRules.ReservationKinds))] string Kind, string Text, DateOnly On, long? RefersTo);
+
+/// <summary>One row of the depositary's status table (docs/api.md "Treaty law").</summary>
+public sealed record Participation(
+    string Party, DateOnly? SignedOn, ConsentView? Consent, DateOnly? ProvisionalFrom, DateOnly? InForceOn,
+    IReadOnlyList<ReservationView> Reservations, DateOnly? WithdrawnOn, DateOnly? WithdrawalEffectiveOn)
+{
+    public static Participation Of(LifecycleState lifecycle, string party)
+    {
+        var standing = lifecycle.Treaty.Of(party);
+        return new Participation(
+            party,
+            lifecycle.Signatories.FirstOrDefault(s => s.Party == party)?.SignedOn,
+            standing is { Instrument: { } instrument, ConsentOn: { } on } ? new ConsentView(instrument, on) : null,
+            standing.ProvisionalFrom,
+            standing.InForceOn,
+            [.. lifecycle.Treaty.Reservations.Where(r => r.Party == party).Select(r => new ReservationView(r.Version, r.Kind, r.Text, r.On, r.RefersTo))],
+            standing.WithdrawnOn,
+            standing.WithdrawalEffectiveOn);
+    }
+}
+
 /// <summary>The agreement's current state as docs/api.md "Queries" shows it; also every command's answer.</summary>
 public sealed record AgreementDetails(
     string Id,
@@ -34,7 +60,10 @@ public sealed record AgreementDetails(
     IReadOnlyList<Amendment> Amendments,
     long Version,
     string LastRecordedAt,
-    IReadOnlyList<StageReached> Stages)
+    IReadOnlyList<StageReached> Stages,
+    bool InForce,
+    DateOnly? InForceOn,
+    IReadOnlyList<Participation> Participation)
 {
     /// <summary>The view of a folded agreement; <paramref name="referenceDate"/> decides which targets are overdue.</summary>
     public static AgreementDetails From(Agreement agreement, DateOnly referenceDate)
@@ -58,7 +87,10 @@ public sealed record AgreementDetails(
             lifecycle.Amendments,
             agreement.Version,
             EventEnvelope.FormatInstant(agreement.LastRecordedAt),
-            StagesOf(agreement));
+            StagesOf(agreement),
+            TreatyLaw.TreatyRules.InForce(lifecycle, referenceDate),
+            lifecycle.Treaty.FirstInForceOn,
+            [.. lifecycle.Parties.Select(party => GettingDetails.Participation.Of(lifecycle, party))]);
     }
 
     /// <summary>The stages on the line the agreement has reached, in order, with the day each was first reached.</summary>

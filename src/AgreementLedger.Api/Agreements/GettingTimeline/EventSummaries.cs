@@ -27,8 +27,31 @@ public static class EventSummaries
         EventTypeNames.AgreementResumed => "Resumed: " + Text(data, "reason"),
         EventTypeNames.AgreementTerminated => "Terminated: " + Text(data, "reason"),
         EventTypeNames.AgreementWithdrawn => "Withdrawn: " + Text(data, "reason"),
+        EventTypeNames.ConsentExpressed =>
+            $"{Text(data, "party")} {Consented(Text(data, "instrument"))}" + Suffix(" (deposited with ", Text(data, "depositary"), ")"),
+        EventTypeNames.EnteredIntoForce => "Entered into force" + Suffix(" for ", List(data, "parties")),
+        EventTypeNames.ProvisionalApplicationStarted => $"{Text(data, "party")} applies the agreement provisionally",
+        EventTypeNames.ReservationMade => Text(data, "kind") switch
+        {
+            "objection" => $"{Text(data, "party")} objected to event {Number(data, "refersTo")}: {Text(data, "text")}",
+            "withdrawal" => $"{Text(data, "party")} withdrew event {Number(data, "refersTo")}: {Text(data, "text")}",
+            var kind => $"{Text(data, "party")} made a {kind}: {Text(data, "text")}",
+        },
+        EventTypeNames.PartyWithdrew => $"{Text(data, "party")} withdrew, taking effect on {Text(data, "effectiveOn")}",
         EventTypeNames.EventRetracted => $"Event {Number(data, "version")} retracted: {Text(data, "reason")}",
         _ => type.Replace('_', ' '),
+    };
+
+    /// <summary>The depositary's verb for an instrument of consent ("IT ratified").</summary>
+    private static string Consented(string? instrument) => instrument switch
+    {
+        "ratification" => "ratified",
+        "acceptance" => "accepted",
+        "approval" => "approved",
+        "accession" => "acceded",
+        "definitive-signature" => "signed definitively",
+        "succession" => "succeeded",
+        _ => "consented to be bound",
     };
 
     private static string Suffix(string prefix, string? value, string end = "") =>

@@ -36,8 +36,8 @@ public static class ProposeAgreementEndpoint
             .Items("sources", command.Sources)
             .OneOf("kind", command.Kind, Conventions.Kinds, required: true);
 
-        CheckCodes(checks, "parties", command.Parties, Conventions.Party(), Conventions.PartyRule);
-        CheckCodes(checks, "areas", command.Areas, Conventions.Area(), Conventions.AreaRule);
+        checks.Codes("parties", command.Parties, Conventions.Party(), Conventions.PartyRule);
+        checks.Codes("areas", command.Areas, Conventions.Area(), Conventions.AreaRule);
         CheckSources(checks, command.Sources, today);
         return checks.Result();
     }
@@ -61,31 +61,6 @@ public static class ProposeAgreementEndpoint
         command.Summary,
         command.OccurredOn ?? today,
         (command.Sources ?? []).Select(s => new SourceReference(s.Publisher!, s.Url, s.PublishedOn, s.Note)).ToList()));
-
-    private static void CheckCodes(Checks checks, string field, IReadOnlyList<string>? codes, System.Text.RegularExpressions.Regex pattern, string rule)
-    {
-        if (codes is null)
-        {
-            return;
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < codes.Count; i++)
-        {
-            if (codes[i] is null)
-            {
-                checks.Add($"{field}[{i}]", "must not be null");
-            }
-            else if (!pattern.IsMatch(codes[i]))
-            {
-                checks.Add($"{field}[{i}]", rule);
-            }
-            else if (!seen.Add(codes[i]))
-            {
-                checks.Add($"{field}[{i}]", $"'{codes[i]}' appears more than once");
-            }
-        }
-    }
 
     private static void CheckSources(Checks checks, IReadOnlyList<SourceInput>? sources, DateOnly today)
     {
