@@ -12,7 +12,7 @@ public sealed record PartyAgreement(
     string Title,
     [property: ValuesFrom(typeof(Conventions), nameof(Conventions.Kinds))] string Kind,
     [property: ValuesFrom(typeof(AgreementStatus))] string Status,
-    bool Signed, DateOnly? SignedOn);
+    bool Signed, DateOnly? SignedOn, GettingDetails.ConsentView? Consent, bool InForce);
 
 public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements, string? Next);
 
@@ -25,7 +25,8 @@ public static class GetPartyPortfolioEndpoint
     [WolverineGet("/parties/{party}/agreements", OperationId = "getPartyPortfolio")]
     [EndpointSummary("Every agreement a party is a party to")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<PartyPortfolio>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(string party, string? asOf, string? limit, string? cursor, IQuerySession session, KnownAgreements known, HttpContext http)
+    public static async Task<IResult> Get(
+        string party, string? asOf, string? limit, string? cursor, IQuerySession session, KnownAgreements known, Checkpoints.CheckpointedFold fold, HttpContext http, TimeProvider clock)
     {
         var checks = new Checks().Pattern("party", party, Conventions.Party(), Conventions.PartyRule);
         int? take = limit is null ? null : checks.Limit(limit, ListAgreementsEndpoint.DefaultLimit, ListAgreementsEndpoint.MaxLimit);
@@ -42,7 +43,15 @@ public static class GetPartyPortfolioEndpoint
         IReadOnlyList<Agreement> agreements;
         if (at.AsOf is { } knownAt)
         {
-            agreements = await known.ReadAsync(knownAt, new ListFilter(party, null, null, null), after, count, http.RequestAborted);
+            // The rows hold what pages; the party's consent and whether it is in force come from each entry's fold then.
+            var rows = await known.ReadAsync(knownAt, new ListFilter(party, null, null, null), after, count, http.RequestAborted);
+            var folded = new List<Agreement>(rows.Count);
+            foreach (var row in rows)
+            {
+                folded.Add(await fold.FoldAsync(row.Id, at, http.RequestAborted) ?? row);
+            }
+
+            agreements = folded;
         }
         else
         {
@@ -56,14 +65,21 @@ public static class GetPartyPortfolioEndpoint
             agreements = await (count is { } n ? ordered.Take(n) : ordered).ToListAsync(http.RequestAborted);
         }
 
-        var entries = agreements.Take(take ?? agreements.Count).Select(a => Entry(a, party)).ToList();
+        var referenceDate = at.ReferenceDate(Conventions.Today(clock));
+        var entries = agreements.Take(take ?? agreements.Count).Select(a => Entry(a, party, referenceDate)).ToList();
         var next = agreements.Count > entries.Count ? AgreementCursor.Format(entries[^1].Id) : null;
         return TypedResults.Ok(new PartyPortfolio(party, entries, next));
     }
 
-    public static PartyAgreement Entry(Agreement agreement, string party)
+    /// <summary>The party's entry: whether and when it signed, its consent, and whether the agreement is in force for it on <paramref name="referenceDate"/>.</summary>
+    public static PartyAgreement Entry(Agreement agreement, string party, DateOnly referenceDate)
     {
-        var signature = agreement.Lifecycle.Signatories.FirstOrDefault(s => s.Party == party);
-        return new PartyAgreement(agreement.Id, agreement.Title, agreement.Kind, agreement.Lifecycle.Status.ToString(), signature is not null, signature?.SignedOn);
+        var lifecycle = agreement.Lifecycle;
+        var signature = lifecycle.Signatories.FirstOrDefault(s => s.Party == party);
+        var standing = lifecycle.Treaty.Of(party);
+        return new PartyAgreement(
+            agreement.Id, agreement.Title, agreement.Kind, lifecycle.Status.ToString(), signature is not null, signature?.SignedOn,
+            standing is { Instrument: { } instrument, ConsentOn: { } on } ? new GettingDetails.ConsentView(instrument, on) : null,
+            lifecycle.Status != AgreementStatus.Terminated && standing.InForceOnDay(referenceDate));
     }
 }

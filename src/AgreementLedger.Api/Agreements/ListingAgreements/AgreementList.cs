@@ -64,7 +64,7 @@ public static class ListAgreementsEndpoint
     [EndpointSummary("The agreements, filtered, by id or another order, page by page")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<AgreementList>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(
-        string? party, string? status, string? area, string? kind, string? asOf, string? effectiveOn, string? sort, string? limit, string? cursor,
+        string? party, string? status, string? area, string? kind, string? inForce, string? asOf, string? effectiveOn, string? sort, string? limit, string? cursor,
         IQuerySession session, KnownAgreements known, CheckpointedFold fold, HttpContext http, TimeProvider clock)
     {
         var checks = new Checks()
@@ -75,8 +75,16 @@ public static class ListAgreementsEndpoint
         var take = checks.Limit(limit, DefaultLimit, MaxLimit);
         var order = ListOrder.Parse(sort, checks);
         var at = PointInTime.Parse(asOf, null, effectiveOn, checks);
-        var after = order is { ById: true } && at.EffectiveOn is null ? AgreementCursor.Read(cursor, checks) : null;
-        var afterKey = order is { ById: true } && at.EffectiveOn is null ? null : SortedList.ReadCursor(cursor, order, checks);
+        bool? wantInForce = inForce switch { "true" => true, "false" => false, _ => null };
+        if (inForce is not null && wantInForce is null)
+        {
+            checks.Add("inForce", "must be true or false");
+        }
+
+        // In force is judged on the reference date, which no stored row holds: like another order, it reads every candidate.
+        var sorted = order is not { ById: true } || at.EffectiveOn is not null || wantInForce is not null;
+        var after = sorted ? null : AgreementCursor.Read(cursor, checks);
+        var afterKey = sorted ? SortedList.ReadCursor(cursor, order, checks) : null;
         if (!checks.Ok)
         {
             return Problems.Result(checks.Result());
@@ -85,11 +93,12 @@ public static class ListAgreementsEndpoint
         var filter = new ListFilter(party, status is null ? null : Enum.Parse<AgreementStatus>(status), area, kind);
         var referenceDate = at.ReferenceDate(Conventions.Today(clock));
         var ct = http.RequestAborted;
-        if (!order!.ById || at.EffectiveOn is not null)
+        if (sorted)
         {
-            var sorted = await SortedList.PageAsync(filter, at, order, afterKey, take, session, known, fold, ct);
-            var shown = sorted.Take(take).Select(a => AgreementListItem.From(a, referenceDate)).ToList();
-            return TypedResults.Ok(new AgreementList(shown, sorted.Count > take ? SortedList.FormatCursor(order, sorted[take - 1]) : null));
+            Func<Agreement, bool> also = wantInForce is { } wanted ? a => TreatyLaw.TreatyRules.InForce(a.Lifecycle, referenceDate) == wanted : _ => true;
+            var found = await SortedList.PageAsync(filter, also, at, order!, afterKey, take, session, known, fold, ct);
+            var shown = found.Take(take).Select(a => AgreementListItem.From(a, referenceDate)).ToList();
+            return TypedResults.Ok(new AgreementList(shown, found.Count > take ? SortedList.FormatCursor(order!, found[take - 1]) : null));
         }
 
         IReadOnlyList<Agreement> page;

@@ -96,7 +96,7 @@ public static class SortedList
 
     /// <summary>Up to <paramref name="take"/> + 1 agreements after <paramref name="after"/> in <paramref name="order"/> (one more says there is a next page).</summary>
     public static async Task<List<Agreement>> PageAsync(
-        ListFilter filter, PointInTime at, ListOrder order, (string? Key, string Id)? after, int take,
+        ListFilter filter, Func<Agreement, bool> also, PointInTime at, ListOrder order, (string? Key, string Id)? after, int take,
         IQuerySession session, KnownAgreements known, CheckpointedFold fold, CancellationToken ct)
     {
         var standing = filter with { Status = null };
@@ -110,7 +110,7 @@ public static class SortedList
         {
             // Now, the snapshot is the state; otherwise the agreement folded as at the point (from its nearest checkpoint for asOf).
             var agreement = at.IsNow ? candidate : await fold.FoldAsync(candidate.Id, at, ct);
-            if (agreement is not null && passes(agreement))
+            if (agreement is not null && passes(agreement) && also(agreement))
             {
                 keyed.Add(((order.KeyOf(agreement), agreement.Id), agreement));
             }

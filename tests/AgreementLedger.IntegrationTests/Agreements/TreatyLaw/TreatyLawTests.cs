@@ -58,6 +58,35 @@ public sealed class TreatyLawTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_portfolio_shows_the_party_s_consent_and_whether_it_is_in_force_and_the_list_filters_by_in_force()
+    {
+        var party = Given.NewParty();
+        var inForce = Given.NewId("treaty-pf");
+        await ledger.Host.SignedAsync(inForce, party, "GB");
+        await ledger.Host.PostAsync($"/agreements/{inForce}/consents", new { party, instrument = "approval", occurredOn = "2024-03-01" }, 200);
+        var before = (await ledger.Host.GetAsync($"/agreements/{inForce}"))["lastRecordedAt"].GetString()!;
+        await ledger.Host.PostAsync($"/agreements/{inForce}/entry-into-force", new { occurredOn = "2024-04-01" }, 200);
+        var notYet = Given.NewId("treaty-pg");
+        await ledger.Host.SignedAsync(notYet, party, "GB");
+
+        var portfolio = (await ledger.Host.GetAsync($"/parties/{party}/agreements"))["agreements"].EnumerateArray().ToDictionary(a => a.GetProperty("id").GetString()!);
+        Assert.True(portfolio[inForce].GetProperty("inForce").GetBoolean());
+        Assert.Equal(("approval", "2024-03-01"), (portfolio[inForce].GetProperty("consent").GetProperty("instrument").GetString(), portfolio[inForce].GetProperty("consent").GetProperty("on").GetString()));
+        Assert.False(portfolio[notYet].GetProperty("inForce").GetBoolean());
+        Assert.False(portfolio[notYet].TryGetProperty("consent", out _));
+
+        // As known before the entry into force was recorded: consented, not in force.
+        var then = (await ledger.Host.GetAsync($"/parties/{party}/agreements?asOf={Uri.EscapeDataString(before)}"))["agreements"].EnumerateArray().Single(a => a.GetProperty("id").GetString() == inForce);
+        Assert.False(then.GetProperty("inForce").GetBoolean());
+        Assert.Equal("approval", then.GetProperty("consent").GetProperty("instrument").GetString());
+
+        Assert.Equal([inForce], (await ledger.Host.GetAsync($"/agreements?party={party}&inForce=true"))["items"].EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal([notYet], (await ledger.Host.GetAsync($"/agreements?party={party}&inForce=false"))["items"].EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Empty((await ledger.Host.GetAsync($"/agreements?party={party}&inForce=true&effectiveOn=2024-03-31"))["items"].EnumerateArray());
+        Assert.True((await ledger.Host.GetAsync("/agreements?inForce=yes", 400))["errors"].TryGetProperty("inForce", out _));
+    }
+
+    [Fact]
     public async Task reservations_refer_to_ones_that_stand_and_a_definitive_signature_is_a_signature_and_a_consent()
     {
         var id = Given.NewId("treaty-res");

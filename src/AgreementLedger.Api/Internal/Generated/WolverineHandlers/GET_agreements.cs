@@ -42,6 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             var status = httpContext.Request.Query["status"];
             var area = httpContext.Request.Query["area"];
             var kind = httpContext.Request.Query["kind"];
+            var inForce = httpContext.Request.Query["inForce"];
             var asOf = httpContext.Request.Query["asOf"];
             var effectiveOn = httpContext.Request.Query["effectiveOn"];
             var sort = httpContext.Request.Query["sort"];
@@ -49,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
             var cursor = httpContext.Request.Query["cursor"];
             
             // The actual HTTP request handler execution
-            var result = await AgreementLedger.Agreements.ListingAgreements.ListAgreementsEndpoint.Get(party, status, area, kind, asOf, effectiveOn, sort, limit, cursor, ((Marten.IQuerySession)documentSession), _knownAgreements, _checkpointedFold, httpContext, _timeProvider).ConfigureAwait(false);
+            var result = await AgreementLedger.Agreements.ListingAgreements.ListAgreementsEndpoint.Get(party, status, area, kind, inForce, asOf, effectiveOn, sort, limit, cursor, ((Marten.IQuerySession)documentSession), _knownAgreements, _checkpointedFold, httpContext, _timeProvider).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
