@@ -65,6 +65,33 @@ public sealed record StandingChange(string Reason, DateOnly? OccurredOn = null);
 /// <summary><c>POST /agreements/{id}/retractions</c>: the version retracted and why.</summary>
 public sealed record Retraction(long Version, string Reason);
 
+/// <summary>The instruments of consent (<see cref="ConsentToBeBound.Instrument"/>).</summary>
+public static class Instruments
+{
+    public const string Ratification = "ratification";
+    public const string Acceptance = "acceptance";
+    public const string Approval = "approval";
+    public const string Accession = "accession";
+    public const string DefinitiveSignature = "definitive-signature";
+    public const string Succession = "succession";
+}
+
+/// <summary><c>POST /agreements/{id}/consents</c>: a party's instrument of consent (<see cref="Instruments"/>).</summary>
+public sealed record ConsentToBeBound(
+    string Party, string Instrument, DateOnly? OccurredOn = null, string? Depositary = null, string? SignedBy = null, string? Place = null, string? Note = null);
+
+/// <summary><c>POST /agreements/{id}/entry-into-force</c>; <see cref="Parties"/> null: those that have consented by then and are not in force.</summary>
+public sealed record EntryIntoForce(DateOnly? OccurredOn = null, IReadOnlyList<string>? Parties = null, string? Note = null);
+
+/// <summary><c>POST /agreements/{id}/provisional-application</c>.</summary>
+public sealed record ProvisionalApplication(string Party, DateOnly? OccurredOn = null, string? Note = null);
+
+/// <summary><c>POST /agreements/{id}/reservations</c>: <see cref="Kind"/> is reservation, declaration, objection or withdrawal (the last two with <see cref="RefersTo"/>).</summary>
+public sealed record ReservationStatement(string Party, string Kind, string Text, long? RefersTo = null, DateOnly? OccurredOn = null);
+
+/// <summary><c>POST /agreements/{id}/denunciations</c>: the party withdraws, taking effect on <see cref="EffectiveOn"/> (default: the same day).</summary>
+public sealed record Denunciation(string Party, DateOnly? OccurredOn = null, DateOnly? EffectiveOn = null, string? Note = null);
+
 /// <summary>
 /// <c>POST /agreements/{id}/corrections</c>: the version replaced, why, and the replacement — the body of the command
 /// that records it, with its event type (<see cref="Replacing"/> builds it from one of the bodies above).

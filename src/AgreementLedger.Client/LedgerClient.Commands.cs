@@ -69,6 +69,26 @@ public sealed partial class LedgerClient
     public Task<LedgerResponse<AgreementState>> RetractAsync(string id, Retraction retraction, CommandOptions? options = null, CancellationToken ct = default) =>
         CommandAsync(On(id, "retractions"), retraction, options, ct);
 
+    /// <summary><c>POST /agreements/{id}/consents</c>: answers the agreement's state, with its status table.</summary>
+    public Task<LedgerResponse<AgreementState>> ExpressConsentAsync(string id, ConsentToBeBound consent, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "consents"), consent, options, ct);
+
+    /// <summary><c>POST /agreements/{id}/entry-into-force</c>: answers the agreement's state, with its status table.</summary>
+    public Task<LedgerResponse<AgreementState>> EnterIntoForceAsync(string id, EntryIntoForce entry, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "entry-into-force"), entry, options, ct);
+
+    /// <summary><c>POST /agreements/{id}/provisional-application</c>: answers the agreement's state, with its status table.</summary>
+    public Task<LedgerResponse<AgreementState>> StartProvisionalApplicationAsync(string id, ProvisionalApplication application, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "provisional-application"), application, options, ct);
+
+    /// <summary><c>POST /agreements/{id}/reservations</c>: answers the agreement's state, with its status table.</summary>
+    public Task<LedgerResponse<AgreementState>> MakeReservationAsync(string id, ReservationStatement reservation, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "reservations"), reservation, options, ct);
+
+    /// <summary><c>POST /agreements/{id}/denunciations</c>: answers the agreement's state, with its status table.</summary>
+    public Task<LedgerResponse<AgreementState>> DenounceAsync(string id, Denunciation denunciation, CommandOptions? options = null, CancellationToken ct = default) =>
+        CommandAsync(On(id, "denunciations"), denunciation, options, ct);
+
     /// <summary>
     /// <c>POST /agreements/{id}/corrections</c>: the retraction and its replacement in one transaction (one
     /// Idempotency-Key, one If-Match); answers the agreement's state and version.

@@ -45,7 +45,7 @@ public sealed partial class LedgerClient
         using var response = await GetAsync(Query("agreements",
             ("party", filter.Party), ("status", filter.Status), ("area", filter.Area), ("kind", filter.Kind),
             ("asOf", Instant(filter.AsOf)), ("effectiveOn", filter.EffectiveOn?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
-            ("sort", filter.Sort), ("limit", Number(limit)), ("cursor", cursor)), ct);
+            ("sort", filter.Sort), ("inForce", filter.InForce is { } inForce ? (inForce ? "true" : "false") : null), ("limit", Number(limit)), ("cursor", cursor)), ct);
         return (await AnswerAsync<AgreementPage>(response, null, ct)).Value;
     }
 

@@ -38,7 +38,27 @@ public sealed record AgreementState(
     IReadOnlyList<AmendmentState>? Amendments,
     IReadOnlyList<StageReached>? Stages,
     long Version,
-    DateTimeOffset LastRecordedAt);
+    DateTimeOffset LastRecordedAt)
+{
+    /// <summary>On the reference date some party is in force (from its entry into force until its withdrawal takes effect).</summary>
+    public bool InForce { get; init; }
+
+    /// <summary>The first date any party was in force.</summary>
+    public DateOnly? InForceOn { get; init; }
+
+    /// <summary>The depositary's status table: one row per party, in <see cref="Parties"/> order.</summary>
+    public IReadOnlyList<Participation>? Participation { get; init; }
+}
+
+/// <summary>A party's consent to be bound: <see cref="Instruments"/>, and the day.</summary>
+public sealed record Consent(string Instrument, DateOnly On);
+
+public sealed record ReservationState(long Version, string Kind, string Text, DateOnly On, long? RefersTo);
+
+/// <summary>One party's row of the status table.</summary>
+public sealed record Participation(
+    string Party, DateOnly? SignedOn, Consent? Consent, DateOnly? ProvisionalFrom, DateOnly? InForceOn,
+    IReadOnlyList<ReservationState> Reservations, DateOnly? WithdrawnOn, DateOnly? WithdrawalEffectiveOn);
 
 public sealed record Signatory(string Party, DateOnly SignedOn, string? SignedBy, string? Place);
 
@@ -109,6 +129,9 @@ public sealed record AgreementFilter(string? Party = null, string? Status = null
     /// <summary>As in effect in the world on this date (with <see cref="AsOf"/>, as known then).</summary>
     public DateOnly? EffectiveOn { get; init; }
 
+    /// <summary>Only agreements in force (true) or not (false) on the reference date.</summary>
+    public bool? InForce { get; init; }
+
     /// <summary>The order (<see cref="AgreementSorts"/>, '-' first for descending); by id when null. Follow a cursor with the same.</summary>
     public string? Sort { get; init; }
 }
@@ -116,7 +139,14 @@ public sealed record AgreementFilter(string? Party = null, string? Status = null
 /// <summary><c>GET /parties/{party}/agreements</c>: every agreement, or one page of them (<see cref="Next"/> absent on the last).</summary>
 public sealed record PartyPortfolio(string Party, IReadOnlyList<PartyAgreement> Agreements, string? Next = null);
 
-public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn);
+public sealed record PartyAgreement(string Id, string Title, string Kind, string Status, bool Signed, DateOnly? SignedOn)
+{
+    /// <summary>The party's consent to be bound, when it has given one.</summary>
+    public Consent? Consent { get; init; }
+
+    /// <summary>Whether the agreement is in force for the party on the reference date.</summary>
+    public bool InForce { get; init; }
+}
 
 /// <summary>
 /// Which point in time a query answers for: as known at an instant (<see cref="AsOf"/>) or after a

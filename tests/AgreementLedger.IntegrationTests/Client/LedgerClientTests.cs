@@ -204,6 +204,37 @@ public sealed class LedgerClientTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task the_treaty_law_commands_answer_the_status_table_and_the_portfolio_and_list_follow()
+    {
+        var client = Client();
+        var party = Given.NewParty();
+        var id = Given.NewId("client-treaty");
+        await client.ProposeAsync(Proposal(id, party, "GB"));
+        await client.ExpressConsentAsync(id, new ConsentToBeBound(party, Instruments.DefinitiveSignature, Day.AddDays(1), Place: "Rome"));
+        await client.SignAsync(id, new Signature("GB", Day.AddDays(1)));
+        await client.StartProvisionalApplicationAsync(id, new ProvisionalApplication("GB", Day.AddDays(2)));
+        var reserved = await client.MakeReservationAsync(id, new ReservationStatement("GB", "declaration", "Applies to the mainland.", OccurredOn: Day.AddDays(2)));
+        var entered = await client.EnterIntoForceAsync(id, new EntryIntoForce(Day.AddDays(3)));
+        var denounced = await client.DenounceAsync(id, new Denunciation(party, Day.AddDays(4), Day.AddDays(4000)));
+
+        Assert.Equal(AgreementStatuses.Signed, entered.Value.Status);
+        Assert.True(entered.Value.InForce);
+        Assert.Equal(Day.AddDays(3), entered.Value.InForceOn);
+        var row = denounced.Value.Participation!.Single(p => p.Party == party);
+        Assert.Equal((Instruments.DefinitiveSignature, Day.AddDays(1)), (row.Consent!.Instrument, row.Consent.On));
+        Assert.Equal((Day.AddDays(3), Day.AddDays(4), Day.AddDays(4000)), (row.InForceOn!.Value, row.WithdrawnOn!.Value, row.WithdrawalEffectiveOn!.Value));
+        Assert.Equal(Day.AddDays(2), denounced.Value.Participation!.Single(p => p.Party == "GB").ProvisionalFrom);
+        Assert.Equal("declaration", Assert.Single(reserved.Value.Participation!.Single(p => p.Party == "GB").Reservations).Kind);
+
+        var portfolio = await client.GetPartyAgreementsAsync(party);
+        Assert.Equal(Instruments.DefinitiveSignature, portfolio.Agreements.Single().Consent!.Instrument);
+        Assert.True(portfolio.Agreements.Single().InForce);
+        Assert.Equal([id], (await client.ListAgreementsAsync(new AgreementFilter(Party: party) { InForce = true })).Items.Select(i => i.Id));
+        var problem = await Assert.ThrowsAsync<LedgerConflictException>(() => client.DenounceAsync(id, new Denunciation(party, Day.AddDays(5))));
+        Assert.Equal(409, problem.Problem.Status);
+    }
+
+    [Fact]
     public async Task audit_routes_answer_typed_reports_and_the_export_streams()
     {
         var client = Client();
