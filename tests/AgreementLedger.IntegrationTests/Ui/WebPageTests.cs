@@ -172,6 +172,44 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_ratification_and_an_entry_into_force_recorded_through_the_forms_fill_the_status_table()
+    {
+        var id = await ProposeThroughApiAsync("ui-treaty");
+        using var client = OfficerClient();
+        foreach (var party in new[] { "JP", "KR" })
+        {
+            (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
+        }
+
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Consent to be bound (ratification, accession…)" });
+        await page.GetByLabel("Party (required)").FillAsync("KR");
+        await page.GetByLabel("Instrument (required)").SelectOptionAsync("ratification");
+        await page.GetByLabel("Deposited on").FillAsync("2024-04-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#recorded")).ToContainTextAsync("version 4");
+        await Expect(page.Locator("#treaty-status tr[data-party='KR']")).ToContainTextAsync("ratification, 2024-04-01");
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Entry into force" });
+        await page.GetByLabel("In force from").FillAsync("2024-05-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#recorded")).ToContainTextAsync("version 5");
+        await Expect(page.Locator("#treaty-status tr[data-party='KR']")).ToContainTextAsync("from 2024-05-01");
+        await Expect(page.Locator("#treaty-status tr[data-party='JP']")).Not.ToContainTextAsync("from 2024-05-01");
+        await Expect(page.Locator("main h2", new() { HasText = "Treaty status" })).ToContainTextAsync("in force");
+        await Expect(page.Locator("#events")).ToContainTextAsync("Entered into force for KR");
+        await Expect(page.Locator("#timeline-picture [data-type='entered_into_force']")).ToHaveCountAsync(1);
+
+        // A refusal lands at its field: JP has not consented, so it cannot withdraw.
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "A party withdraws (denunciation)" });
+        await page.GetByLabel("Party (required)").FillAsync("JP");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("JP has not consented");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("5");
+    }
+
+    [Fact]
     public async Task an_event_altered_behind_the_services_back_shows_as_not_verified()
     {
         var id = await ProposeThroughApiAsync("ui-tampered");

@@ -25,6 +25,28 @@ export function eventsTable(entries, retract) {
         : null) : null)))));
 }
 
+// The depositary's status table: one row per party (docs/api.md "Treaty law"), shown once any treaty-law fact is known.
+export function statusTable(agreement) {
+  const rows = agreement.participation || [];
+  if (!rows.some(p => p.consent || p.provisionalFrom || p.inForceOn || p.withdrawnOn || p.reservations?.length) && agreement.kind !== "treaty") return null;
+  const reservations = p => p.reservations.map(r => `${r.kind} (v${r.version}${r.refersTo ? " → v" + r.refersTo : ""}, ${r.on})`).join("; ");
+  return [
+    h("h2", { text: `Treaty status${agreement.inForce ? " — in force" : ""}${agreement.inForceOn ? ` (since ${agreement.inForceOn})` : ""}` }),
+    // Wider than the side column: a region the keyboard can scroll.
+    h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Treaty status table" }, h("table", { id: "treaty-status" },
+      h("caption", { class: "visually-hidden", text: "Each party's signature, consent, provisional application, entry into force, reservations and withdrawal" }),
+      h("thead", {}, h("tr", {}, ["Party", "Signed", "Consent", "Provisional application", "In force", "Reservations", "Withdrawal"].map(t => h("th", { scope: "col", text: t })))),
+      h("tbody", {}, rows.map(p => h("tr", { "data-party": p.party },
+        h("th", { scope: "row", text: p.party }),
+        h("td", { text: p.signedOn || "—" }),
+        h("td", { text: p.consent ? `${p.consent.instrument}, ${p.consent.on}` : "—" }),
+        h("td", { text: p.provisionalFrom ? `from ${p.provisionalFrom}` : "—" }),
+        h("td", { text: p.inForceOn ? `from ${p.inForceOn}` : "—" }),
+        h("td", { text: reservations(p) || "—" }),
+        h("td", { text: p.withdrawnOn ? `notified ${p.withdrawnOn}, effective ${p.withdrawalEffectiveOn}` : "—" })))))),
+  ];
+}
+
 export function sideLists(agreement) {
   return [
     h("h2", { text: "Targets" }),

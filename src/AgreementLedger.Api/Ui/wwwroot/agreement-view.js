@@ -9,7 +9,7 @@ import { commandForm } from "./forms.js";
 import { COMMANDS } from "./commands.js";
 import { go } from "./navigation.js";
 import { timelinePicture, legend } from "./timeline-picture.js";
-import { fact, eventsTable, sideLists } from "./agreement-details.js";
+import { fact, eventsTable, sideLists, statusTable } from "./agreement-details.js";
 import { inclusionChecks } from "./proofs.js";
 
 export async function agreementView(main, id, params) {
@@ -90,7 +90,7 @@ export async function agreementView(main, id, params) {
     fill(details, 
       h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), events,
         h("p", { class: "help", text: "Transparency log: each event's inclusion proof, the checkpoint's signature and the witnesses' cosignatures, checked in this browser." })),
-      h("div", {}, sideLists(agreement)));
+      h("div", {}, statusTable(agreement), sideLists(agreement)));
     inclusion.check(events, timeline.entries, diverged);
     return agreement;
   }

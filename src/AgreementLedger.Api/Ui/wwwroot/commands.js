@@ -1,7 +1,7 @@
 // The recording commands the agreement page offers: each one's route under /agreements/{id}/ and
-// the fields of its request body (docs/api.md), as specs for commandForm.
+// the fields of its request body (docs/api.md), as specs for commandForm; the treaty-law ones after the lifecycle's.
 
-import { MILESTONES } from "./vocabulary.js";
+import { MILESTONES, INSTRUMENTS, RESERVATION_KINDS } from "./vocabulary.js";
 
 export const COMMANDS = [
   { route: "negotiation-rounds", label: "Negotiation round", fields: [
@@ -53,6 +53,33 @@ export const COMMANDS = [
     route, label: { suspension: "Suspend", resumption: "Resume", termination: "Terminate", withdrawal: "Withdraw" }[route], fields: [
       { name: "reason", label: "Reason", type: "textarea", required: true },
       { name: "occurredOn", label: "On", type: "date" }] })),
+  { route: "consents", label: "Consent to be bound (ratification, accession…)", fields: [
+    { name: "party", label: "Party", required: true, help: "Code such as JP, GB, IT" },
+    { name: "instrument", label: "Instrument", type: "select", options: INSTRUMENTS, required: true },
+    { name: "occurredOn", label: "Deposited on", type: "date" },
+    { name: "depositary", label: "Depositary" },
+    { name: "signedBy", label: "Signed by" },
+    { name: "place", label: "Place" },
+    { name: "note", label: "Note", type: "textarea" }] },
+  { route: "entry-into-force", label: "Entry into force", fields: [
+    { name: "occurredOn", label: "In force from", type: "date" },
+    { name: "parties", label: "For parties", type: "list", help: "Leave empty for every party that has consented by then and is not yet in force" },
+    { name: "note", label: "Note", type: "textarea" }] },
+  { route: "provisional-application", label: "Provisional application", fields: [
+    { name: "party", label: "Party", required: true, help: "A party that has signed" },
+    { name: "occurredOn", label: "Applied from", type: "date" },
+    { name: "note", label: "Note", type: "textarea" }] },
+  { route: "reservations", label: "Reservation, declaration or objection", fields: [
+    { name: "party", label: "Party", required: true },
+    { name: "kind", label: "Kind", type: "select", options: RESERVATION_KINDS, required: true },
+    { name: "text", label: "Text", type: "textarea", required: true },
+    { name: "refersTo", label: "Refers to version", type: "number", step: "1", min: "2", help: "For an objection or a withdrawal: the version of the reservation meant" },
+    { name: "occurredOn", label: "Made on", type: "date" }] },
+  { route: "denunciations", label: "A party withdraws (denunciation)", fields: [
+    { name: "party", label: "Party", required: true },
+    { name: "occurredOn", label: "Notified on", type: "date" },
+    { name: "effectiveOn", label: "Takes effect on", type: "date", help: "May lie in the future; the same day when left empty" },
+    { name: "note", label: "Note", type: "textarea" }] },
   { route: "retractions", label: "Retract a mistaken event", fields: [
     { name: "version", label: "Version to retract", type: "number", required: true, step: "1", min: "2", help: "The event's version in the list of events" },
     { name: "reason", label: "Why it was wrong", type: "textarea", required: true }] },

@@ -12,7 +12,8 @@ export function legend() {
   return h("ul", { class: "legend", "aria-label": "Legend" },
     h("li", { text: "● negotiation round" }), h("li", { text: "◆ terms agreed / signature" }), h("li", { text: "■ funding" }),
     h("li", { text: "△ deliverable planned, ▲ delivered" }), h("li", { text: "⚑ target (red: overdue, green: met)" }),
-    h("li", { text: "○ source, amendment, standing" }));
+    h("li", { text: "○ source, amendment, standing, reservation" }),
+    h("li", { text: "● consent, ■ entry into force, ○ withdrawal (Signatures lane)" }));
 }
 
 export function timelinePicture(agreement, entries, referenceDate) {
@@ -78,6 +79,9 @@ export function timelinePicture(agreement, entries, referenceDate) {
       case "negotiation_round_held": marker(e, "Negotiation", "circle"); break;
       case "terms_agreed": marker(e, "Negotiation", "diamond", "terms"); break;
       case "party_signed": marker(e, "Signatures", "diamond", e.data.party); break;
+      case "consent_expressed": marker(e, "Signatures", e.data.instrument === "definitive-signature" ? "diamond" : "circle", `${e.data.party} ${e.data.instrument}`); break;
+      case "entered_into_force": marker(e, "Signatures", "square", `in force: ${(e.data.parties || []).join(" ")}`); break;
+      case "party_withdrew": marker(e, "Signatures", "ring", `${e.data.party} withdrew`); break;
       case "funding_committed": marker(e, "Funding", "square", `${Number(e.data.amount).toLocaleString("en")} ${e.data.currency}`); break;
       case "deliverable_planned": marker(e, "Deliveries", "triangle-open", e.data.deliverableId); break;
       case "deliverable_delivered": marker(e, "Deliveries", "triangle", e.data.deliverableId); break;
