@@ -6,6 +6,3 @@ export const KINDS = ["partnership", "treaty", "forum", "programme", "exercise",
 export const MILESTONES = ["Negotiating", "Negotiated", "Signed", "Funded", "Delivered"];
 export const INSTRUMENTS = ["ratification", "acceptance", "approval", "accession", "definitive-signature", "succession"];
 export const RESERVATION_KINDS = ["reservation", "declaration", "objection", "withdrawal"];
-export const REPLACEMENT_TYPES = ["negotiation_round_held", "terms_agreed", "party_signed", "party_joined", "deliverable_planned", "funding_committed",
-  "deliverable_delivered", "target_set", "source_cited", "agreement_amended", "agreement_suspended", "agreement_resumed", "agreement_terminated",
-  "agreement_withdrawn", "consent_expressed", "provisional_application_started", "reservation_made", "party_withdrew"];
