@@ -210,6 +210,48 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task on_a_phone_a_provisional_application_a_reservation_and_a_denunciation_are_recorded_through_the_forms()
+    {
+        var id = await ProposeThroughApiAsync("ui-treaty-phone");
+        using var client = OfficerClient();
+        foreach (var party in new[] { "JP", "KR" })
+        {
+            (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
+        }
+
+        (await client.PostAsJsonAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "approval", occurredOn = "2024-03-10" })).EnsureSuccessStatusCode();
+        var page = await host.SignedInPageAsync($"#/agreements/{id}", 390, 900);
+        await Expect(page.Locator("#treaty-status tr[data-party='JP']")).ToContainTextAsync("approval, 2024-03-10");
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Provisional application" });
+        await page.GetByLabel("Party (required)").FillAsync("KR");
+        await page.GetByLabel("Applied from").FillAsync("2024-03-05");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#treaty-status tr[data-party='KR']")).ToContainTextAsync("from 2024-03-05");
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "Reservation, declaration or objection" });
+        await page.GetByLabel("Party (required)").FillAsync("KR");
+        await page.GetByLabel("Kind (required)").SelectOptionAsync("reservation");
+        await page.GetByLabel("Text (required)").FillAsync("Article 4 does not bind KR.");
+        await page.GetByLabel("Made on").FillAsync("2024-03-06");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#treaty-status tr[data-party='KR']")).ToContainTextAsync("reservation (v6, 2024-03-06)");
+
+        await page.GetByLabel("What happened?").SelectOptionAsync(new SelectOptionValue { Label = "A party withdraws (denunciation)" });
+        await page.GetByLabel("Party (required)").FillAsync("JP");
+        await page.GetByLabel("Notified on").FillAsync("2024-04-01");
+        await page.GetByLabel("Takes effect on").FillAsync("2099-04-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#treaty-status tr[data-party='JP']")).ToContainTextAsync("notified 2024-04-01, effective 2099-04-01");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("7");
+
+        var axe = await page.RunAxe();
+        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help}")));
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 390 px window");
+    }
+
+    [Fact]
     public async Task an_event_altered_behind_the_services_back_shows_as_not_verified()
     {
         var id = await ProposeThroughApiAsync("ui-tampered");

@@ -20,7 +20,12 @@ public sealed class SnapshotRebuildTests(LedgerHost ledger)
         await ledger.Host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-03-02" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/retractions", new { version = 3, reason = "wrong date" }, 200);
+        // The treaty-law state (the status table) is rebuilt too.
+        await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "GB", instrument = "acceptance", occurredOn = "2024-04-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/entry-into-force", new { occurredOn = "2024-05-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "JP", kind = "reservation", text = "Art. 2", occurredOn = "2024-05-02" }, 200);
         var before = (await ledger.Host.GetAsync($"/agreements/{id}")).Text;
+        Assert.Contains("\"inForceOn\":\"2024-05-01\"", before);
 
         // Lost snapshot, and a damaged one: both come back exactly as the inline projection made them.
         var other = Given.NewId("rebuild");
@@ -30,7 +35,7 @@ public sealed class SnapshotRebuildTests(LedgerHost ledger)
         await ledger.ExecuteAsync("update ledger.mt_doc_agreement set data = jsonb_set(data, '{title}', '\"damaged\"') where id = $1", other);
 
         var result = await Rebuilder.RebuildAsync(CancellationToken.None);
-        Assert.True(result.Events >= 6 && result.Agreements >= 2, $"{result}");
+        Assert.True(result.Events >= 9 && result.Agreements >= 2, $"{result}");
         Assert.Equal(before, (await ledger.Host.GetAsync($"/agreements/{id}")).Text);
         Assert.Equal(otherBefore, (await ledger.Host.GetAsync($"/agreements/{other}")).Text);
 

@@ -1,3 +1,4 @@
+using Alba;
 using AgreementLedger.IntegrationTests.Support;
 
 namespace AgreementLedger.IntegrationTests.Agreements.TreatyLaw;
@@ -137,6 +138,19 @@ public sealed class TreatyLawTests(LedgerHost ledger)
         await ledger.Host.PostAsync("/agreements/no-such-treaty/consents", new { party = "JP", instrument = "ratification" }, 404);
 
         Assert.Equal(4, await ledger.EventCountAsync(id));
+
+        // If-Match and Idempotency-Key as on every command.
+        await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", occurredOn = "2024-03-01" }, 412, s => s.WithRequestHeader("If-Match", "\"3\""));
+        var key = Guid.NewGuid().ToString();
+        var first = await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", occurredOn = "2024-03-01" }, 200, s =>
+        {
+            s.WithRequestHeader("If-Match", "\"4\"");
+            s.WithRequestHeader("Idempotency-Key", key);
+        });
+        var replayed = await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", occurredOn = "2024-03-01" }, 200, s => s.WithRequestHeader("Idempotency-Key", key));
+        Assert.Equal("true", replayed.Headers["Idempotent-Replayed"]);
+        Assert.Equal(first.Text, replayed.Text);
+        Assert.Equal(5, await ledger.EventCountAsync(id));
     }
 
     [Fact]

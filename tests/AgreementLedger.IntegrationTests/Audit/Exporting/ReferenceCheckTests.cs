@@ -42,6 +42,12 @@ public sealed class ReferenceCheckTests(LedgerHost ledger) : IDisposable
         await ledger.Host.PostAsync($"/agreements/{id}/funding", new { funder = "GB", amount = 98765432109.99m, currency = "GBP", occurredOn = "2024-03-03" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/sources", new { publisher = "Reuters", note = "line one\nline two\ttabbed \\ back-slashed", occurredOn = "2024-03-04" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/retractions", new { version = 7, reason = "misreported" }, 200);
+        // Treaty law's events hash like any other: a stored default list of parties, a reservation's refersTo, an effectiveOn ahead.
+        await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", depositary = "外務省", occurredOn = "2024-04-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/entry-into-force", new { occurredOn = "2024-05-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "GB", kind = "declaration", text = "Art. 3 — «overseas»", occurredOn = "2024-05-02" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "JP", kind = "objection", text = "None.", refersTo = 11, occurredOn = "2024-05-03" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/denunciations", new { party = "JP", occurredOn = "2024-06-01", effectiveOn = "2099-06-01" }, 200);
 
         var export = Path.Combine(_folder, "ledger." + format);
         var key = await PublicKeyFileAsync();

@@ -25,9 +25,12 @@ internal static class IntegrationChecks
         await host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01" }, 200);
         await host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-03-01" }, 200);
         await host.PostAsync($"/agreements/{id}/sources", new { publisher = "Reuters" }, 200);
+        // Treaty law's events travel like the rest.
+        await host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", occurredOn = "2024-03-02" }, 200);
+        await host.PostAsync($"/agreements/{id}/reservations", new { party = "GB", kind = "declaration", text = "Art. 1", occurredOn = "2024-03-03" }, 200);
         // Refused (GB has not signed): appends nothing, so publishes nothing.
         await host.PostAsync($"/agreements/{id}/funding", new { funder = "EU", amount = 1, currency = "EUR", occurredOn = "2024-04-01" }, 409);
-        return await FeedEventsAsync(host, id, 4);
+        return await FeedEventsAsync(host, id, 6);
     }
 
     public static async Task<JsonElement[]> FeedEventsAsync(IAlbaHost host, string id, int expected)

@@ -296,6 +296,25 @@ public sealed class WebhookTests(WebhookLedgerHost ledger)
         await ledger.Host.DeleteSubscriptionAsync(subscriptionId);
     }
 
+    [Fact]
+    public async Task treaty_law_events_are_delivered_to_a_subscription_for_their_types()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var subscription = await ledger.Host.PostAsync("/subscriptions", new { url = receiver.Url(), secret = Secret, types = new[] { "consent_expressed", "entered_into_force" } }, 201);
+        var subscriptionId = subscription["id"].GetString()!;
+
+        var id = Given.NewId("treaty-hook");
+        await ledger.Host.SignedAsync(id, "JP");
+        await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "ratification", occurredOn = "2024-03-01" }, 200);
+        await ledger.Host.PostAsync($"/agreements/{id}/entry-into-force", new { occurredOn = "2024-04-01" }, 200);
+        await WebhookWaits.UntilAsync(() => receiver.Requests.Count(r => r.Body.Contains(id, StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(10));
+
+        var delivered = receiver.Requests.Where(r => r.Body.Contains(id, StringComparison.Ordinal)).Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal(["consent_expressed", "entered_into_force"], delivered.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("JP", delivered[1].GetProperty("data").GetProperty("parties")[0].GetString());
+        await ledger.Host.DeleteSubscriptionAsync(subscriptionId);
+    }
+
     [Theory]
     [InlineData("{\"secret\": \"a-webhook-secret-of-some-length\"}", "url")]
     [InlineData("{\"url\": \"ftp://x.org\", \"secret\": \"a-webhook-secret-of-some-length\"}", "url")]
