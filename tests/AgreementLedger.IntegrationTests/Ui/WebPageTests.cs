@@ -198,7 +198,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#treaty-status tr[data-party='KR']")).ToContainTextAsync("from 2024-05-01");
         await Expect(page.Locator("#treaty-status tr[data-party='JP']")).Not.ToContainTextAsync("from 2024-05-01");
         await Expect(page.Locator("main h2", new() { HasText = "Treaty status" })).ToContainTextAsync("in force");
-        await Expect(page.Locator("#events")).ToContainTextAsync("Entered into force for KR");
+        await Expect(page.Locator("#events")).ToContainTextAsync("entered into force for KR");
         await Expect(page.Locator("#timeline-picture [data-type='entered_into_force']")).ToHaveCountAsync(1);
 
         // A refusal lands at its field: JP has not consented, so it cannot withdraw.

@@ -29,7 +29,8 @@ public static class EventSummaries
         EventTypeNames.AgreementWithdrawn => "Withdrawn: " + Text(data, "reason"),
         EventTypeNames.ConsentExpressed =>
             $"{Text(data, "party")} {Consented(Text(data, "instrument"))}" + Suffix(" (deposited with ", Text(data, "depositary"), ")"),
-        EventTypeNames.EnteredIntoForce => "Entered into force" + Suffix(" for ", List(data, "parties")),
+        // In the contract's own words ("entered into force for JP, GB, IT"), as a depositary's notification reads.
+        EventTypeNames.EnteredIntoForce => "entered into force" + Suffix(" for ", Codes(data, "parties")),
         EventTypeNames.ProvisionalApplicationStarted => $"{Text(data, "party")} applies the agreement provisionally",
         EventTypeNames.ReservationMade => Text(data, "kind") switch
         {
@@ -65,6 +66,12 @@ public static class EventSummaries
     private static string? Number(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
             ? value.GetDecimal().ToString("#,0.##", System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    /// <summary>Party codes as a depositary lists them: separated by commas.</summary>
+    private static string? Codes(JsonElement data, string name) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0
+            ? string.Join(", ", value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()))
             : null;
 
     private static string? List(JsonElement data, string name)

@@ -42,7 +42,7 @@ public sealed class TreatyLawTests(LedgerHost ledger)
         var stored = await ledger.Host.GetAsync($"/agreements/{id}/timeline");
         var entry = stored["entries"].EnumerateArray().Single(e => e.GetProperty("type").GetString() == "entered_into_force");
         Assert.Equal(["JP", "IT"], entry.GetProperty("data").GetProperty("parties").EnumerateArray().Select(p => p.GetString()));
-        Assert.Equal("Entered into force for JP and IT", entry.GetProperty("summary").GetString());
+        Assert.Equal("entered into force for JP, IT", entry.GetProperty("summary").GetString());
         Assert.Contains(stored["entries"].EnumerateArray(), e => e.GetProperty("summary").GetString() == "IT ratified");
         Assert.Contains(stored["entries"].EnumerateArray(), e => e.GetProperty("summary").GetString() == "JP ratified (deposited with Government of Japan)");
 
