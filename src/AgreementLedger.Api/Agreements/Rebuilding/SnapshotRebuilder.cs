@@ -112,7 +112,7 @@ public sealed partial class SnapshotRebuilder(
         await Versions.AgreementVersionRows.UpsertStagedAsync(writeVersions, writingVersions, schema, ct);
         await writingVersions.CommitAsync(ct);
         await snapshot.CommitAsync(ct);
-        await Versions.AgreementVersionRows.CloseAndMarkFilledAsync(db, schema, ct);
+        await Versions.AgreementVersionRows.MarkFilledAsync(db, schema, ct);
         progress?.Add(written);
         progress?.End();
         var result = new Result(folded, agreements, written, watch.Elapsed);

@@ -63,7 +63,6 @@ public sealed class KnownAgreements(NpgsqlDataSource db, LedgerSchema schema, St
 
         const string Shown = "v.agreement_id, v.version, v.recorded_at, v.title, v.kind, v.status, v.parties, v.areas, v.proposed_on, v.signed_by, v.signed_on";
         var versions = $"{schema.Events}.{AgreementVersionRows.TableName} v";
-        var known = "(v.superseded_at is null or v.superseded_at > $1)";
         var checks = new List<string>();
         if (filter.Party is { } party)
         {
@@ -85,38 +84,23 @@ public sealed class KnownAgreements(NpgsqlDataSource db, LedgerSchema schema, St
             checks.Add($"v.status = {Next(status.ToString())}");
         }
 
-        string sql;
-        if (filter is { Party: null, Area: null, Kind: null, Status: not null })
+        // The agreements that may pass (by party, else area, else kind, else status, else all), in id order, each with
+        // its newest version recorded by then, found by the primary key (the lateral's limit keeps it a nested
+        // loop), and checked against every filter.
+        var (facet, value) = filter.Party is { } p ? (AgreementVersionRows.PartyFacet, p)
+            : filter.Area is { } a ? (AgreementVersionRows.AreaFacet, a)
+            : filter.Kind is { } k ? (AgreementVersionRows.KindFacet, k)
+            : filter.Status is { } s ? (AgreementVersionRows.StatusFacet, s.ToString())
+            : (AgreementVersionRows.AnyFacet, "");
+        var walk = new List<string> { $"f.facet = {Next(facet)}", $"f.value = {Next(value)}" };
+        if (afterId is not null)
         {
-            // A status alone walks the versions of that status in id order.
-            var where = new List<string>(checks) { "v.recorded_at <= $1", known };
-            if (afterId is not null)
-            {
-                where.Add($"v.agreement_id > {Next(afterId)}");
-            }
-
-            sql = $"select {Shown} from {versions} where {string.Join(" and ", where)} order by v.agreement_id";
-        }
-        else
-        {
-            // Otherwise the agreements that may pass (by party, else area, else kind, else all), in id order, each
-            // with its newest version recorded by then, found by the primary key (the lateral's limit keeps it a
-            // nested loop), and checked against every filter.
-            var (facet, value) = filter.Party is { } p ? (AgreementVersionRows.PartyFacet, p)
-                : filter.Area is { } a ? (AgreementVersionRows.AreaFacet, a)
-                : filter.Kind is { } k ? (AgreementVersionRows.KindFacet, k)
-                : (AgreementVersionRows.AnyFacet, "");
-            var walk = new List<string> { $"f.facet = {Next(facet)}", $"f.value = {Next(value)}" };
-            if (afterId is not null)
-            {
-                walk.Add($"f.agreement_id > {Next(afterId)}");
-            }
-
-            sql = $"select {Shown} from {schema.Events}.{AgreementVersionRows.FacetsTableName} f cross join lateral " +
-                $"(select {Shown}, v.superseded_at from {versions} where v.agreement_id = f.agreement_id and v.recorded_at <= $1 order by v.version desc limit 1) v " +
-                $"where {string.Join(" and ", walk.Append(known).Concat(checks))} order by f.agreement_id";
+            walk.Add($"f.agreement_id > {Next(afterId)}");
         }
 
+        var sql = $"select {Shown} from {schema.Events}.{AgreementVersionRows.FacetsTableName} f cross join lateral " +
+            $"(select {Shown} from {versions} where v.agreement_id = f.agreement_id and v.recorded_at <= $1 order by v.version desc limit 1) v " +
+            $"where {string.Join(" and ", walk.Concat(checks))} order by f.agreement_id";
         sql += count is { } n ? $" limit {Next(n)}" : "";
         return (sql, values);
     }
