@@ -64,6 +64,21 @@ public sealed class SlowStreamClientTests : IAsyncLifetime
         }
 
         Assert.True(command.Elapsed < TimeSpan.FromSeconds(5), $"a command took {command.Elapsed} while a stream client was stuck");
+
+        // Wait until the service can send no more (what waits in this socket's buffer stops growing: the window is
+        // closed, whatever the machine's load made the service take to get there), then twice the timeout.
+        var stalled = Stopwatch.StartNew();
+        var (waiting, unchanged) = (socket.Available, Stopwatch.StartNew());
+        while (unchanged.Elapsed < TimeSpan.FromSeconds(1.5) && stalled.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(100);
+            if (socket.Available != waiting || waiting == 0)
+            {
+                (waiting, unchanged) = (socket.Available, Stopwatch.StartNew());
+            }
+        }
+
+        Assert.True(waiting > 0, $"the service sent nothing in {stalled.Elapsed}");
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         // Now read: what was buffered arrives, then the connection ends — long before all the events.
