@@ -27,7 +27,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task each_event_shows_the_checkpoint_it_is_in_and_the_witness_that_cosigned_it_verified_in_the_browser()
     {
-        var (id, checkpoint) = await CheckpointedAgreementAsync("ui-cosigned");
+        var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-cosigned");
         var proofs = new List<string>();
         var page = await PageAsync(id, proofs);
 
@@ -48,7 +48,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task an_audit_path_with_one_hash_changed_shows_that_the_proof_does_not_verify_and_no_pass()
     {
-        var (id, checkpoint) = await CheckpointedAgreementAsync("ui-tampered-proof");
+        var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-tampered-proof");
         var page = await host.SignedInPageAsync($"#/agreements/{id}", service: ledger.Service.Address);
         await AlterAsync(page, "**/audit/proofs/inclusion?**", proof =>
         {
@@ -69,7 +69,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task a_checkpoint_whose_signature_does_not_verify_fails_every_event()
     {
-        var (id, checkpoint) = await CheckpointedAgreementAsync("ui-forged-checkpoint");
+        var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-forged-checkpoint");
         var page = await host.SignedInPageAsync($"#/agreements/{id}", service: ledger.Service.Address);
         await AlterAsync(page, "**/audit/checkpoint", served => served["rootHash"] = Flipped(served["rootHash"]!.GetValue<string>()));
         await page.ReloadAsync();
@@ -82,7 +82,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task a_cosignature_by_a_witness_whose_key_the_page_does_not_know_is_shown_unverified_and_not_counted()
     {
-        var (id, checkpoint) = await CheckpointedAgreementAsync("ui-unknown-witness");
+        var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-unknown-witness");
         var page = await host.SignedInPageAsync($"#/agreements/{id}", service: ledger.Service.Address);
         await AlterAsync(page, "**/audit/public-key", keys => keys["witnesses"] = new JsonArray());
         await page.ReloadAsync();
@@ -95,7 +95,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task a_diverged_history_shows_a_banner_naming_the_checkpoint_and_no_event_as_verified()
     {
-        var (id, checkpoint) = await CheckpointedAgreementAsync("ui-diverged");
+        var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-diverged");
         // The divergence as the service records it once the stored events no longer yield a cosigned checkpoint: every
         // node then answers /audit/checkpoint with 503 history-diverged (WitnessedLedgerTests make one for real).
         var signedBy = $"the witness at {ledger.Witness.Address}";
@@ -123,7 +123,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [Fact]
     public async Task a_user_without_the_auditor_role_reads_that_the_log_needs_it_not_an_error()
     {
-        var (id, _) = await CheckpointedAgreementAsync("ui-recorder");
+        var (id, _) = await ledger.CheckpointedAgreementAsync("ui-recorder");
         var page = await host.SignedInPageAsync($"#/agreements/{id}", service: ledger.Service.Address, token: TestTokens.For("officer", Roles.Recorder));
 
         await Expect(page.Locator("#events .proof[data-state='unchecked']")).ToHaveCountAsync(2);
@@ -136,7 +136,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     [InlineData(390)]
     public async Task the_verified_events_pass_axe_and_fit_laptop_and_phone_widths(int width)
     {
-        var (id, _) = await CheckpointedAgreementAsync("ui-proof-axe");
+        var (id, _) = await ledger.CheckpointedAgreementAsync("ui-proof-axe");
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900, ledger.Service.Address);
         await Expect(page.Locator("#events .proof[data-state='verified']")).ToHaveCountAsync(2);
         await Expect(page.Locator(".audit")).Not.ToContainTextAsync("checking");
@@ -177,39 +177,6 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
         Assert.DoesNotContain("witnesses", declared["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [], StringComparer.Ordinal);
     }
 
-    /// <summary>Proposes an agreement and cites a source (two events), then waits until a published checkpoint holds both, cosigned.</summary>
-    private async Task<(string Id, Checkpoint Checkpoint)> CheckpointedAgreementAsync(string prefix)
-    {
-        var id = Given.NewId(prefix);
-        var client = ledger.Service.Client;
-        using (var proposed = await client.PostAsJsonAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" }))
-        {
-            Assert.Equal(201, (int)proposed.StatusCode);
-        }
-
-        using (var cited = await client.PostAsJsonAsync($"/agreements/{id}/sources", new { publisher = "Reuters" }))
-        {
-            Assert.Equal(200, (int)cited.StatusCode);
-        }
-
-        for (var tries = 0; ; tries++)
-        {
-            Assert.True(tries < 150, "no cosigned checkpoint held the agreement's events within 15 s");
-            var timeline = await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline");
-            var leaves = timeline.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("leafIndex")).ToList();
-            if (leaves.All(l => l.ValueKind == JsonValueKind.Number))
-            {
-                var checkpoint = (await client.GetFromJsonAsync<Checkpoint>("/audit/checkpoint", JsonSerializerOptions.Web))!;
-                if (checkpoint.TreeSize > leaves.Max(l => l.GetInt64()) && checkpoint.Cosignatures.Count > 0)
-                {
-                    return (id, checkpoint);
-                }
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
     /// <summary>The agreement's page, signed in, collecting the inclusion proofs it asks for into <paramref name="proofs"/>.</summary>
     private async Task<IPage> PageAsync(string id, List<string> proofs)
     {
@@ -241,7 +208,6 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
     /// <summary>The hash with its first hex digit changed.</summary>
     private static string Flipped(string hex) => (hex[0] == '0' ? "1" : "0") + hex[1..];
 
-    private sealed record Checkpoint(long TreeSize, string RootHash, string KeyId, IReadOnlyList<JsonElement> Cosignatures);
 }
 
 /// <summary>
@@ -273,6 +239,39 @@ public sealed class WitnessedService : IAsyncLifetime
             ["Ledger__Audit__Witnesses__0__Url"] = Witness.Address.ToString(),
             ["Ledger__Audit__Witnesses__0__PublicKey"] = WitnessKey.PublicKey,
         });
+    }
+
+    /// <summary>Proposes an agreement and cites a source (two events), then waits until a published checkpoint holds both, cosigned.</summary>
+    public async Task<(string Id, PublishedCheckpoint Checkpoint)> CheckpointedAgreementAsync(string prefix)
+    {
+        var id = Given.NewId(prefix);
+        var client = Service.Client;
+        using (var proposed = await client.PostAsJsonAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" }))
+        {
+            Assert.Equal(201, (int)proposed.StatusCode);
+        }
+
+        using (var cited = await client.PostAsJsonAsync($"/agreements/{id}/sources", new { publisher = "Reuters" }))
+        {
+            Assert.Equal(200, (int)cited.StatusCode);
+        }
+
+        for (var tries = 0; ; tries++)
+        {
+            Assert.True(tries < 150, "no cosigned checkpoint held the agreement's events within 15 s");
+            var timeline = await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline");
+            var leaves = timeline.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("leafIndex")).ToList();
+            if (leaves.All(l => l.ValueKind == JsonValueKind.Number))
+            {
+                var checkpoint = (await client.GetFromJsonAsync<PublishedCheckpoint>("/audit/checkpoint", JsonSerializerOptions.Web))!;
+                if (checkpoint.TreeSize > leaves.Max(l => l.GetInt64()) && checkpoint.Cosignatures.Count > 0)
+                {
+                    return (id, checkpoint);
+                }
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Runs SQL on the service's database, as someone with write access to it.</summary>
@@ -308,3 +307,6 @@ public sealed class WitnessedService : IAsyncLifetime
         }
     }
 }
+
+/// <summary>What the tests read of <c>GET /audit/checkpoint</c>.</summary>
+public sealed record PublishedCheckpoint(long TreeSize, string RootHash, string KeyId, IReadOnlyList<JsonElement> Cosignatures);

@@ -11,6 +11,7 @@ import { go } from "./navigation.js";
 import { timelinePicture, legend } from "./timeline-picture.js";
 import { fact, eventsTable, sideLists, statusTable } from "./agreement-details.js";
 import { inclusionChecks } from "./proofs.js";
+import { auditPanel } from "./audit-panel.js";
 
 export async function agreementView(main, id, params) {
   const asOf = params.asOf || "";
@@ -25,6 +26,7 @@ export async function agreementView(main, id, params) {
   const audit = h("p", { class: "audit", "aria-live": "polite", text: "Audit: checking the hash chain…" });
   const diverged = h("div", {});
   const inclusion = inclusionChecks();
+  const auditing = auditPanel(id);
 
   const controls = h("form", { class: "time-travel", "aria-label": "View at another time" },
     h("fieldset", {}, h("legend", { text: "View at another time" }),
@@ -48,7 +50,7 @@ export async function agreementView(main, id, params) {
   let retract = null;
   fill(main, 
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
-    heading, diverged, audit, controls, picture, details, recordArea);
+    heading, diverged, audit, controls, picture, details, recordArea, auditing.element);
 
   const refreshes = answerOrder();
   async function refresh() {
@@ -92,6 +94,7 @@ export async function agreementView(main, id, params) {
         h("p", { class: "help", text: "Transparency log: each event's inclusion proof, the checkpoint's signature and the witnesses' cosignatures, checked in this browser." })),
       h("div", {}, statusTable(agreement), sideLists(agreement)));
     inclusion.check(events, timeline.entries, diverged);
+    auditing.refresh(timeline.entries);
     return agreement;
   }
 
@@ -100,6 +103,7 @@ export async function agreementView(main, id, params) {
     const ticket = audits.take();
     const answer = await api(`/audit/verify${query({ agreementId: id })}`);
     if (!audits.show(ticket)) return;
+    auditing.showChain(answer);
     if (answer.status === 403) { audit.className = "audit"; audit.textContent = "Audit status needs the auditor role."; return; }
     if (!answer.ok) { audit.className = "audit failed"; audit.textContent = "Audit: " + (answer.json?.title || "could not be checked"); return; }
     const report = answer.json;
