@@ -76,7 +76,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator(".audit")).ToContainTextAsync("verified");
         await page.ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-agreement.png"), FullPage = true });
 
-        await page.GetByLabel("As known at (your time)").FillAsync(between.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("What the ledger knew on (UTC)").FillAsync(between.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "Show it then" }).ClickAsync();
 
         await Expect(page.Locator("#time-banner")).ToContainTextAsync("As known at");
@@ -88,7 +88,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to now" }).ClickAsync();
         await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
 
-        await page.GetByLabel("As in effect on").FillAsync("2024-02-01");
+        await page.GetByLabel("What had happened in the world by").FillAsync("2024-02-01");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show it then" }).ClickAsync();
         await Expect(page.Locator("#time-banner")).ToContainTextAsync("as in effect on 2024-02-01");
         await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");

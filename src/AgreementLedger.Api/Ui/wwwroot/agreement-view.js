@@ -3,7 +3,8 @@
 
 import { h, fill, announce } from "./dom.js";
 import { api, allPages, answerOrder, query } from "./api.js";
-import { instantToLocalInput, localInputToInstant, showInstant, todayUtc } from "./dates.js";
+import { showInstant, todayUtc } from "./dates.js";
+import { knownOnField, happenedByField, readTimes, recordingMoments, sinceThen, markRetractedSince } from "./time-controls.js";
 import { onLiveEvent, debounce } from "./live.js";
 import { commandForm } from "./forms.js";
 import { COMMANDS } from "./commands.js";
@@ -28,35 +29,46 @@ export async function agreementView(main, id, params) {
   const inclusion = inclusionChecks();
   const auditing = auditPanel(id);
 
-  const controls = h("form", { class: "time-travel", "aria-label": "View at another time" },
+  const knownOn = knownOnField("as-of", asOf);
+  const moments = h("div", {});
+  const controls = h("form", { class: "time-travel", "aria-label": "View at another time", novalidate: true },
     h("fieldset", {}, h("legend", { text: "View at another time" }),
-      h("div", { class: "grid" },
-        h("div", {}, h("label", { for: "as-of", text: "As known at (your time)" }),
-          h("input", { id: "as-of", name: "asOf", type: "datetime-local", step: "1", value: instantToLocalInput(asOf), "aria-describedby": "as-of-help" }),
-          h("p", { id: "as-of-help", class: "help", text: "What the ledger had recorded by then" })),
-        h("div", {}, h("label", { for: "effective-on", text: "As in effect on" }),
-          h("input", { id: "effective-on", name: "effectiveOn", type: "date", value: effectiveOn, "aria-describedby": "effective-on-help" }),
-          h("p", { id: "effective-on-help", class: "help", text: "Only what had happened in the world by that date" }))),
+      h("div", { class: "grid" }, h("div", {}, knownOn, moments), happenedByField("effective-on", effectiveOn)),
       h("div", { class: "actions" },
         h("button", { type: "submit", text: "Show it then" }),
         h("a", { class: "button secondary", href: `#/agreements/${encodeURIComponent(id)}`, text: "Back to now" }))));
   controls.addEventListener("submit", event => {
     event.preventDefault();
-    go(`/agreements/${encodeURIComponent(id)}`, { asOf: localInputToInstant(controls.elements.asOf.value), effectiveOn: controls.elements.effectiveOn.value });
+    const times = readTimes(controls);
+    if (times) go(`/agreements/${encodeURIComponent(id)}`, times);
   });
+  const since = h("div", {});
 
   const recordArea = h("section", { "aria-labelledby": "record-heading" });
   // Set once the recording forms exist (never while looking at another time): opens the retraction form for a version.
   let retract = null;
   fill(main, 
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
-    heading, diverged, audit, controls, picture, details, recordArea, auditing.element);
+    heading, diverged, audit, controls, since, picture, details, recordArea, auditing.element);
 
   const refreshes = answerOrder();
+  // How many events the view shows: a past view's audit line says the chain it checked is longer.
+  let shownEvents = 0;
   async function refresh() {
     const ticket = refreshes.take();
-    const [state, timeline] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when)]);
+    // A past view also reads the present timeline: to offer its recording moments and say what was learned since.
+    const [state, timeline, present] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when),
+      travelling ? loadTimeline(id, {}) : null]);
     if (!refreshes.show(ticket)) return state.ok ? state.json : null;
+    const now = present ? present.entries : timeline.entries;
+    fill(moments, now.length ? recordingMoments(now, knownOn.querySelector("input")) : null);
+    let entries = timeline.entries;
+    if (asOf) {
+      const learned = sinceThen(asOf, timeline.entries, now);
+      fill(since, learned.note);
+      entries = markRetractedSince(entries, learned.retractedSince);
+    }
+    shownEvents = entries.length;
     if (!state.ok) {
       fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
         h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
@@ -70,7 +82,9 @@ export async function agreementView(main, id, params) {
       h("h1", { text: agreement.title }),
       params.recorded ? h("p", { class: "notice", text: "The proposal was recorded." }) : null,
       travelling ? h("p", { class: "banner", id: "time-banner", text:
-        [asOf ? `As known at ${showInstant(asOf)}` : "", effectiveOn ? `as in effect on ${effectiveOn}` : ""].filter(Boolean).join(", ") + ". Recording is possible only on the present state." }) : null,
+        [asOf ? `As known at ${/T/.test(asOf) ? showInstant(asOf) : `the end of ${asOf} (UTC)`} (what the ledger knew then)` : "",
+          effectiveOn ? `${asOf ? "" : "Shown "}as in effect on ${effectiveOn} (what had happened in the world by then)` : ""].filter(Boolean).join(", ") +
+          ". Recording is possible only on the present state." }) : null,
       h("dl", { class: "facts" },
         fact("Status", h("span", { class: `badge ${agreement.status}`, id: "status", text: agreement.status })),
         fact("Id", h("code", { text: agreement.id })),
@@ -85,16 +99,16 @@ export async function agreementView(main, id, params) {
       agreement.summary ? h("p", { text: agreement.summary }) : null);
     fill(picture, 
       h("h2", { id: "picture-heading", text: "Timeline" }),
-      timelinePicture(agreement, timeline.entries, effectiveOn || (asOf ? asOf.slice(0, 10) : todayUtc())),
+      timelinePicture(agreement, entries, effectiveOn || (asOf ? asOf.slice(0, 10) : todayUtc())),
       legend(),
       timeline.truncated ? h("p", { class: "help", text: "Only the first 10,000 events are drawn." }) : null);
-    const events = eventsTable(timeline.entries, retract);
+    const events = eventsTable(entries, retract);
     fill(details, 
       h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), events,
         h("p", { class: "help", text: "Transparency log: each event's inclusion proof, the checkpoint's signature and the witnesses' cosignatures, checked in this browser." })),
       h("div", {}, statusTable(agreement), sideLists(agreement)));
-    inclusion.check(events, timeline.entries, diverged);
-    auditing.refresh(timeline.entries);
+    inclusion.check(events, entries, diverged);
+    auditing.refresh(entries);
     return agreement;
   }
 
@@ -109,7 +123,8 @@ export async function agreementView(main, id, params) {
     const report = answer.json;
     audit.className = "audit " + (report.verified ? "ok" : "failed");
     fill(audit, report.verified
-      ? `Audit: verified — the hash chain of ${report.eventsChecked} event${report.eventsChecked === 1 ? "" : "s"} matches what is stored.`
+      ? `Audit: verified — the hash chain of ${report.eventsChecked} event${report.eventsChecked === 1 ? "" : "s"} matches what is stored.` +
+        (travelling && shownEvents !== report.eventsChecked ? ` (That is every event recorded up to now; this view shows ${shownEvents}.)` : "")
       : h("span", {}, `Audit: NOT verified — ${report.failures.length} failure(s):`, h("ul", {}, report.failures.map(f => h("li", { text: `version ${f.version}: ${f.reason}` })))));
   }
 

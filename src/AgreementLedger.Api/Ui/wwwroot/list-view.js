@@ -2,14 +2,15 @@
 
 import { h, fill } from "./dom.js";
 import { allPages } from "./api.js";
-import { instantToLocalInput, localInputToInstant, showInstant } from "./dates.js";
+import { showInstant } from "./dates.js";
+import { knownOnField, readTimes } from "./time-controls.js";
 import { onLiveEvent, debounce } from "./live.js";
 import { go } from "./navigation.js";
 import { STATUSES, KINDS } from "./vocabulary.js";
 
 export async function listView(main, params) {
   document.title = "Agreements · AgreementLedger";
-  const filters = h("form", { class: "filters", "aria-label": "Filter agreements" },
+  const filters = h("form", { class: "filters", "aria-label": "Filter agreements", novalidate: true },
     h("div", { class: "grid" },
       h("div", {}, h("label", { for: "filter-party", text: "Party" }), h("input", { id: "filter-party", name: "party", value: params.party || "", placeholder: "JP" })),
       h("div", {}, h("label", { for: "filter-status", text: "Status" }), h("select", { id: "filter-status", name: "status" },
@@ -17,13 +18,13 @@ export async function listView(main, params) {
       h("div", {}, h("label", { for: "filter-kind", text: "Kind" }), h("select", { id: "filter-kind", name: "kind" },
         h("option", { value: "", text: "Any" }), KINDS.map(k => h("option", { value: k, text: k, selected: params.kind === k })))),
       h("div", {}, h("label", { for: "filter-area", text: "Area" }), h("input", { id: "filter-area", name: "area", value: params.area || "", placeholder: "defence-industry" })),
-      h("div", {}, h("label", { for: "filter-asof", text: "As known at (your time)" }), h("input", { id: "filter-asof", name: "asOf", type: "datetime-local", step: "1", value: instantToLocalInput(params.asOf) }))),
+      knownOnField("filter-asof", params.asOf)),
     h("div", { class: "actions" }, h("button", { type: "submit", text: "Show" }), h("a", { href: "#/", class: "button secondary", text: "Clear filters" })));
   filters.addEventListener("submit", event => {
     event.preventDefault();
-    const data = Object.fromEntries(new FormData(filters));
-    data.asOf = localInputToInstant(data.asOf);
-    go("/", data);
+    const times = readTimes(filters);
+    if (!times) return;
+    go("/", { ...Object.fromEntries(new FormData(filters)), asOf: times.asOf });
   });
 
   const results = h("div", { "aria-live": "polite" }, h("p", { text: "Loading…" }));
