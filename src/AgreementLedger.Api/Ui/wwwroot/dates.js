@@ -12,3 +12,5 @@ export function instantToLocalInput(instant) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 export function showInstant(instant) { return instant ? instant.replace("T", " ").replace(/\.\d+Z$/, " UTC") : ""; }
+/** An instant as ISO 8601 in UTC to the second: "2026-12-01T09:45:36Z". */
+export function isoSeconds(instant) { return instant ? instant.replace(/\.\d+Z$/, "Z") : ""; }
