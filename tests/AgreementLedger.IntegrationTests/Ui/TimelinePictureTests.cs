@@ -85,12 +85,18 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
 
         var proposal = page.Locator("#timeline-picture [data-type='agreement_proposed']");
         await Expect(proposal).ToBeVisibleAsync();
-        var picture = await page.Locator("#timeline-picture svg").BoundingBoxAsync();
-        var marker = await proposal.Locator("circle:not(.halo)").BoundingBoxAsync();
-        var todayLine = await page.Locator("#timeline-picture line[stroke-dasharray]").BoundingBoxAsync();
-        Assert.InRange(marker!.X, picture!.X, picture.X + picture.Width - marker.Width);
+        // Read at once, from one drawing.
+        var at = await page.EvaluateAsync<double[]>("""
+            () => {
+              const box = selector => document.querySelector('#timeline-picture svg ' + selector).getBoundingClientRect();
+              const frame = box(''), ring = box("[data-type='agreement_proposed'] circle:not(.halo)"), today = box('line[stroke-dasharray]');
+              return [frame.left, frame.right, ring.left, ring.right, today.left];
+            }
+            """);
+        Assert.InRange(at[2], at[0], at[1]);
+        Assert.InRange(at[3], at[0], at[1]);
         // The proposal sits on today's line.
-        Assert.InRange(marker.X + (marker.Width / 2), todayLine!.X - 2, todayLine.X + todayLine.Width + 2);
+        Assert.InRange(at[4], at[2], at[3]);
         await Expect(page.Locator("#timeline-picture svg text", new() { HasText = $"today ({today})" })).ToBeVisibleAsync();
         await Expect(page.Locator("#timeline-picture svg text", new() { HasText = "Proposed" })).ToBeVisibleAsync();
         var ticks = await page.Locator("#timeline-picture .axis text").AllTextContentsAsync();

@@ -42,12 +42,12 @@ export function timelinePicture(agreement, entries, referenceDate) {
     const picture = drawPicture(agreement, entries, referenceDate, width, choose);
     frame.replaceChildren(picture);
     fitLabels(picture, width);
-    drawn = picture.isConnected ? width : 0;
+    drawn = width;
     const again = key => key && [...picture.querySelectorAll(".marker")].find(m => m.dataset.key === key);
     again(chosen)?.classList.add("chosen");
     again(focused)?.focus();
   };
-  draw(960);
+  // Drawn first when it is shown, at the width it is shown at, and again whenever that changes.
   const resized = new ResizeObserver(() => {
     if (!whole.isConnected) { resized.disconnect(); return; }
     const width = Math.max(NARROWEST, Math.floor(frame.clientWidth));
