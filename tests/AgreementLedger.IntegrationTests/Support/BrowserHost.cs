@@ -43,9 +43,9 @@ public sealed class BrowserHost : IAsyncLifetime
 
     /// <summary>
     /// A fresh page in its own context (its own session storage), in UTC, at a laptop's size unless told, on
-    /// <paramref name="service"/> (default: this host's).
+    /// <paramref name="service"/> (default: this host's), with a touch screen when <paramref name="touch"/>.
     /// </summary>
-    public async Task<IPage> NewPageAsync(int width = 1366, int height = 900, Uri? service = null)
+    public async Task<IPage> NewPageAsync(int width = 1366, int height = 900, Uri? service = null, bool touch = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -53,6 +53,7 @@ public sealed class BrowserHost : IAsyncLifetime
             TimezoneId = "UTC",
             Locale = "en-GB",
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            HasTouch = touch,
         });
         context.SetDefaultTimeout(15_000);
         lock (_contexts)
@@ -102,9 +103,9 @@ public sealed class BrowserHost : IAsyncLifetime
     /// Opens the page and signs in through the sign-in form with the officer's token, or with <paramref name="token"/>
     /// (whose subject must be "officer" too), on <paramref name="service"/> (default: this host's).
     /// </summary>
-    public async Task<IPage> SignedInPageAsync(string hash = "#/", int width = 1366, int height = 900, Uri? service = null, string? token = null)
+    public async Task<IPage> SignedInPageAsync(string hash = "#/", int width = 1366, int height = 900, Uri? service = null, string? token = null, bool touch = false)
     {
-        var page = await NewPageAsync(width, height, service);
+        var page = await NewPageAsync(width, height, service, touch);
         await page.GotoAsync("/" + hash);
         // The page opens the sign-in form itself when the API answers 401; the button opens it otherwise.
         var tokenField = page.GetByLabel("Bearer token");

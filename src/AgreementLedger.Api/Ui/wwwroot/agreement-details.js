@@ -16,9 +16,9 @@ export function eventsTable(entries, retract) {
     h("thead", {}, h("tr", {}, ["Occurred on", "What happened", "Version"].map(t => h("th", { scope: "col", text: t })), h("th", { scope: "col", class: "hide-narrow", text: "Recorded" }),
       retract ? h("th", { scope: "col", text: "Correct" }) : null)),
     h("tbody", {}, entries.map(e => h("tr", { "data-type": e.type, class: e.retracted ? "retracted" : null },
-      h("td", { text: e.occurredOn || "—" }),
+      h("td", { "data-label": "Occurred on", text: e.occurredOn || "—" }),
       h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null, proofLine(e)),
-      h("td", { text: e.version }),
+      h("td", { "data-label": "Version", text: e.version }),
       h("td", { class: "hide-narrow", text: `${showInstant(e.recordedAt)} by ${e.recordedBy}` }),
       retract ? h("td", {}, e.version > 1 && !e.retracted && e.type !== "event_retracted"
         ? h("button", { type: "button", class: "secondary", "aria-label": `Retract version ${e.version}`, text: "Retract…", onclick: () => retract(e.version) })
