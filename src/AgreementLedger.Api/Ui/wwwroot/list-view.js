@@ -1,6 +1,6 @@
 // The list of agreements, with its filters; it reloads on live events unless it shows a past instant.
 
-import { h, fill } from "./dom.js";
+import { h, fill, pageTitle } from "./dom.js";
 import { allPages } from "./api.js";
 import { instantToLocalInput, localInputToInstant, showInstant } from "./dates.js";
 import { onLiveEvent, debounce } from "./live.js";
@@ -8,7 +8,8 @@ import { go } from "./navigation.js";
 import { STATUSES, KINDS } from "./vocabulary.js";
 
 export async function listView(main, params) {
-  document.title = "Agreements · AgreementLedger";
+  pageTitle.reset();
+  pageTitle.set("Agreements · AgreementLedger");
   const filters = h("form", { class: "filters", "aria-label": "Filter agreements" },
     h("div", { class: "grid" },
       h("div", {}, h("label", { for: "filter-party", text: "Party" }), h("input", { id: "filter-party", name: "party", value: params.party || "", placeholder: "JP" })),
