@@ -205,7 +205,7 @@ public sealed record Agreement
     /// snapshot); one that rests on an absence ("NZ is not a party") does not.
     /// </summary>
     public static LifecycleFact? Explain(LifecycleBreak broken, Func<IEnumerable<LifecycleFact>> facts) =>
-        broken.Refusal.RestsOn is null ? null : Agreements.Lifecycle.ConflictsWith(facts(), broken);
+        broken.Refusal.RestsOn is null ? null : LifecycleConflict.CauseOf(facts(), broken);
 
     /// <summary>
     /// Why the event at <paramref name="version"/> cannot be <paramref name="done"/> ("retracted", "corrected") whatever the

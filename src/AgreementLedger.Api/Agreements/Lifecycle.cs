@@ -239,34 +239,6 @@ public static class Lifecycle
         return (state, null);
     }
 
-    /// <summary>
-    /// The event a break conflicts with: of the facts before it in effective order, the last one that changed the part
-    /// of the state its rule rests on (JP's earlier signature; the event that made the agreement Funded). Null when the
-    /// rule rests on an absence ("NZ is not a party").
-    /// </summary>
-    public static LifecycleFact? ConflictsWith(IEnumerable<LifecycleFact> facts, LifecycleBreak broken)
-    {
-        if (broken.Refusal.RestsOn is not { } restsOn)
-        {
-            return null;
-        }
-
-        var (state, cause) = (LifecycleState.Empty, (LifecycleFact?)null);
-        foreach (var fact in facts.Order(EffectiveOrder).TakeWhile(f => EffectiveOrder.Compare(f, broken.Fact) < 0))
-        {
-            var next = Evolve(state, fact);
-            // The proposal sets every part of the state; a later fact only when it changes it.
-            if (!state.Proposed || !Equals(restsOn(state), restsOn(next)))
-            {
-                cause = fact;
-            }
-
-            state = next;
-        }
-
-        return cause;
-    }
-
     /// <summary>The day a stage was first reached (the status was it or later on the line), if it was.</summary>
     public static DateOnly? ReachedOn(LifecycleState state, string milestone) =>
         state.Reached.TryGetValue(milestone, out var day) ? day : null;

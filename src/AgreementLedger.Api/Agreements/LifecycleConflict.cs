@@ -60,6 +60,34 @@ public sealed record LifecycleConflict(string Rule, string Message)
         };
     }
 
+    /// <summary>
+    /// The event a break conflicts with: of the facts before it in effective order, the last one that changed the part
+    /// of the state its rule rests on (JP's earlier signature; the event that made the agreement Funded). Null when the
+    /// rule rests on an absence ("NZ is not a party").
+    /// </summary>
+    public static LifecycleFact? CauseOf(IEnumerable<LifecycleFact> facts, LifecycleBreak broken)
+    {
+        if (broken.Refusal.RestsOn is not { } restsOn)
+        {
+            return null;
+        }
+
+        var (state, cause) = (LifecycleState.Empty, (LifecycleFact?)null);
+        foreach (var fact in facts.Order(Lifecycle.EffectiveOrder).TakeWhile(f => Lifecycle.EffectiveOrder.Compare(f, broken.Fact) < 0))
+        {
+            var next = Lifecycle.Evolve(state, fact);
+            // The proposal sets every part of the state; a later fact only when it changes it.
+            if (!state.Proposed || !Equals(restsOn(state), restsOn(next)))
+            {
+                cause = fact;
+            }
+
+            state = next;
+        }
+
+        return cause;
+    }
+
     /// <summary>A refusal that is not a break of the sequence: the event named cannot be retracted or corrected at all.</summary>
     public static LifecycleConflict Target(string rule, string reason, long version, string detail) =>
         new(rule, char.ToUpperInvariant(reason[0]) + reason[1..])

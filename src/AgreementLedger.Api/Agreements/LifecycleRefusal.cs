@@ -33,7 +33,7 @@ public static class RuleCodes
 /// <summary>
 /// Why a fact may not follow a state: the rule's code, a plain sentence that names its subject ("JP already signed on
 /// 2025-10-02"), the command member it concerns, and the part of the state the rule rests on — the event the refusal
-/// conflicts with is the last one that changed that part (<see cref="Lifecycle.ConflictsWith"/>).
+/// conflicts with is the last one that changed that part (<see cref="LifecycleConflict.ConflictsWith"/>).
 /// </summary>
 public sealed record LifecycleRefusal(string Rule, string Message)
 {
