@@ -52,6 +52,9 @@ public sealed record LedgerProblem
     /// <summary>Bad members by JSON path (<c>sources[0].publishedOn</c>), each with its messages.</summary>
     public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
 
+    /// <summary>On a 409 <c>lifecycle-conflict</c> to a command: which rule refused, the field it concerns and the events it names.</summary>
+    public LifecycleConflict? Conflict { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extensions { get; init; }
 
@@ -119,8 +122,41 @@ public sealed class LedgerValidationException(LedgerProblem problem) : LedgerPro
 /// <summary>404: no such agreement (or not at that point in time), subscription or route.</summary>
 public sealed class LedgerNotFoundException(LedgerProblem problem) : LedgerProblemException(HttpStatusCode.NotFound, problem);
 
-/// <summary>409: <c>already-exists</c>, <c>lifecycle-conflict</c> or <c>idempotency-key-in-flight</c>.</summary>
-public sealed class LedgerConflictException(LedgerProblem problem, TimeSpan? retryAfter) : LedgerProblemException(HttpStatusCode.Conflict, problem, retryAfter);
+/// <summary>409: <c>already-exists</c>, <c>lifecycle-conflict</c> (with <see cref="Conflict"/>) or <c>idempotency-key-in-flight</c>.</summary>
+public sealed class LedgerConflictException(LedgerProblem problem, TimeSpan? retryAfter) : LedgerProblemException(HttpStatusCode.Conflict, problem, retryAfter)
+{
+    /// <summary>The rule that refused a command, and the events it names; null for the other 409s.</summary>
+    public LifecycleConflict? Conflict => Problem.Conflict;
+}
+
+/// <summary>An event a refusal names; <see cref="Recorded"/> is false for the one the refused request would have recorded.</summary>
+public sealed record ConflictEvent(long Version, string Type, DateOnly OccurredOn, bool Recorded);
+
+/// <summary>
+/// The <c>conflict</c> member of a 409 <c>lifecycle-conflict</c> (docs/api.md "Refusals"). <see cref="Rule"/> is a stable
+/// code (<c>already-signed</c>, <c>party-not-member</c>, <c>stage-not-allowed</c>, …); <see cref="Message"/> a plain sentence.
+/// </summary>
+public sealed record LifecycleConflict
+{
+    public string Rule { get; init; } = "";
+
+    public string Message { get; init; } = "";
+
+    /// <summary>The command's member it concerns (<c>party</c>, <c>deliverableId</c>, <c>version</c>, <c>occurredOn</c>…), if any.</summary>
+    public string? Field { get; init; }
+
+    public string? Subject { get; init; }
+
+    /// <summary>The first event that would break: the request's own, or a recorded later one.</summary>
+    public ConflictEvent? BreaksAt { get; init; }
+
+    /// <summary>The recorded event the rule rests on (the earlier signature, the event that set the status).</summary>
+    public ConflictEvent? ConflictsWith { get; init; }
+
+    public string? Status { get; init; }
+
+    public IReadOnlyList<string>? AllowedStatuses { get; init; }
+}
 
 /// <summary>412: <c>If-Match</c> named another version; <see cref="CurrentVersion"/> is the agreement's version now.</summary>
 public sealed class LedgerVersionMismatchException(LedgerProblem problem, long? currentVersion)

@@ -174,7 +174,7 @@ public sealed record Agreement
         }
 
         return WouldBreak(@event) is { } broken
-            ? Decision.Conflict($"Recording this would break the lifecycle at {broken.Describe()}.")
+            ? Decision.Conflict(LifecycleConflict.Breaking("Recording this", broken, Explain(broken, () => KnownFacts.Add(new LifecycleFact(Version + 1, @event))), Version, "occurredOn"))
             : Decision.Accept(@event);
     }
 
@@ -182,49 +182,55 @@ public sealed record Agreement
     /// Whether <paramref name="retraction"/> may be recorded: a version that does not exist is bad
     /// input (400); the other refusals are the lifecycle's (409).
     /// </summary>
-    public Decision Admit(EventRetracted retraction) => RetractionRefusal(retraction.Version) switch
+    public Decision Admit(EventRetracted retraction)
     {
-        (400, var reason) => Decision.Invalid("version", reason),
-        (_, var reason) => Decision.Conflict($"The event cannot be retracted: {reason}."),
-        null => Decision.Accept(retraction),
-    };
-
-    /// <summary>Why the event at <paramref name="version"/> may not be retracted (and with which status), or null.</summary>
-    public (int Status, string Reason)? RetractionRefusal(long version)
-    {
-        if (TargetRefusal(version) is { } refused)
+        var version = retraction.Version;
+        switch (TargetRefusal(version, "retracted"))
         {
-            return refused;
+            case (400, _, var reason):
+                return Decision.Invalid("version", reason);
+            case (_, var rule, var reason):
+                return Decision.Conflict(LifecycleConflict.Target(rule, reason, version, $"The event cannot be retracted: {reason}."));
         }
 
-        var broken = Agreements.Lifecycle.Replay(KnownFacts.RemoveAll(f => f.Version == version)).Break;
-        return broken is null ? null : (409, $"retracting event {version} would break the lifecycle at {broken.Describe()}");
+        var facts = KnownFacts.RemoveAll(f => f.Version == version);
+        return Agreements.Lifecycle.Replay(facts).Break is { } broken
+            ? Decision.Conflict(LifecycleConflict.Breaking($"Retracting event {version}", broken, Explain(broken, () => facts), Version, "version"))
+            : Decision.Accept(retraction);
     }
 
     /// <summary>
-    /// Why the event at <paramref name="version"/> cannot be retracted or corrected whatever the lifecycle says
-    /// (there is none, it is the proposal, a retraction, or already retracted), with the status; or null.
+    /// The event a break conflicts with, among <paramref name="facts"/> (the history it was judged on). A refusal that
+    /// names one reads the facts, as a fact dated before the newest does (<see cref="FactsUnknownException"/> from a
+    /// snapshot); one that rests on an absence ("NZ is not a party") does not.
     /// </summary>
-    public (int Status, string Reason)? TargetRefusal(long version)
+    public static LifecycleFact? Explain(LifecycleBreak broken, Func<IEnumerable<LifecycleFact>> facts) =>
+        broken.Refusal.RestsOn is null ? null : LifecycleConflict.CauseOf(facts(), broken);
+
+    /// <summary>
+    /// Why the event at <paramref name="version"/> cannot be <paramref name="done"/> ("retracted", "corrected") whatever the
+    /// lifecycle says (there is none: 400; it is the proposal, a retraction, or already retracted: 409, with its rule); or null.
+    /// </summary>
+    public (int Status, string Rule, string Reason)? TargetRefusal(long version, string done)
     {
         if (version < 1 || version > Version)
         {
-            return (400, $"there is no event with version {version} (the agreement is at version {Version})");
+            return (400, "", $"there is no event with version {version} (the agreement is at version {Version})");
         }
 
         if (version == 1)
         {
-            return (409, "the proposal (version 1) cannot be retracted");
+            return (409, RuleCodes.ProposalNotRetractable, $"the proposal (version 1) cannot be {done}");
         }
 
         if (RetractionVersions.Contains(version))
         {
-            return (409, $"event {version} is a retraction, which cannot be retracted");
+            return (409, RuleCodes.RetractionNotRetractable, $"event {version} is a retraction, which cannot be {done}");
         }
 
         if (RetractedVersions.Contains(version))
         {
-            return (409, $"event {version} is already retracted");
+            return (409, RuleCodes.AlreadyRetracted, $"event {version} is already retracted");
         }
 
         return null;

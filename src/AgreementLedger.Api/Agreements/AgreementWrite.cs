@@ -207,7 +207,7 @@ public sealed class AgreementWrite
             return Problems.Result(Problems.AgreementExists(Id));
         }
 
-        return decision is Decision.Conflicting conflict ? Problems.Result(Problems.Conflict(conflict.Detail)) : null;
+        return decision is Decision.Conflicting conflict ? Problems.Result(Problems.Conflict(conflict.Detail, conflict.Members)) : null;
     }
 
     private static IResult BadIfMatch() =>

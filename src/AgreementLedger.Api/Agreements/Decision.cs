@@ -23,8 +23,8 @@ public abstract class Decision
     /// <summary>A 400 naming <paramref name="member"/>: the input is wrong whatever the precondition says.</summary>
     public static Decision Invalid(string member, string reason) => new Refused(member, reason);
 
-    /// <summary>A 409 with <paramref name="detail"/>: judged after If-Match, as the contract orders it.</summary>
-    public static Decision Conflict(string detail) => new Conflicting(detail);
+    /// <summary>A 409 with <paramref name="conflict"/> (its detail and members): judged after If-Match, as the contract orders it.</summary>
+    public static Decision Conflict(LifecycleConflict conflict) => new Conflicting(conflict);
 
     /// <summary>
     /// The events to record, in order: one <see cref="IAgreementEvent"/> or <see cref="EventRetracted"/>, or a
@@ -69,13 +69,15 @@ public abstract class Decision
     /// <summary>Why recording the event would leave a history the lifecycle does not allow.</summary>
     public sealed class Conflicting : Decision
     {
-        internal Conflicting(string detail)
+        internal Conflicting(LifecycleConflict conflict)
         {
-            ArgumentException.ThrowIfNullOrEmpty(detail);
-            Detail = detail;
+            ArgumentException.ThrowIfNullOrEmpty(conflict.Detail);
+            Members = conflict;
         }
 
-        public string Detail { get; }
+        public LifecycleConflict Members { get; }
+
+        public string Detail => Members.Detail;
 
         public override string ToString() => $"Conflict: {Detail}";
     }

@@ -61,9 +61,12 @@ public sealed record LifecycleState(
 }
 
 /// <summary>The first fact at which a sequence stops being a history the lifecycle allows.</summary>
-public sealed record LifecycleBreak(LifecycleFact Fact, string Reason)
+public sealed record LifecycleBreak(LifecycleFact Fact, LifecycleRefusal Refusal)
 {
-    public string Describe() => $"event {Fact.Version} ({Fact.Type}) on {Fact.OccurredOn:yyyy-MM-dd}: {Reason}";
+    /// <summary>The event that breaks, as the contract's detail names it: "event 12 (negotiation_round_held) on 2025-10-02".</summary>
+    public string Where => $"event {Fact.Version} ({Fact.Type}) on {Fact.OccurredOn:yyyy-MM-dd}";
+
+    public string Describe() => $"{Where}: {Refusal.Text(null)}";
 }
 
 /// <summary>
@@ -105,16 +108,16 @@ public static class Lifecycle
     }
 
     /// <summary>Why the event may not follow the state, or null when it may.</summary>
-    public static string? Refusal(LifecycleState state, IAgreementEvent @event)
+    public static LifecycleRefusal? Refusal(LifecycleState state, IAgreementEvent @event)
     {
         if (@event is AgreementProposed)
         {
-            return state.Proposed ? "an agreement is proposed only once" : null;
+            return state.Proposed ? new(RuleCodes.AlreadyProposed, "An agreement is proposed only once") : null;
         }
 
         if (!state.Proposed)
         {
-            return "the first event must be the proposal";
+            return new(RuleCodes.NotProposed, "The first event must be the proposal");
         }
 
         if (TreatyLaw.TreatyRules.Handles(@event))
@@ -126,33 +129,49 @@ public static class Lifecycle
         return @event switch
         {
             NegotiationRoundHeld or TermsAgreed when status is not (AgreementStatus.Proposed or AgreementStatus.Negotiating) =>
-                Needs(@event, status, AgreementStatus.Proposed, AgreementStatus.Negotiating),
+                LifecycleRefusal.Stage(@event, status, AgreementStatus.Proposed, AgreementStatus.Negotiating),
             PartySigned or PartyJoined when !BeforeSignature.Contains(status) =>
-                Needs(@event, status, BeforeSignature),
+                LifecycleRefusal.Stage(@event, status, BeforeSignature),
             PartySigned signed when !state.Parties.Contains(signed.Party) =>
-                $"{signed.Party} is not a party",
-            PartySigned signed when state.Signatories.Any(s => s.Party == signed.Party) =>
-                $"{signed.Party} has already signed",
+                new(RuleCodes.PartyNotMember, $"{signed.Party} is not a party: add it first") { Field = "party", Subject = signed.Party },
+            PartySigned signed when state.Signatories.FirstOrDefault(s => s.Party == signed.Party) is { } earlier =>
+                new(RuleCodes.AlreadySigned, $"{signed.Party} already signed on {earlier.SignedOn:yyyy-MM-dd}{{event}}")
+                {
+                    Field = "party", Subject = signed.Party, RestsOn = s => s.Signatories.Any(x => x.Party == signed.Party),
+                },
             PartyJoined joined when state.Parties.Contains(joined.Party) =>
-                $"{joined.Party} is already a party",
+                new(RuleCodes.AlreadyParty, $"{joined.Party} is already a party{{event}}")
+                {
+                    Field = "party", Subject = joined.Party, RestsOn = s => s.Parties.Contains(joined.Party),
+                },
             DeliverablePlanned or TargetSet or SourceCited or AgreementAmended when state.IsFinal =>
-                $"the agreement is {status}, which is final",
+                LifecycleRefusal.Final(status),
             DeliverablePlanned planned when state.Deliverables.Any(d => d.DeliverableId == planned.DeliverableId) =>
-                $"deliverable '{planned.DeliverableId}' is already planned",
+                new(RuleCodes.DeliverableAlreadyPlanned, $"Deliverable '{planned.DeliverableId}' is already planned{{event}}")
+                {
+                    Field = "deliverableId", Subject = planned.DeliverableId, RestsOn = s => s.Deliverables.Any(d => d.DeliverableId == planned.DeliverableId),
+                },
             FundingCommitted or AgreementSuspended when !InForce.Contains(status) =>
-                Needs(@event, status, InForce),
+                LifecycleRefusal.Stage(@event, status, InForce),
             DeliverableDelivered when status is not (AgreementStatus.Signed or AgreementStatus.Funded) =>
-                Needs(@event, status, AgreementStatus.Signed, AgreementStatus.Funded),
+                LifecycleRefusal.Stage(@event, status, AgreementStatus.Signed, AgreementStatus.Funded),
             DeliverableDelivered delivered when !state.Deliverables.Any(d => d.DeliverableId == delivered.DeliverableId) =>
-                $"deliverable '{delivered.DeliverableId}' is not planned",
-            DeliverableDelivered delivered when state.Deliverables.Any(d => d.DeliverableId == delivered.DeliverableId && d.DeliveredOn is not null) =>
-                $"deliverable '{delivered.DeliverableId}' is already delivered",
+                new(RuleCodes.DeliverableNotPlanned, $"Deliverable '{delivered.DeliverableId}' is not planned: plan it first")
+                {
+                    Field = "deliverableId", Subject = delivered.DeliverableId,
+                },
+            DeliverableDelivered delivered when state.Deliverables.FirstOrDefault(d => d.DeliverableId == delivered.DeliverableId)?.DeliveredOn is { } on =>
+                new(RuleCodes.DeliverableAlreadyDelivered, $"Deliverable '{delivered.DeliverableId}' was already delivered on {on:yyyy-MM-dd}{{event}}")
+                {
+                    Field = "deliverableId", Subject = delivered.DeliverableId,
+                    RestsOn = s => s.Deliverables.FirstOrDefault(d => d.DeliverableId == delivered.DeliverableId)?.DeliveredOn,
+                },
             AgreementResumed when status != AgreementStatus.Suspended =>
-                Needs(@event, status, AgreementStatus.Suspended),
+                LifecycleRefusal.Stage(@event, status, AgreementStatus.Suspended),
             AgreementTerminated when !InForce.Contains(status) && status != AgreementStatus.Suspended =>
-                Needs(@event, status, [.. InForce, AgreementStatus.Suspended]),
+                LifecycleRefusal.Stage(@event, status, [.. InForce, AgreementStatus.Suspended]),
             AgreementWithdrawn when !BeforeSignature.Contains(status) =>
-                Needs(@event, status, BeforeSignature),
+                LifecycleRefusal.Stage(@event, status, BeforeSignature),
             _ => null,
         };
     }
@@ -209,9 +228,9 @@ public static class Lifecycle
         var state = LifecycleState.Empty;
         foreach (var fact in facts.Order(EffectiveOrder))
         {
-            if (Refusal(state, fact.Event) is { } reason)
+            if (Refusal(state, fact.Event) is { } refusal)
             {
-                return (state, new LifecycleBreak(fact, reason));
+                return (state, new LifecycleBreak(fact, refusal));
             }
 
             state = Evolve(state, fact);
@@ -274,7 +293,4 @@ public static class Lifecycle
 
         return state with { Reached = reached };
     }
-
-    private static string Needs(IAgreementEvent @event, AgreementStatus status, params AgreementStatus[] allowed) =>
-        $"{EventTypeNames.Catalogue.NameOf(@event)} needs status {string.Join(" or ", allowed)}, but it is {status}";
 }

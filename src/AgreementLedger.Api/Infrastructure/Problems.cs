@@ -98,8 +98,17 @@ public static class Problems
     public static ProblemDetails AgreementExists(string id) =>
         Create(StatusCodes.Status409Conflict, AlreadyExists, "Agreement already exists", $"An agreement with id '{id}' already exists.");
 
-    public static ProblemDetails Conflict(string detail) =>
-        Create(StatusCodes.Status409Conflict, LifecycleConflict, "The lifecycle does not allow this", detail);
+    /// <summary>409 <c>lifecycle-conflict</c>; <paramref name="conflict"/>, when given, is its <c>conflict</c> member (which rule, which events).</summary>
+    public static ProblemDetails Conflict(string detail, object? conflict = null)
+    {
+        var problem = Create(StatusCodes.Status409Conflict, LifecycleConflict, "The lifecycle does not allow this", detail);
+        if (conflict is not null)
+        {
+            problem.Extensions["conflict"] = conflict;
+        }
+
+        return problem;
+    }
 
     public static ProblemDetails Mismatch(long current, string sent) =>
         Create(StatusCodes.Status412PreconditionFailed, VersionMismatch, "Version mismatch",

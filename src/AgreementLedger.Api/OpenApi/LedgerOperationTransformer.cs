@@ -21,7 +21,7 @@ public sealed class LedgerOperationTransformer : IOpenApiOperationTransformer
         [Problems.Validation] = "bad input: the body's shape or values, a query parameter, a header or the path, each named in `errors`",
         [Problems.NotFound] = "no such agreement (or not at that point in time) or subscription",
         [Problems.AlreadyExists] = "an agreement with the proposed id exists",
-        [Problems.LifecycleConflict] = "the lifecycle does not allow this where it falls in effective time; `detail` names the first event that would break",
+        [Problems.LifecycleConflict] = "the lifecycle does not allow this where it falls in effective time; `detail` names the first event that would break, and `conflict` the rule, the field and the events (docs/api.md \"Refusals\")",
         [Problems.VersionMismatch] = "`If-Match` names another version; the answer's `ETag` is the current one",
         [Problems.IdempotencyKeyReuse] = "the `Idempotency-Key` was used with another request",
         [Problems.IdempotencyKeyInFlight] = "the first request with this `Idempotency-Key` is still running (`Retry-After: 1`)",

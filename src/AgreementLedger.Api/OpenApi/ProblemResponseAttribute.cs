@@ -19,8 +19,10 @@ public sealed class ProblemResponseAttribute(int statusCode, params string[] pro
     /// <summary>The problem type codes (<see cref="Infrastructure.Problems"/>) this status may carry here.</summary>
     public IReadOnlyList<string> Problems => problems;
 
-    /// <summary>A 400 names the members at fault in <c>errors</c>; every other problem is plain.</summary>
-    public Type? Type => statusCode == StatusCodes.Status400BadRequest ? typeof(HttpValidationProblemDetails) : typeof(ProblemDetails);
+    /// <summary>A 400 names the members at fault in <c>errors</c>; a lifecycle conflict adds <c>conflict</c>; every other problem is plain.</summary>
+    public Type? Type => statusCode == StatusCodes.Status400BadRequest ? typeof(HttpValidationProblemDetails)
+        : problems.Contains(Infrastructure.Problems.LifecycleConflict) ? typeof(LifecycleConflictProblem)
+        : typeof(ProblemDetails);
 
     public IEnumerable<string> ContentTypes => [ContentType];
 

@@ -70,8 +70,8 @@ public sealed class LifecycleCommandsTests(LedgerHost ledger)
         var twice = await ledger.Host.PostAsync($"/agreements/{id}/deliveries", new { deliverableId = "fighter", occurredOn = "2024-04-02" }, 409);
         var unplanned = await ledger.Host.PostAsync($"/agreements/{id}/deliveries", new { deliverableId = "ship", occurredOn = "2024-04-02" }, 409);
         var duplicate = await ledger.Host.PostAsync($"/agreements/{id}/deliverables", new { deliverableId = "fighter", name = "Again", occurredOn = "2024-04-02" }, 409);
-        Assert.Contains("needs status Signed or Funded, but it is Delivered", twice["detail"].GetString());
-        Assert.Contains("needs status Signed or Funded, but it is Delivered", unplanned["detail"].GetString());
+        Assert.Contains("only while the agreement is Signed or Funded; it has been Delivered", twice["detail"].GetString());
+        Assert.Contains("only while the agreement is Signed or Funded; it has been Delivered", unplanned["detail"].GetString());
         Assert.Contains("already planned", duplicate["detail"].GetString());
         Assert.Equal(9, await ledger.EventCountAsync(id));
 
@@ -152,7 +152,7 @@ public sealed class LifecycleCommandsTests(LedgerHost ledger)
 
         Assert.Equal("Suspended", suspended["status"].GetString());
         Assert.Equal("Funded", resumed["status"].GetString());
-        Assert.Contains("needs status Suspended", notSuspended["detail"].GetString());
+        Assert.Contains("only while the agreement is Suspended", notSuspended["detail"].GetString());
         Assert.Equal("Terminated", terminated["status"].GetString());
         Assert.Contains("final", afterFinal["detail"].GetString());
         Assert.Equal("/problems/lifecycle-conflict", withdraw.ProblemType);
@@ -169,7 +169,7 @@ public sealed class LifecycleCommandsTests(LedgerHost ledger)
         var withdrawn = await ledger.Host.PostAsync($"/agreements/{id}/withdrawal", new { reason = "talks collapsed" }, 200);
         var terminate = await ledger.Host.PostAsync($"/agreements/{id}/termination", new { reason = "x" }, 409);
 
-        Assert.Contains("needs status Signed or Funded or Delivered", early["detail"].GetString());
+        Assert.Contains("only while the agreement is Signed, Funded or Delivered", early["detail"].GetString());
         Assert.Equal("Withdrawn", withdrawn["status"].GetString());
         Assert.Equal("/problems/lifecycle-conflict", terminate.ProblemType);
         Assert.Equal(2, await ledger.EventCountAsync(id));

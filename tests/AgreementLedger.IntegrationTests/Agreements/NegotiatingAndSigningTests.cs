@@ -54,7 +54,7 @@ public sealed class NegotiatingAndSigningTests(LedgerHost ledger)
         Assert.Equal("/problems/lifecycle-conflict", outsider.ProblemType);
         Assert.Contains("event 3 (party_signed)", outsider["detail"].GetString());
         Assert.Contains("US is not a party", outsider["detail"].GetString());
-        Assert.Contains("JP has already signed", twice["detail"].GetString());
+        Assert.Contains("JP already signed on", twice["detail"].GetString());
         Assert.Equal(2, await ledger.EventCountAsync(id));
     }
 

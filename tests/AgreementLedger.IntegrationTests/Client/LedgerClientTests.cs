@@ -106,6 +106,9 @@ public sealed class LedgerClientTests(LedgerHost ledger)
         Assert.Equal(ProblemCodes.AlreadyExists, exists.Problem.Code);
         Assert.Equal((ProblemCodes.VersionMismatch, 1L), (stale.Problem.Code, stale.CurrentVersion!.Value));
         Assert.Equal(ProblemCodes.LifecycleConflict, early.Problem.Code);
+        Assert.Equal(("stage-not-allowed", "Proposed", 1L), (early.Conflict?.Rule, early.Conflict?.Status, early.Conflict?.ConflictsWith?.Version));
+        Assert.Equal(["Signed", "Funded"], early.Conflict!.AllowedStatuses!);
+        Assert.Null(exists.Conflict);
         Assert.Equal((HttpStatusCode.Forbidden, ProblemCodes.Forbidden), (forbidden.StatusCode, forbidden.Problem.Code));
         Assert.NotNull(invalid.Problem.TraceId);
         Assert.Equal(1, await ledger.EventCountAsync(id));

@@ -20,5 +20,5 @@ public sealed class AmendingTests
     [Fact]
     public void an_amendment_dated_after_the_withdrawal_is_refused() =>
         Conflict(AmendAgreementEndpoint.Decide(new AmendAgreement("New scope", null), WithdrawnInJune, Today),
-            "Recording this would break the lifecycle at event 3 (agreement_amended) on 2026-12-01: the agreement is Withdrawn, which is final.");
+            "The agreement has been Withdrawn since 2026-06-01 (event 2), which is final: nothing more can be recorded on it. Recording this would break the lifecycle at event 3 (agreement_amended) on 2026-12-01.");
 }

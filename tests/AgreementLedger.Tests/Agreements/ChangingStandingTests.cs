@@ -25,7 +25,7 @@ public sealed class ChangingStandingTests
     [Fact]
     public void only_an_agreement_in_force_is_suspended() =>
         Conflict(ChangeStandingEndpoint.Decide(Standing.Suspension, Because, History(Proposal()), Today),
-            "Recording this would break the lifecycle at event 2 (agreement_suspended) on 2026-12-01: agreement_suspended needs status Signed or Funded or Delivered, but it is Proposed.");
+            "It can be suspended only while the agreement is Signed, Funded or Delivered; it has been Proposed since 2026-01-15 (event 1). Recording this would break the lifecycle at event 2 (agreement_suspended) on 2026-12-01.");
 
     [Fact]
     public void a_withdrawal_back_dated_before_the_signatures_names_the_first_event_it_would_break()
@@ -33,6 +33,6 @@ public sealed class ChangingStandingTests
         var signedInMarch = History(Proposal(), new PartySigned("JP", new DateOnly(2026, 3, 1), null, null), new PartySigned("GB", new DateOnly(2026, 3, 2), null, null));
 
         Conflict(ChangeStandingEndpoint.Decide(Standing.Withdrawal, Because with { OccurredOn = new DateOnly(2026, 2, 1) }, signedInMarch, Today),
-            "Recording this would break the lifecycle at event 2 (party_signed) on 2026-03-01: party_signed needs status Proposed or Negotiating or Negotiated, but it is Withdrawn.");
+            "Event 2 (party_signed) on 2026-03-01 would no longer fit: JP can sign only while the agreement is Proposed, Negotiating or Negotiated; it has been Withdrawn since 2026-02-01 (the event this would record). Recording this would break the lifecycle at event 2 (party_signed) on 2026-03-01.");
     }
 }

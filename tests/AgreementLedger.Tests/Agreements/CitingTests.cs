@@ -22,5 +22,5 @@ public sealed class CitingTests
     [Fact]
     public void no_source_is_cited_once_terminated() =>
         Conflict(CiteSourceEndpoint.Decide(new CiteSource("Reuters", null, null, null, null), Signed(new AgreementTerminated("Ended", ProposedOn)), Today),
-            "Recording this would break the lifecycle at event 5 (source_cited) on 2026-12-01: the agreement is Terminated, which is final.");
+            "The agreement has been Terminated since 2026-01-15 (event 4), which is final: nothing more can be recorded on it. Recording this would break the lifecycle at event 5 (source_cited) on 2026-12-01.");
 }

@@ -27,5 +27,5 @@ public sealed class CommittingTests
     [Fact]
     public void funding_needs_an_agreement_in_force() =>
         Conflict(CommitFundingEndpoint.Decide(Funding(10m), History(Proposal()), Today),
-            "Recording this would break the lifecycle at event 2 (funding_committed) on 2026-12-01: funding_committed needs status Signed or Funded or Delivered, but it is Proposed.");
+            "Funding can be committed only while the agreement is Signed, Funded or Delivered; it has been Proposed since 2026-01-15 (event 1). Recording this would break the lifecycle at event 2 (funding_committed) on 2026-12-01.");
 }

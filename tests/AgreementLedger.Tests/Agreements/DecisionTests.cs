@@ -11,7 +11,7 @@ public sealed class DecisionTests
         Assert.Throws<ArgumentNullException>(() => Decision.Accept((EventRetracted)null!));
         Assert.Throws<ArgumentException>(() => Decision.Invalid("", "reason"));
         Assert.Throws<ArgumentException>(() => Decision.Invalid("occurredOn", ""));
-        Assert.Throws<ArgumentException>(() => Decision.Conflict(""));
+        Assert.Throws<ArgumentException>(() => Decision.Conflict(new LifecycleConflict(RuleCodes.StageNotAllowed, "message")));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class DeliveringTests
     [Fact]
     public void only_a_planned_deliverable_is_delivered() =>
         Conflict(RecordDeliveryEndpoint.Decide(new RecordDelivery("d9", null, null), Signed(new DeliverablePlanned("d1", "Bridge", null, ProposedOn)), Today),
-            "Recording this would break the lifecycle at event 5 (deliverable_delivered) on 2026-12-01: deliverable 'd9' is not planned.");
+            "Deliverable 'd9' is not planned: plan it first. Recording this would break the lifecycle at event 5 (deliverable_delivered) on 2026-12-01.");
 
     [Fact]
     public void a_delivery_before_the_proposal_is_invalid_input() =>

@@ -17,10 +17,10 @@ public sealed class JoiningTests
     [Fact]
     public void a_party_joins_once() =>
         Conflict(JoinAgreementEndpoint.Decide(new JoinAgreement("JP", null), History(Proposal()), Today),
-            "Recording this would break the lifecycle at event 2 (party_joined) on 2026-12-01: JP is already a party.");
+            "JP is already a party (event 1). Recording this would break the lifecycle at event 2 (party_joined) on 2026-12-01.");
 
     [Fact]
     public void no_party_joins_a_signed_agreement() =>
         Conflict(JoinAgreementEndpoint.Decide(new JoinAgreement("US", null), Signed(), Today),
-            "Recording this would break the lifecycle at event 4 (party_joined) on 2026-12-01: party_joined needs status Proposed or Negotiating or Negotiated, but it is Signed.");
+            "US can join only while the agreement is Proposed, Negotiating or Negotiated; it has been Signed since 2026-01-15 (event 3). Recording this would break the lifecycle at event 4 (party_joined) on 2026-12-01.");
 }

@@ -68,7 +68,7 @@ public sealed class LifecycleTests
     public void allows_each_command_exactly_from_the_statuses_of_the_table(int rule, AgreementStatus status, bool allowed)
     {
         var refusal = Lifecycle.Refusal(At(status), Rules[rule].Event);
-        Assert.True(allowed == refusal is null, $"{EventTypeNames.Catalogue.NameOf(Rules[rule].Event)} from {status}: {refusal ?? "allowed"}");
+        Assert.True(allowed == refusal is null, $"{EventTypeNames.Catalogue.NameOf(Rules[rule].Event)} from {status}: {refusal?.Message ?? "allowed"}");
     }
 
     [Fact]
@@ -131,8 +131,11 @@ public sealed class LifecycleTests
     {
         var state = At(AgreementStatus.Negotiating) with { Signatories = [new Signatory("JP", Day, null, null)] };
 
-        Assert.Equal("US is not a party", Lifecycle.Refusal(state, new PartySigned("US", Day, null, null)));
-        Assert.Equal("JP has already signed", Lifecycle.Refusal(state, new PartySigned("JP", Day, null, null)));
+        var outsider = Lifecycle.Refusal(state, new PartySigned("US", Day, null, null));
+        var twice = Lifecycle.Refusal(state, new PartySigned("JP", Day, null, null));
+
+        Assert.Equal((RuleCodes.PartyNotMember, "US is not a party: add it first", "party"), (outsider?.Rule, outsider?.Text(null), outsider?.Field));
+        Assert.Equal((RuleCodes.AlreadySigned, "JP already signed on 2024-03-01", "party"), (twice?.Rule, twice?.Text(null), twice?.Field));
     }
 
     [Fact]
@@ -149,7 +152,7 @@ public sealed class LifecycleTests
 
         Assert.NotNull(broken);
         Assert.Equal(2, broken.Fact.Version);
-        Assert.Equal("event 2 (negotiation_round_held) on 2024-03-06: negotiation_round_held needs status Proposed or Negotiating, but it is Signed", broken.Describe());
+        Assert.Equal("event 2 (negotiation_round_held) on 2024-03-06: A negotiation round can be held only while the agreement is Proposed or Negotiating; it has been Signed", broken.Describe());
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class NegotiatingTests
     [Fact]
     public void no_round_is_held_once_signed() =>
         Conflict(HoldNegotiationRoundEndpoint.Decide(new HoldNegotiationRound(null, null, null, null), Signed(), Today),
-            "Recording this would break the lifecycle at event 4 (negotiation_round_held) on 2026-12-01: negotiation_round_held needs status Proposed or Negotiating, but it is Signed.");
+            "A negotiation round can be held only while the agreement is Proposed or Negotiating; it has been Signed since 2026-01-15 (event 3). Recording this would break the lifecycle at event 4 (negotiation_round_held) on 2026-12-01.");
 
     [Fact]
     public void terms_with_an_overlong_summary_are_invalid() =>
@@ -36,5 +36,5 @@ public sealed class NegotiatingTests
     [Fact]
     public void terms_are_not_agreed_once_final() =>
         Conflict(AgreeTermsEndpoint.Decide(new AgreeTerms(null, null), History(Proposal(), new AgreementWithdrawn("Abandoned", ProposedOn)), Today),
-            "Recording this would break the lifecycle at event 3 (terms_agreed) on 2026-12-01: terms_agreed needs status Proposed or Negotiating, but it is Withdrawn.");
+            "Terms can be agreed only while the agreement is Proposed or Negotiating; it has been Withdrawn since 2026-01-15 (event 2). Recording this would break the lifecycle at event 3 (terms_agreed) on 2026-12-01.");
 }

@@ -22,5 +22,5 @@ public sealed class PlanningTests
     [Fact]
     public void a_deliverable_is_planned_once() =>
         Conflict(PlanDeliverableEndpoint.Decide(new PlanDeliverable("d1", "Again", null, null), History(Proposal(), new DeliverablePlanned("d1", "Bridge", null, ProposedOn)), Today),
-            "Recording this would break the lifecycle at event 3 (deliverable_planned) on 2026-12-01: deliverable 'd1' is already planned.");
+            "Deliverable 'd1' is already planned (event 2). Recording this would break the lifecycle at event 3 (deliverable_planned) on 2026-12-01.");
 }

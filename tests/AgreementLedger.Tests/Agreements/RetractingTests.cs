@@ -33,5 +33,5 @@ public sealed class RetractingTests
     [Fact]
     public void a_retraction_that_would_break_the_history_after_it_is_refused() =>
         Conflict(RetractEventEndpoint.Decide(new RetractEvent(2, "Typo"), Signed(new FundingCommitted("EU", 1m, "EUR", null, ProposedOn)), Today),
-            "The event cannot be retracted: retracting event 2 would break the lifecycle at event 4 (funding_committed) on 2026-01-15: funding_committed needs status Signed or Funded or Delivered, but it is Proposed.");
+            "Event 4 (funding_committed) on 2026-01-15 would no longer fit: Funding can be committed only while the agreement is Signed, Funded or Delivered; it has been Proposed since 2026-01-15 (event 1). Retracting event 2 would break the lifecycle at event 4 (funding_committed) on 2026-01-15.");
 }

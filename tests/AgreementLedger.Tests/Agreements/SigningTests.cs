@@ -25,12 +25,12 @@ public sealed class SigningTests
     [Fact]
     public void only_a_party_signs() =>
         Conflict(SignAgreementEndpoint.Decide(new SignAgreement("US", null, null, null), History(Proposal()), Today),
-            "Recording this would break the lifecycle at event 2 (party_signed) on 2026-12-01: US is not a party.");
+            "US is not a party: add it first. Recording this would break the lifecycle at event 2 (party_signed) on 2026-12-01.");
 
     [Fact]
     public void a_party_signs_once() =>
         Conflict(SignAgreementEndpoint.Decide(new SignAgreement("JP", null, null, null), History(Proposal(), new PartySigned("JP", ProposedOn, null, null)), Today),
-            "Recording this would break the lifecycle at event 3 (party_signed) on 2026-12-01: JP has already signed.");
+            "JP already signed on 2026-01-15 (event 2). Recording this would break the lifecycle at event 3 (party_signed) on 2026-12-01.");
 
     [Fact]
     public void a_signature_before_the_proposal_is_invalid_input() =>

@@ -75,9 +75,13 @@ public sealed class SnapshotFoldPropertyTests
         Assert.True(stepped > 1_000 && asked > 100 && decided > 5_000, $"{stepped} stepped, {asked} asked for the facts, {decided} decided");
     }
 
-    /// <summary>Only a fact dated before the newest one (or on its day, with a lower version: never, versions grow) or a retraction needs the facts.</summary>
+    /// <summary>
+    /// Only a fact dated before the newest one (or on its day, with a lower version: never, versions grow), a retraction,
+    /// or a refusal that names the recorded event it conflicts with needs the facts.
+    /// </summary>
     private static bool NeedsFacts(Agreement full, object data) =>
-        data is EventRetracted || (data is IAgreementEvent @event && full.NewestFactOn is { } newest && @event.OccurredOn < newest);
+        data is EventRetracted || (data is IAgreementEvent @event && ((full.NewestFactOn is { } newest && @event.OccurredOn < newest)
+            || full.Admit(@event) is Decision.Conflicting { Members.ConflictsWith: not null }));
 
     private static string Decide(Agreement agreement, object candidate) => candidate switch
     {

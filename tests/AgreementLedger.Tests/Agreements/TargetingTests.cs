@@ -22,5 +22,5 @@ public sealed class TargetingTests
     [Fact]
     public void no_target_is_set_once_final() =>
         Conflict(SetTargetEndpoint.Decide(new SetTarget("Signed", Today, null, null), History(Proposal(), new AgreementWithdrawn("Abandoned", ProposedOn)), Today),
-            "Recording this would break the lifecycle at event 3 (target_set) on 2026-12-01: the agreement is Withdrawn, which is final.");
+            "The agreement has been Withdrawn since 2026-01-15 (event 2), which is final: nothing more can be recorded on it. Recording this would break the lifecycle at event 3 (target_set) on 2026-12-01.");
 }

@@ -39,7 +39,7 @@ public sealed class TreatyLawTests
         { "ratification dated before the signature it needs", [Signs("JP", Day(2, 1))], Consents("JP", TreatyRules.Ratification, Day(1, 20)), "JP has not signed" },
         // Accession and succession: a state that has not signed, once the agreement is signed.
         { "accession once signed", [Signs("JP"), Signs("GB")], Consents("KR", TreatyRules.Accession, Day(2, 1)), null },
-        { "accession before the signature", [Signs("JP")], Consents("KR", TreatyRules.Accession, Day(2, 1)), "needs status Signed" },
+        { "accession before the signature", [Signs("JP")], Consents("KR", TreatyRules.Accession, Day(2, 1)), "only while the agreement is Signed, Funded, Delivered or Suspended" },
         { "accession by a signatory", [Signs("JP"), Signs("GB")], Consents("JP", TreatyRules.Accession, Day(2, 1)), "JP has signed" },
         { "succession while suspended", [Signs("JP"), Signs("GB"), new AgreementSuspended("x", Day(1, 20))], Consents("KR", TreatyRules.Succession, Day(2, 1)), null },
         // Definitive signature: wherever party_signed is allowed.
@@ -61,13 +61,13 @@ public sealed class TreatyLawTests
         { "reservation by a party", [], Reserves("GB", TreatyRules.ReservationKind), null },
         { "reservation by a non-party", [], Reserves("KR", TreatyRules.Declaration), "KR is not a party" },
         { "objection to a reservation", [Reserves("GB", TreatyRules.ReservationKind)], Reserves("JP", TreatyRules.Objection, refersTo: 2), null },
-        { "objection to a version that is no reservation", [Signs("JP")], Reserves("JP", TreatyRules.Objection, refersTo: 2), "event 2 is not a reservation" },
-        { "withdrawal of a withdrawn reservation", [Reserves("GB", TreatyRules.ReservationKind), Reserves("GB", TreatyRules.Withdrawal, refersTo: 2)], Reserves("GB", TreatyRules.Withdrawal, refersTo: 2, on: Day(3, 2)), "event 2 is not a reservation" },
-        { "objection dated before the reservation", [Reserves("GB", TreatyRules.ReservationKind, on: Day(3, 1))], Reserves("JP", TreatyRules.Objection, refersTo: 2, on: Day(2, 1)), "event 2 is not a reservation" },
+        { "objection to a version that is no reservation", [Signs("JP")], Reserves("JP", TreatyRules.Objection, refersTo: 2), "Event 2 is not a reservation" },
+        { "withdrawal of a withdrawn reservation", [Reserves("GB", TreatyRules.ReservationKind), Reserves("GB", TreatyRules.Withdrawal, refersTo: 2)], Reserves("GB", TreatyRules.Withdrawal, refersTo: 2, on: Day(3, 2)), "Event 2 is not a reservation" },
+        { "objection dated before the reservation", [Reserves("GB", TreatyRules.ReservationKind, on: Day(3, 1))], Reserves("JP", TreatyRules.Objection, refersTo: 2, on: Day(2, 1)), "Event 2 is not a reservation" },
         // Withdrawal (denunciation): a party that has consented and has not withdrawn since.
         { "withdrawal after consent", [Signs("JP"), Consents("JP", TreatyRules.Ratification, Day(2, 1))], Withdraws("JP", Day(3, 1), Day(9, 1)), null },
         { "withdrawal without consent", [Signs("JP")], Withdraws("JP", Day(3, 1), Day(3, 1)), "JP has not consented" },
-        { "withdrawal twice", [Signs("JP"), Consents("JP", TreatyRules.Ratification, Day(2, 1)), Withdraws("JP", Day(3, 1), Day(9, 1))], Withdraws("JP", Day(4, 1), Day(4, 1)), "already withdrawn" },
+        { "withdrawal twice", [Signs("JP"), Consents("JP", TreatyRules.Ratification, Day(2, 1)), Withdraws("JP", Day(3, 1), Day(9, 1))], Withdraws("JP", Day(4, 1), Day(4, 1)), "already withdrew" },
     };
 
     [Theory]

@@ -70,15 +70,16 @@ public static class CorrectEventEndpoint
     {
         if (version == 1)
         {
-            return Decision.Conflict("The proposal (version 1) cannot be corrected: amend or withdraw the agreement instead.");
+            const string Proposal = "the proposal (version 1) cannot be corrected: amend or withdraw the agreement instead";
+            return Decision.Conflict(LifecycleConflict.Target(RuleCodes.ProposalNotCorrectable, Proposal, version, "The proposal (version 1) cannot be corrected: amend or withdraw the agreement instead."));
         }
 
-        switch (agreement.TargetRefusal(version))
+        switch (agreement.TargetRefusal(version, "corrected"))
         {
-            case (400, var reason400):
+            case (400, _, var reason400):
                 return Decision.Invalid("version", reason400);
-            case (_, var refused):
-                return Decision.Conflict($"The event cannot be corrected: {refused}.");
+            case (_, var rule, var refused):
+                return Decision.Conflict(LifecycleConflict.Target(rule, refused, version, $"The event cannot be corrected: {refused}."));
         }
 
         if (replacement.OccurredOn < agreement.ProposedOn)
@@ -90,7 +91,7 @@ public static class CorrectEventEndpoint
         var corrected = (IAgreementEvent)((CorrectableEvent)replacement with { Corrects = version });
         var facts = agreement.KnownFacts.RemoveAll(f => f.Version == version).Add(new LifecycleFact(agreement.Version + 2, corrected));
         return Lifecycle.Replay(facts).Break is { } broken
-            ? Decision.Conflict($"Correcting event {version} this way would break the lifecycle at {broken.Describe()}.")
+            ? Decision.Conflict(LifecycleConflict.Breaking($"Correcting event {version} this way", broken, Agreement.Explain(broken, () => facts), agreement.Version, "version", "replacement."))
             : Decision.Accept(new EventRetracted(version, reason), corrected);
     }
 

@@ -76,7 +76,7 @@ public static class TreatyRules
         [.. state.Treaty.Standings.Where(s => s.ConsentStandsOn(day) && !s.InForceOnDay(day) && s.WithdrawnOn is null).Select(s => s.Party)];
 
     /// <summary>Why the treaty-law event may not follow the state, or null when it may.</summary>
-    public static string? Refusal(LifecycleState state, IAgreementEvent @event)
+    public static LifecycleRefusal? Refusal(LifecycleState state, IAgreementEvent @event)
     {
         if (@event is ConsentExpressed { Instrument: DefinitiveSignature } definitive)
         {
@@ -85,22 +85,21 @@ public static class TreatyRules
 
         if (state.IsFinal)
         {
-            return $"the agreement is {state.Status}, which is final";
+            return LifecycleRefusal.Final(state.Status);
         }
 
         var treaty = state.Treaty;
         switch (@event)
         {
             case ConsentExpressed consent:
-                var signed = state.Signatories.Any(s => s.Party == consent.Party);
-                return Consented(state, consent) ?? (consent.Instrument is Accession or Succession
-                    ? signed ? $"{consent.Party} has signed: a signatory ratifies, accepts or approves"
-                        : !AfterSignature.Contains(state.Status) ? $"{consent.Instrument} needs status {string.Join(" or ", AfterSignature)}, but it is {state.Status}" : null
-                    : signed ? null : $"{consent.Party} has not signed: {consent.Instrument} follows a signature (a state that has not signed accedes)");
+                return Consented(state, consent) ?? ConsentAfterSignature(state, consent);
             case EnteredIntoForce entry:
                 if (entry.Parties.Count == 0)
                 {
-                    return "no party has consented and is not yet in force on that day: there is nothing to enter into force";
+                    return new(RuleCodes.NothingToEnterIntoForce, "No party has consented and is not yet in force on that day: there is nothing to enter into force")
+                    {
+                        Field = "parties",
+                    };
                 }
 
                 foreach (var party in entry.Parties)
@@ -108,34 +107,39 @@ public static class TreatyRules
                     var standing = treaty.Of(party);
                     if (!standing.ConsentStandsOn(entry.OccurredOn))
                     {
-                        return $"{party} has not consented to be bound";
+                        return new(RuleCodes.NotConsented, $"{party} has not consented to be bound: record its consent first") { Field = "parties", Subject = party };
                     }
 
                     if (standing.InForceOnDay(entry.OccurredOn))
                     {
-                        return $"the agreement is already in force for {party} (since {standing.InForceOn:yyyy-MM-dd})";
+                        return InForceAlready(party, standing, "parties");
                     }
                 }
 
                 return null;
             case ProvisionalApplicationStarted provisional:
-                return !state.Signatories.Any(s => s.Party == provisional.Party) ? $"{provisional.Party} has not signed"
-                    : treaty.Of(provisional.Party).InForceOnDay(provisional.OccurredOn) ? $"the agreement is already in force for {provisional.Party}"
+                return !Signed(state, provisional.Party) ? new(RuleCodes.NotSigned, $"{provisional.Party} has not signed: a party applies provisionally after signing") { Field = "party", Subject = provisional.Party }
+                    : treaty.Of(provisional.Party) is var own && own.InForceOnDay(provisional.OccurredOn) ? InForceAlready(provisional.Party, own, "party")
                     : null;
             case ReservationMade reservation:
                 if (!state.Parties.Contains(reservation.Party))
                 {
-                    return $"{reservation.Party} is not a party";
+                    return new(RuleCodes.PartyNotMember, $"{reservation.Party} is not a party: add it first") { Field = "party", Subject = reservation.Party };
                 }
 
                 return reservation.RefersTo is { } refersTo && !treaty.Reservations.Any(r => r.Version == refersTo && r.Kind != Withdrawal && !r.Withdrawn)
-                    ? $"event {refersTo} is not a reservation, declaration or objection that stands"
+                    ? new(RuleCodes.ReservationNotStanding, $"Event {refersTo} is not a reservation, declaration or objection that stands") { Field = "refersTo" }
                     : null;
             case PartyWithdrew withdrew:
-                var own = treaty.Of(withdrew.Party);
-                return own.ConsentOn is null ? $"{withdrew.Party} has not consented to be bound, so it cannot withdraw"
-                    : own.WithdrawnOn is { } before ? $"{withdrew.Party} has already withdrawn (on {before:yyyy-MM-dd})"
-                    : null;
+                var standingNow = treaty.Of(withdrew.Party);
+                return standingNow.ConsentOn is null
+                    ? new(RuleCodes.NotConsented, $"{withdrew.Party} has not consented to be bound, so it cannot withdraw") { Field = "party", Subject = withdrew.Party }
+                    : standingNow.WithdrawnOn is { } before
+                        ? new(RuleCodes.AlreadyWithdrawn, $"{withdrew.Party} already withdrew on {before:yyyy-MM-dd}{{event}}")
+                        {
+                            Field = "party", Subject = withdrew.Party, RestsOn = s => s.Treaty.Of(withdrew.Party).WithdrawnOn,
+                        }
+                        : null;
             default:
                 return null;
         }
@@ -196,10 +200,41 @@ public static class TreatyRules
     public static bool InForce(LifecycleState state, DateOnly day) =>
         state.Status != AgreementStatus.Terminated && state.Treaty.Standings.Any(s => s.InForceOnDay(day));
 
-    private static string? Consented(LifecycleState state, ConsentExpressed consent) =>
+    private static LifecycleRefusal? Consented(LifecycleState state, ConsentExpressed consent) =>
         state.Treaty.Of(consent.Party) is { } standing && standing.ConsentStandsOn(consent.OccurredOn)
-            ? $"{consent.Party} has already consented to be bound ({standing.Instrument} on {standing.ConsentOn:yyyy-MM-dd}) and has not withdrawn"
+            ? new(RuleCodes.AlreadyConsented, $"{consent.Party} already consented to be bound ({standing.Instrument} on {standing.ConsentOn:yyyy-MM-dd}){{event}} and has not withdrawn")
+            {
+                Field = "party", Subject = consent.Party, RestsOn = s => s.Treaty.Of(consent.Party).ConsentOn,
+            }
             : null;
+
+    /// <summary>A ratification, acceptance or approval follows the party's signature; an accession or succession is by a party that has not signed, once the agreement is signed.</summary>
+    private static LifecycleRefusal? ConsentAfterSignature(LifecycleState state, ConsentExpressed consent)
+    {
+        var signed = Signed(state, consent.Party);
+        if (consent.Instrument is not (Accession or Succession))
+        {
+            return signed ? null : new(RuleCodes.NotSigned, $"{consent.Party} has not signed: {consent.Instrument} follows a signature (a state that has not signed accedes)")
+            {
+                Field = "party", Subject = consent.Party,
+            };
+        }
+
+        return signed
+            ? new(RuleCodes.SignatoryCannotAccede, $"{consent.Party} has signed{{event}}: a signatory ratifies, accepts or approves")
+            {
+                Field = "party", Subject = consent.Party, RestsOn = s => Signed(s, consent.Party),
+            }
+            : !AfterSignature.Contains(state.Status) ? LifecycleRefusal.Stage(consent, state.Status, AfterSignature) : null;
+    }
+
+    private static LifecycleRefusal InForceAlready(string party, PartyStanding standing, string field) =>
+        new(RuleCodes.AlreadyInForce, $"The agreement is already in force for {party} (since {standing.InForceOn:yyyy-MM-dd}){{event}}")
+        {
+            Field = field, Subject = party, RestsOn = s => s.Treaty.Of(party).InForceOn,
+        };
+
+    private static bool Signed(LifecycleState state, string party) => state.Signatories.Any(s => s.Party == party);
 
     private static PartySigned AsSignature(ConsentExpressed consent) => new(consent.Party, consent.OccurredOn, consent.SignedBy, consent.Place);
 }

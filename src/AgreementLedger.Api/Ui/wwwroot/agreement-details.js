@@ -15,7 +15,7 @@ export function eventsTable(entries, retract) {
     h("caption", { class: "visually-hidden", text: "Events in effective order" }),
     h("thead", {}, h("tr", {}, ["Occurred on", "What happened", "Version"].map(t => h("th", { scope: "col", text: t })), h("th", { scope: "col", class: "hide-narrow", text: "Recorded" }),
       retract ? h("th", { scope: "col", text: "Correct" }) : null)),
-    h("tbody", {}, entries.map(e => h("tr", { "data-type": e.type, class: e.retracted ? "retracted" : null },
+    h("tbody", {}, entries.map(e => h("tr", { id: `event-${e.version}`, tabindex: "-1", "data-type": e.type, class: e.retracted ? "retracted" : null },
       h("td", { "data-label": "Occurred on", text: e.occurredOn || "—" }),
       h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null, proofLine(e)),
       h("td", { "data-label": "Version", text: e.version }),

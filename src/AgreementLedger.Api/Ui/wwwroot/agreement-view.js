@@ -1,13 +1,13 @@
 // One agreement's page: its state, timeline picture, events and audit status, as it is now or as it
 // was ("as known at", "as in effect on"); the recording forms only on the present state.
 
-import { h, fill, announce } from "./dom.js";
+import { h, fill, announce, pageTitle } from "./dom.js";
 import { api, allPages, answerOrder, query } from "./api.js";
 import { showInstant, todayUtc } from "./dates.js";
 import { knownOnField, happenedByField, readTimes, recordingMoments, sinceThen, markRetractedSince } from "./time-controls.js";
 import { onLiveEvent, debounce } from "./live.js";
 import { commandForm } from "./forms.js";
-import { COMMANDS } from "./commands.js";
+import { COMMANDS, withChoices } from "./commands.js";
 import { go } from "./navigation.js";
 import { timelinePicture, legend } from "./timeline-picture.js";
 import { fact, eventsTable, sideLists, statusTable } from "./agreement-details.js";
@@ -51,6 +51,10 @@ export async function agreementView(main, id, params) {
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
     heading, diverged, audit, controls, since, picture, details, recordArea, auditing.element);
 
+  // The newest state shown, and what it offers next (set once the recording forms exist).
+  let current = null;
+  let offer = () => {};
+  pageTitle.reset();
   const refreshes = answerOrder();
   // How many events the view shows: a past view's audit line says the chain it checked is longer.
   let shownEvents = 0;
@@ -77,7 +81,9 @@ export async function agreementView(main, id, params) {
       return null;
     }
     const agreement = state.json;
-    document.title = `${agreement.title} · AgreementLedger`;
+    pageTitle.set(`${agreement.title} · AgreementLedger`);
+    current = agreement;
+    offer(agreement);
     fill(heading, 
       h("h1", { text: agreement.title }),
       params.recorded ? h("p", { class: "notice", text: "The proposal was recorded." }) : null,
@@ -135,15 +141,35 @@ export async function agreementView(main, id, params) {
   if (travelling) {
     fill(recordArea);
   } else {
-    const chooser = h("select", { id: "command" }, h("option", { value: "", text: "Choose…" }), COMMANDS.map(c => h("option", { value: c.route, text: c.label })));
+    const chooser = h("select", { id: "command" });
+    const nextSteps = h("ul", { class: "next-steps", "aria-labelledby": "next-heading" });
     const slot = h("div", {});
     const status = h("div", { id: "recorded", "aria-live": "polite" });
+    const open = route => {
+      chooser.value = route;
+      chooser.dispatchEvent(new Event("change"));
+      slot.querySelector("input, select, textarea")?.focus();
+    };
+    // Next steps: the commands the agreement's state allows now; the chooser also offers the others, for an event dated
+    // earlier, which the lifecycle judges where it falls in effective time.
+    offer = agreement => {
+      const allowed = COMMANDS.filter(c => c.when(agreement));
+      const others = COMMANDS.filter(c => !c.when(agreement));
+      const chosen = chooser.value;
+      fill(chooser, h("option", { value: "", text: "Choose…" }),
+        h("optgroup", { label: "Next steps" }, allowed.map(c => h("option", { value: c.route, text: c.label }))),
+        others.length ? h("optgroup", { label: "Dated earlier (judged where it falls)" }, others.map(c => h("option", { value: c.route, text: c.label }))) : null);
+      chooser.value = chosen;
+      fill(nextSteps, allowed.filter(c => c.route !== "retractions").map(c =>
+        h("li", {}, h("button", { type: "button", class: "secondary", "data-route": c.route, text: c.label, onclick: () => open(c.route) }))));
+    };
     chooser.addEventListener("change", () => {
       const command = COMMANDS.find(c => c.route === chooser.value);
       fill(status);
+      pageTitle.reset();
       fill(slot, command ? commandForm({
         legend: command.label,
-        fields: command.fields,
+        fields: withChoices(command, current).fields,
         send: (body, idempotencyKey) =>
           api(`/agreements/${encodeURIComponent(id)}/${command.route}`, { method: "POST", body, idempotencyKey }),
         async onRecorded(answer) {
@@ -154,8 +180,10 @@ export async function agreementView(main, id, params) {
         },
       }) : "");
     });
+    offer(current);
     fill(recordArea, 
       h("h2", { id: "record-heading", text: "Record what happened" }),
+      h("h3", { id: "next-heading", text: "Next steps" }), nextSteps,
       h("label", { for: "command", text: "What happened?" }), chooser, status, slot);
     retract = version => {
       chooser.value = "retractions";

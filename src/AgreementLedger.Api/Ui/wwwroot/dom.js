@@ -42,3 +42,18 @@ export function announce(message) {
   region.textContent = "";
   setTimeout(() => { region.textContent = message; }, 50);
 }
+
+/**
+ * The page title, with "Error: " before it while any form shows errors (the GOV.UK pattern): views set the base,
+ * forms say when their errors show or clear.
+ */
+export const pageTitle = (() => {
+  let base = document.title;
+  const failing = new Set();
+  const apply = () => { document.title = (failing.size ? "Error: " : "") + base; };
+  return {
+    set(title) { base = title; apply(); },
+    error(formId, on) { on ? failing.add(formId) : failing.delete(formId); apply(); },
+    reset() { failing.clear(); apply(); },
+  };
+})();

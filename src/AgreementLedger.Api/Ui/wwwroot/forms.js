@@ -1,78 +1,55 @@
 // Recording forms built from field specs, showing the API's problems at the fields they concern.
 
-import { h, fill, announce } from "./dom.js";
+import { h } from "./dom.js";
 import { newIdempotencyKey, sendRetryingOnce } from "./api.js";
+import { errorDisplay } from "./errors.js";
 
 let formCount = 0;
 
 /**
  * A form built from field specs: submit sends send(body, idempotencyKey) and shows the API's problem
  * inline; on success the form is emptied first and only then onRecorded(answer) runs, so nothing
- * typed after the "recorded" notice is wiped by a late reset.
+ * typed after the "recorded" notice is wiped by a late reset. A field with choices offers them
+ * (a pick list: a select when it must be one of them, else suggestions); an upper field upper-cases as typed.
  */
 export function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
   const prefix = "f" + (++formCount);
-  const alertBox = h("div", { role: "alert", tabindex: "-1" });
+  const alertBox = h("div", { role: "alert" });
   const inputs = {};
+  const labels = {};
   const groups = fields.map(field => {
     const id = `${prefix}-${field.name}`;
     const helpId = field.help ? id + "-help" : null;
-    let input;
-    if (field.type === "select") {
+    const choices = field.choices || [];
+    let input, suggestions = null;
+    if (field.type === "select" || (field.pick && choices.length)) {
+      const options = field.type === "select" ? field.options.map(value => ({ value, label: value })) : choices;
       input = h("select", { id, name: field.name, required: field.required },
-        field.required ? null : h("option", { value: "" , text: "—" }),
-        field.options.map(option => h("option", { value: option, text: option })));
+        field.required && field.type === "select" ? null : h("option", { value: "", text: field.required ? "Choose…" : "—" }),
+        options.map(option => h("option", { value: option.value, text: option.label })));
     } else if (field.type === "textarea") {
       input = h("textarea", { id, name: field.name, required: field.required });
     } else {
       const type = { date: "date", number: "number", url: "url" }[field.type] || "text";
-      input = h("input", { id, name: field.name, type, required: field.required, step: field.step, min: field.min, autocomplete: "off" });
+      input = h("input", { id, name: field.name, type, required: field.required, step: field.step, min: field.min, autocomplete: "off",
+        list: choices.length ? id + "-choices" : null, autocapitalize: field.upper ? "characters" : null, spellcheck: field.upper ? "false" : null });
+      if (choices.length) suggestions = h("datalist", { id: id + "-choices" }, choices.map(c => h("option", { value: c.value, label: c.label })));
+      if (field.upper) input.addEventListener("input", () => upperCase(input));
     }
     if (helpId) input.setAttribute("aria-describedby", helpId);
     if (field.value !== undefined) input.value = field.value;
     inputs[field.name] = input;
+    labels[field.name] = field.label;
     return h("div", { class: field.type === "textarea" ? "wide" : null },
       h("label", { for: id, text: field.label + (field.required ? " (required)" : "") }),
-      input,
+      input, suggestions,
       field.help ? h("p", { id: helpId, class: "help", text: field.help }) : null);
   });
   const submit = h("button", { type: "submit", text: submitLabel || "Record" });
   const form = h("form", { novalidate: true, "data-command": legend },
     h("fieldset", {}, h("legend", { text: legend }), alertBox, h("div", { class: "grid" }, groups),
       h("div", { class: "actions" }, submit)));
-
-  function clearProblems() {
-    fill(alertBox);
-    for (const input of Object.values(inputs)) {
-      input.removeAttribute("aria-invalid");
-      const error = document.getElementById(input.id + "-error");
-      error?.remove();
-      const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(x => x && x !== input.id + "-error");
-      described.length ? input.setAttribute("aria-describedby", described.join(" ")) : input.removeAttribute("aria-describedby");
-    }
-  }
-
-  function showProblem(problem, status) {
-    clearProblems();
-    const unplaced = [];
-    let first = null;
-    for (const [key, messages] of Object.entries(problem?.errors || {})) {
-      const name = key.split(/[.[]/)[0];
-      const input = inputs[name] || inputs[name.charAt(0).toLowerCase() + name.slice(1)];
-      if (!input) { unplaced.push(`${key}: ${[].concat(messages).join(" ")}`); continue; }
-      input.setAttribute("aria-invalid", "true");
-      const errorId = input.id + "-error";
-      input.after(h("p", { id: errorId, class: "field-error", text: [].concat(messages).join(" ") }));
-      input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), errorId].filter(Boolean).join(" "));
-      first ??= input;
-    }
-    alertBox.append(h("div", { class: "alert" },
-      h("h3", { text: `${problem?.title || "Not recorded"} (${status})` }),
-      problem?.detail ? h("p", { text: problem.detail }) : null,
-      unplaced.length ? h("ul", {}, unplaced.map(text => h("li", { text }))) : null));
-    (first || alertBox).focus?.();
-    announce(`${problem?.title || "Not recorded"}: ${problem?.detail || ""}`);
-  }
+  const errors = errorDisplay({ alertBox, inputs, labels, formId: prefix });
 
   // One key per thing recorded: a submission retried after a lost answer is recorded once; after
   // a success the next one gets a new key. Refusals are not stored, so a corrected retry may reuse it.
@@ -91,8 +68,8 @@ export function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
     try {
       // Both tries carry the same key: recorded at most once.
       const answer = await sendRetryingOnce(() => send(body, idempotencyKey));
-      if (!answer.ok) { showProblem(answer.json, answer.status); return; }
-      clearProblems();
+      if (!answer.ok) { errors.show(answer.json, answer.status); return; }
+      errors.clear();
       form.reset();
       idempotencyKey = newIdempotencyKey();
       submit.disabled = false;
@@ -102,4 +79,13 @@ export function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
     }
   });
   return form;
+}
+
+/** Party and currency codes are upper case: what is typed turns upper case where it is typed. */
+function upperCase(input) {
+  const { selectionStart, selectionEnd } = input;
+  const upper = input.value.toUpperCase();
+  if (upper === input.value) return;
+  input.value = upper;
+  input.setSelectionRange(selectionStart, selectionEnd);
 }

@@ -1,6 +1,6 @@
 // The list of agreements, with its filters; it reloads on live events unless it shows a past instant.
 
-import { h, fill } from "./dom.js";
+import { h, fill, pageTitle } from "./dom.js";
 import { allPages } from "./api.js";
 import { showInstant } from "./dates.js";
 import { knownOnField, readTimes } from "./time-controls.js";
@@ -9,7 +9,8 @@ import { go } from "./navigation.js";
 import { STATUSES, KINDS } from "./vocabulary.js";
 
 export async function listView(main, params) {
-  document.title = "Agreements · AgreementLedger";
+  pageTitle.reset();
+  pageTitle.set("Agreements · AgreementLedger");
   const filters = h("form", { class: "filters", "aria-label": "Filter agreements", novalidate: true },
     h("div", { class: "grid" },
       h("div", {}, h("label", { for: "filter-party", text: "Party" }), h("input", { id: "filter-party", name: "party", value: params.party || "", placeholder: "JP" })),

@@ -96,7 +96,7 @@ public sealed class TreatyLawTests(LedgerHost ledger)
         await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "JP", kind = "objection", text = "Incompatible with the object of the treaty.", refersTo = 2, occurredOn = "2024-01-21" }, 200);
         await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "GB", kind = "withdrawal", text = "Withdrawn.", refersTo = 2, occurredOn = "2024-01-22" }, 200);
         var again = await ledger.Host.PostAsync($"/agreements/{id}/reservations", new { party = "JP", kind = "objection", text = "Again.", refersTo = 2, occurredOn = "2024-01-23" }, 409);
-        Assert.Contains("event 2 is not a reservation", again["detail"].GetString());
+        Assert.Contains("Event 2 is not a reservation", again["detail"].GetString());
         Assert.Equal(2, reserved["version"].GetInt64());
 
         var signed = await ledger.Host.PostAsync($"/agreements/{id}/consents", new { party = "JP", instrument = "definitive-signature", occurredOn = "2024-02-01", place = "Tokyo" }, 200);
