@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgreementLedger.IntegrationTests.Support;
 
-namespace AgreementLedger.IntegrationTests.Agreements.Refusing;
+namespace AgreementLedger.IntegrationTests.Agreements;
 
 /// <summary>The 409 <c>lifecycle-conflict</c> over HTTP: its <c>conflict</c> member names the rule, the field and the events, and nothing is appended.</summary>
 [Collection(CommandsCollection.Name)]
