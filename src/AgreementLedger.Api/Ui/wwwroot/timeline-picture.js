@@ -104,12 +104,14 @@ function drawPicture(agreement, entries, referenceDate, width, choose) {
     picture.append(svg("text", { x: width - right - 4, y: y("Stage") - 14, "text-anchor": "end", fill: "#a4161a" }, `now ${agreement.status}`));
   }
 
+  // A marker's name starts with its visible label when it does not hold it already (WCAG 2.5.3: speech users say what they see).
+  const named = (label, name) => label && !name.includes(label) ? `${label}: ${name}` : name;
   // Labels of markers close together in one lane alternate above and below, so they do not overlap.
   const lastLabel = {};
   const marker = (entry, laneName, shape, label, at = entry.occurredOn, extra = [], cls = "") => {
     const cx = x(at), cy = y(laneName);
     const group = svg("g", { class: `marker ${cls}`.trim(), "data-type": entry.type, "data-version": entry.version, "data-key": `v${entry.version}`,
-      "data-at": dayNumber(at), tabindex: 0, role: "button", "aria-label": markerName(entry) + extra.map(([t, v]) => `, ${t.toLowerCase()} ${v}`).join(""),
+      "data-at": dayNumber(at), tabindex: 0, role: "button", "aria-label": named(label, markerName(entry) + extra.map(([t, v]) => `, ${t.toLowerCase()} ${v}`).join("")),
       "aria-controls": "timeline-details" },
       svg("circle", { class: "halo", cx, cy, r: 12 }), shapeAt(shape, cx, cy));
     const show = () => choose(group, entry, extra);
