@@ -104,14 +104,12 @@ function drawPicture(agreement, entries, referenceDate, width, choose) {
     picture.append(svg("text", { x: width - right - 4, y: y("Stage") - 14, "text-anchor": "end", fill: "#a4161a" }, `now ${agreement.status}`));
   }
 
-  // A marker's name starts with its visible label when it does not hold it already (WCAG 2.5.3: speech users say what they see).
-  const named = (label, name) => label && !name.includes(label) ? `${label}: ${name}` : name;
   // Labels of markers close together in one lane alternate above and below, so they do not overlap.
   const lastLabel = {};
   const marker = (entry, laneName, shape, label, at = entry.occurredOn, extra = [], cls = "") => {
     const cx = x(at), cy = y(laneName);
     const group = svg("g", { class: `marker ${cls}`.trim(), "data-type": entry.type, "data-version": entry.version, "data-key": `v${entry.version}`,
-      "data-at": dayNumber(at), tabindex: 0, role: "button", "aria-label": named(label, markerName(entry) + extra.map(([t, v]) => `, ${t.toLowerCase()} ${v}`).join("")),
+      "data-at": dayNumber(at), tabindex: 0, role: "button", "aria-label": markerName(entry) + extra.map(([t, v]) => `, ${t.toLowerCase()} ${v}`).join(""),
       "aria-controls": "timeline-details" },
       svg("circle", { class: "halo", cx, cy, r: 12 }), shapeAt(shape, cx, cy));
     const show = () => choose(group, entry, extra);
@@ -123,6 +121,9 @@ function drawPicture(agreement, entries, referenceDate, width, choose) {
       lastLabel[laneName] = { x: cx, length: label.length, row };
       group.append(svg("text", { x: cx + 14 + (row === 2 ? 8 * previous.length + 4 : 0), y: row === 1 ? cy + 16 : cy - 6, "data-flip": cx - 14 }, label));
     }
+    // Speech users say what they see: the name holds the visible text (WCAG 2.5.3).
+    const visible = group.textContent.trim();
+    if (visible && !group.getAttribute("aria-label").startsWith(visible)) group.setAttribute("aria-label", `${visible}: ${group.getAttribute("aria-label")}`);
     picture.append(group);
     return group;
   };
