@@ -18,7 +18,9 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
 {
     /// <summary>The picture's texts whose box crosses the picture's own, and the labels drawn at all.</summary>
     private const string LabelsOutside = """
-        () => {
+        async () => {
+          // The page draws the picture again once its forms are set up, and a fresh picture is drawn at its first layout.
+          for (let i = 0; i < 100 && !document.querySelector('#timeline-picture svg'); i++) await new Promise(r => setTimeout(r, 50));
           const picture = document.querySelector('#timeline-picture svg');
           const frame = picture.getBoundingClientRect();
           const texts = [...picture.querySelectorAll('text')].filter(t => t.getBoundingClientRect().width > 0);
