@@ -89,7 +89,9 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
         await Expect(proposal).ToBeVisibleAsync();
         // Read at once, from one drawing.
         var at = await page.EvaluateAsync<double[]>("""
-            () => {
+            async () => {
+              // The page draws the picture again once its forms are set up: wait for the drawing that stays.
+              for (let i = 0; i < 100 && !document.querySelector("#timeline-picture svg [data-type='agreement_proposed']"); i++) await new Promise(r => setTimeout(r, 50));
               const box = selector => document.querySelector('#timeline-picture svg ' + selector).getBoundingClientRect();
               const frame = box(''), ring = box("[data-type='agreement_proposed'] circle:not(.halo)"), today = box('line[stroke-dasharray]');
               return [frame.left, frame.right, ring.left, ring.right, today.left];
