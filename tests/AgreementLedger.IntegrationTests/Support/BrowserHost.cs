@@ -1,5 +1,6 @@
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.IntegrationTests.Support;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace AgreementLedger.IntegrationTests.Support;
@@ -119,6 +120,19 @@ public sealed class BrowserHost : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
         await Assertions.Expect(page.Locator("#token-toggle")).ToContainTextAsync("officer");
         return page;
+    }
+
+    /// <summary>
+    /// What every page test ends with: axe finds no violation on the page as it stands, and nothing makes the
+    /// page wider than its window (no sideways scrolling, at desktop or phone width).
+    /// </summary>
+    public static async Task AssertAxeCleanAsync(IPage page)
+    {
+        var axe = await page.RunAxe();
+        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
+        var (overflow, width) = await page.EvaluateAsync<(int, int)>("[document.documentElement.scrollWidth - window.innerWidth, window.innerWidth]");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
     }
 
     /// <summary>Where screenshots go: docs/ when LEDGER_UI_SCREENSHOTS is set, else a temporary folder.</summary>

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.IntegrationTests.Support;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -138,12 +137,7 @@ public sealed class AuditPanelTests(BrowserHost host, WitnessedService ledger) :
         await page.GetByRole(AriaRole.Button, new() { Name = "Check the whole ledger" }).ClickAsync();
         await Expect(page.Locator("#audit-ledger")).ToContainTextAsync("verified");
 
-        var axe = await page.RunAxe();
-
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
         await page.Locator(".audit-panel").ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath(width < 500 ? "ui-audit-panel-phone.png" : "ui-audit-panel.png") });
     }
 

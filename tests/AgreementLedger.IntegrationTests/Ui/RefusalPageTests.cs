@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using AgreementLedger.IntegrationTests.Support;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -42,7 +41,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         Assert.StartsWith("Error: ", await page.TitleAsync(), StringComparison.Ordinal);
         await Expect(party).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.Locator(".field-error")).ToContainTextAsync("JP already signed on 2024-02-01 (event 2)");
-        await AssertAxeCleanAsync(page, width);
+        await BrowserHost.AssertAxeCleanAsync(page);
 
         await summary.GetByRole(AriaRole.Link, new() { Name = "JP already signed on 2024-02-01 (event 2)" }).ClickAsync();
         await Expect(party).ToBeFocusedAsync();
@@ -86,7 +85,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.GetByLabel("Held on")).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await link.ClickAsync();
         await Expect(page.Locator("#event-3")).ToBeFocusedAsync();
-        await AssertAxeCleanAsync(page, width);
+        await BrowserHost.AssertAxeCleanAsync(page);
         Assert.Equal(3, await VersionAsync(id));
     }
 
@@ -127,16 +126,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#status")).ToHaveTextAsync("Delivered");
         await Expect(page.Locator(".next-steps").GetByRole(AriaRole.Button, new() { Name = "A deliverable was delivered" })).ToHaveCountAsync(0);
         await Expect(page.Locator(".next-steps").GetByRole(AriaRole.Button, new() { Name = "Funding committed" })).ToHaveCountAsync(1);
-        await AssertAxeCleanAsync(page, width);
-    }
-
-    private static async Task AssertAxeCleanAsync(IPage page, int width)
-    {
-        var axe = await page.RunAxe();
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
     }
 
     private HttpClient OfficerClient()

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using AgreementLedger.IntegrationTests.Support;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -101,11 +100,6 @@ public sealed class TimeControlsTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#version")).ToHaveTextAsync("3");
         await Expect(page.Locator("#since-then")).ToContainTextAsync("1 more event (v4)");
 
-        var axe = await page.RunAxe();
-
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgreementLedger.IntegrationTests.Support;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -135,7 +134,7 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
         await Expect(page.Locator("#timeline-picture .marker[data-version='3']")).ToBeFocusedAsync();
         await ExpectDetailsAsync(details, entries[2]);
 
-        await AssertAxeCleanAsync(page);
+        await BrowserHost.AssertAxeCleanAsync(page);
         await page.Locator("section[aria-labelledby='picture-heading']").ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-timeline.png") });
         Assert.Empty(host.Errors[page]);
     }
@@ -188,8 +187,7 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
         await Expect(more).ToContainTextAsync("party_signed");
         await Expect(more).ToContainTextAsync("officer");
 
-        await AssertAxeCleanAsync(page);
-        await AssertFitsAsync(page);
+        await BrowserHost.AssertAxeCleanAsync(page);
         await page.Locator("section[aria-labelledby='picture-heading']").ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-timeline-phone.png") });
         Assert.Empty(host.Errors[page]);
     }
@@ -212,8 +210,7 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
 
         Assert.True(await page.Locator("#events").EvaluateAsync<bool>("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), "the events table scrolls sideways");
 
-        await AssertFitsAsync(page);
-        await AssertAxeCleanAsync(page);
+        await BrowserHost.AssertAxeCleanAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Retract version 3" }).ClickAsync();
         await Expect(page.GetByLabel("Version to retract (required)")).ToHaveValueAsync("3");
     }
@@ -229,19 +226,6 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
 
     private static string IsoSeconds(JsonElement entry) =>
         FractionOfSecond().Replace(entry.GetProperty("recordedAt").GetString()!, "Z");
-
-    private static async Task AssertAxeCleanAsync(IPage page)
-    {
-        var axe = await page.RunAxe();
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-    }
-
-    private static async Task AssertFitsAsync(IPage page)
-    {
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than its window");
-    }
 
     private HttpClient OfficerClient()
     {

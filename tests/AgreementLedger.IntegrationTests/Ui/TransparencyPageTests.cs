@@ -5,7 +5,6 @@ using AgreementLedger.Client;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.IntegrationTests.Witness;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -111,8 +110,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
             await Expect(page.Locator("#events .proof").First).ToHaveTextAsync("Not verified: the history diverged");
             await Expect(page.Locator("#events")).Not.ToContainTextAsync("In checkpoint");
 
-            var axe = await page.RunAxe();
-            Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help}")));
+            await BrowserHost.AssertAxeCleanAsync(page);
         }
         finally
         {
@@ -141,12 +139,7 @@ public sealed class TransparencyPageTests(BrowserHost host, WitnessedService led
         await Expect(page.Locator("#events .proof[data-state='verified']")).ToHaveCountAsync(2);
         await Expect(page.Locator(".audit")).Not.ToContainTextAsync("checking");
 
-        var axe = await page.RunAxe();
-
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
         // The status is text in the event's row (under its summary), which a screen reader reads with the row.
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "proposed" });
         await Expect(row.GetByRole(AriaRole.Cell).Filter(new() { HasText = "In checkpoint" })).ToHaveCountAsync(1);

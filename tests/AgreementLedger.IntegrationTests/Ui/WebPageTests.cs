@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using AgreementLedger.IntegrationTests.Support;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -245,10 +244,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#treaty-status tr[data-party='JP']")).ToContainTextAsync("notified 2024-04-01, effective 2099-04-01");
         await Expect(page.Locator("#version")).ToHaveTextAsync("7");
 
-        var axe = await page.RunAxe();
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 390 px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
     }
 
     [Fact]
@@ -383,12 +379,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
             await Expect(page.Locator(".audit")).Not.ToContainTextAsync("checking");
         }
 
-        var axe = await page.RunAxe();
-
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
+        await BrowserHost.AssertAxeCleanAsync(page);
         if (width < 500 && hash.Contains("gcap", StringComparison.Ordinal))
         {
             await page.ScreenshotAsync(new() { Path = BrowserHost.ScreenshotPath("ui-agreement-phone.png"), FullPage = true });

@@ -58,12 +58,20 @@ export async function agreementView(main, id, params) {
   const refreshes = answerOrder();
   // How many events the view shows: a past view's audit line says the chain it checked is longer.
   let shownEvents = 0;
-  async function refresh() {
+  // Reads what the page shows; null when a newer read has started meanwhile (its answer is the one to draw).
+  async function load() {
     const ticket = refreshes.take();
     // A past view also reads the present timeline: to offer its recording moments and say what was learned since.
     const [state, timeline, present] = await Promise.all([api(`/agreements/${encodeURIComponent(id)}${at}`), loadTimeline(id, when),
       travelling ? loadTimeline(id, {}) : null]);
-    if (!refreshes.show(ticket)) return state.ok ? state.json : null;
+    return refreshes.show(ticket) ? { state, timeline, present } : null;
+  }
+  async function refresh() {
+    const read = await load();
+    return read ? draw(read) : current;
+  }
+  // Draws one read: the page is drawn once per read, never half from one answer and half from another.
+  function draw({ state, timeline, present }) {
     const now = present ? present.entries : timeline.entries;
     fill(moments, now.length ? recordingMoments(now, knownOn.querySelector("input")) : null);
     let entries = timeline.entries;
@@ -134,11 +142,12 @@ export async function agreementView(main, id, params) {
       : h("span", {}, `Audit: NOT verified — ${report.failures.length} failure(s):`, h("ul", {}, report.failures.map(f => h("li", { text: `version ${f.version}: ${f.reason}` })))));
   }
 
-  const agreement = await refresh();
+  // The first read decides whether the recording forms exist; the page is drawn once, with them.
+  const first = await load();
   checkAudit();
-  if (!agreement) return;
-
-  if (travelling) {
+  if (!first) return;
+  if (travelling || !first.state.ok) {
+    draw(first);
     fill(recordArea);
   } else {
     const chooser = h("select", { id: "command" });
@@ -180,7 +189,6 @@ export async function agreementView(main, id, params) {
         },
       }) : "");
     });
-    offer(current);
     fill(recordArea, 
       h("h2", { id: "record-heading", text: "Record what happened" }),
       h("h3", { id: "next-heading", text: "Next steps" }), nextSteps,
@@ -193,7 +201,7 @@ export async function agreementView(main, id, params) {
       form.elements.reason.focus();
       form.scrollIntoView({ block: "center" });
     };
-    await refresh();
+    draw(first);
     onLiveEvent(debounce(event => {
       if (event.agreementId === id) { refresh(); checkAudit(); announce(`New event on this agreement: ${event.type}`); }
     }, 300));
