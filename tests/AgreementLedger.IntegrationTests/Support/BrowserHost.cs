@@ -131,7 +131,8 @@ public sealed class BrowserHost : IAsyncLifetime
         var axe = await page.RunAxe();
         Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
             $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var (overflow, width) = await page.EvaluateAsync<(int, int)>("[document.documentElement.scrollWidth - window.innerWidth, window.innerWidth]");
+        var measured = await page.EvaluateAsync<int[]>("[document.documentElement.scrollWidth - window.innerWidth, window.innerWidth]");
+        var (overflow, width) = (measured[0], measured[1]);
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
     }
 
