@@ -1,28 +1,55 @@
 // The parts of an agreement's page drawn from its state and timeline: facts, the table of events
-// (with its place in the transparency log, and a retract button per event while recording is possible)
+// (with its place in the transparency log, how its events refer to each other, and retract and correct buttons per
+// event while recording is possible)
 // and the side lists.
 
-import { h } from "./dom.js";
+import { h, eventLink } from "./dom.js";
 import { showInstant } from "./dates.js";
 import { proofLine } from "./proofs.js";
+import { relations, retractionsInPlace } from "./history-links.js";
+import { correctable } from "./correction-form.js";
 
 export function fact(term, value) {
   return h("div", {}, h("dt", { text: term }), h("dd", {}, value));
 }
 
-export function eventsTable(entries, retract) {
+/**
+ * The events in effective order, each retraction placed under the event it retracted and linked both ways (and a
+ * correction's replacement to what it corrects); a fact recorded after events it happened before says so. With
+ * actions ({ retract(version), correct(entry) }, only while recording is possible) each event offers both.
+ */
+export function eventsTable(entries, actions) {
+  const related = relations(entries);
+  const link = (version, text) => eventLink({ version }, text);
+  const notes = e => {
+    const r = related.get(e.version);
+    return [
+      r.retracts ? h("span", { class: "relation" }, " — retracts ", link(r.retracts, `v${r.retracts}`)) : null,
+      r.corrects ? h("span", { class: "relation" }, " — corrects ", link(r.corrects, `v${r.corrects}`)) : null,
+      e.retracted ? h("span", { class: "relation" }, " (retracted",
+        r.retractedIn ? [" by ", link(r.retractedIn, `v${r.retractedIn}`)] : null,
+        e.retractionReason ? `: ${e.retractionReason}` : "",
+        r.correctedBy ? ["; corrected by ", link(r.correctedBy, `v${r.correctedBy}`)] : null, ")") : null,
+      r.recordedAfter ? h("span", { class: "late" }, "recorded after ", link(r.recordedAfter, `v${r.recordedAfter}`)) : null,
+    ];
+  };
+  const buttons = e => [
+    e.version > 1 && !e.retracted && e.type !== "event_retracted"
+      ? h("button", { type: "button", class: "secondary", "aria-label": `Retract version ${e.version}`, text: "Retract…", onclick: () => actions.retract(e.version) })
+      : null,
+    correctable(e) ? h("button", { type: "button", class: "secondary", "aria-label": `Correct version ${e.version}`, text: "Correct…", onclick: () => actions.correct(e) }) : null,
+  ];
   return h("div", { class: "table-wrap" }, h("table", { id: "events" },
-    h("caption", { class: "visually-hidden", text: "Events in effective order" }),
+    h("caption", { class: "visually-hidden", text: "Events in effective order, each retraction under the event it retracted" }),
     h("thead", {}, h("tr", {}, ["Occurred on", "What happened", "Version"].map(t => h("th", { scope: "col", text: t })), h("th", { scope: "col", class: "hide-narrow", text: "Recorded" }),
-      retract ? h("th", { scope: "col", text: "Correct" }) : null)),
-    h("tbody", {}, entries.map(e => h("tr", { id: `event-${e.version}`, tabindex: "-1", "data-type": e.type, class: e.retracted ? "retracted" : null },
+      actions ? h("th", { scope: "col", text: "Correct" }) : null)),
+    h("tbody", {}, retractionsInPlace(entries).map(e => h("tr", { id: `event-${e.version}`, tabindex: "-1", "data-type": e.type,
+      class: [e.retracted ? "retracted" : "", e.type === "event_retracted" ? "retraction" : ""].join(" ").trim() || null },
       h("td", { "data-label": "Occurred on", text: e.occurredOn || "—" }),
-      h("td", {}, e.summary, e.retracted ? h("span", { text: ` (retracted${e.retractionReason ? ": " + e.retractionReason : ""})` }) : null, proofLine(e)),
+      h("td", {}, h("span", { class: "what" }, e.summary), notes(e), proofLine(e)),
       h("td", { "data-label": "Version", text: e.version }),
       h("td", { class: "hide-narrow", text: `${showInstant(e.recordedAt)} by ${e.recordedBy}` }),
-      retract ? h("td", {}, e.version > 1 && !e.retracted && e.type !== "event_retracted"
-        ? h("button", { type: "button", class: "secondary", "aria-label": `Retract version ${e.version}`, text: "Retract…", onclick: () => retract(e.version) })
-        : null) : null)))));
+      actions ? h("td", { class: "row-actions" }, buttons(e)) : null)))));
 }
 
 // The depositary's status table: one row per party (docs/api.md "Treaty law"), shown once any treaty-law fact is known.

@@ -8,11 +8,13 @@ import { knownOnField, happenedByField, readTimes, recordingMoments, sinceThen, 
 import { onLiveEvent, debounce } from "./live.js";
 import { commandForm } from "./forms.js";
 import { COMMANDS, withChoices } from "./commands.js";
+import { correctionForm } from "./correction-form.js";
 import { go } from "./navigation.js";
 import { timelinePicture, legend } from "./timeline-picture.js";
 import { fact, eventsTable, sideLists, statusTable } from "./agreement-details.js";
 import { inclusionChecks } from "./proofs.js";
 import { auditPanel } from "./audit-panel.js";
+import { twoClockMap } from "./two-clock-map.js";
 
 export async function agreementView(main, id, params) {
   const asOf = params.asOf || "";
@@ -23,6 +25,7 @@ export async function agreementView(main, id, params) {
 
   const heading = h("div", {}, h("p", { text: "Loading…" }));
   const picture = h("section", { "aria-labelledby": "picture-heading" });
+  const clocks = h("section", { "aria-labelledby": "map-heading" });
   const details = h("div", { class: "columns" });
   const audit = h("p", { class: "audit", "aria-live": "polite", text: "Audit: checking the hash chain…" });
   const diverged = h("div", {});
@@ -45,11 +48,12 @@ export async function agreementView(main, id, params) {
   const since = h("div", {});
 
   const recordArea = h("section", { "aria-labelledby": "record-heading" });
-  // Set once the recording forms exist (never while looking at another time): opens the retraction form for a version.
-  let retract = null;
+  // Set once the recording forms exist (never while looking at another time): what the events table's buttons do,
+  // open the retraction form for a version or the correction form for an entry.
+  let actions = null;
   fill(main, 
     h("p", {}, h("a", { href: "#/", text: "← All agreements" })),
-    heading, diverged, audit, controls, since, picture, details, recordArea, auditing.element);
+    heading, diverged, audit, controls, since, picture, clocks, details, recordArea, auditing.element);
 
   // The newest state shown, and what it offers next (set once the recording forms exist).
   let current = null;
@@ -85,6 +89,7 @@ export async function agreementView(main, id, params) {
       fill(heading, h("h1", { text: id }), h("div", { class: "alert", role: "alert" },
         h("h3", { text: state.json?.title || "Not found" }), h("p", { text: state.json?.detail || "" })));
       fill(picture);
+      fill(clocks);
       fill(details);
       return null;
     }
@@ -116,7 +121,10 @@ export async function agreementView(main, id, params) {
       timelinePicture(agreement, entries, effectiveOn || (asOf ? asOf.slice(0, 10) : todayUtc())),
       legend(),
       timeline.truncated ? h("p", { class: "help", text: "Only the first 10,000 events are drawn." }) : null);
-    const events = eventsTable(entries, retract);
+    // The map shows the whole history as known now, with the view's moment on both clocks as its crosshair.
+    fill(clocks, h("h2", { id: "map-heading", text: "When it happened, and when the ledger learned it" }),
+      twoClockMap(now, when, times => go(`/agreements/${encodeURIComponent(id)}`, times)));
+    const events = eventsTable(entries, actions);
     fill(details, 
       h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading", text: "Events" }), events,
         h("p", { class: "help", text: "Transparency log: each event's inclusion proof, the checkpoint's signature and the witnesses' cosignatures, checked in this browser." })),
@@ -193,7 +201,7 @@ export async function agreementView(main, id, params) {
       h("h2", { id: "record-heading", text: "Record what happened" }),
       h("h3", { id: "next-heading", text: "Next steps" }), nextSteps,
       h("label", { for: "command", text: "What happened?" }), chooser, status, slot);
-    retract = version => {
+    const retract = version => {
       chooser.value = "retractions";
       chooser.dispatchEvent(new Event("change"));
       const form = slot.querySelector("form");
@@ -201,6 +209,26 @@ export async function agreementView(main, id, params) {
       form.elements.reason.focus();
       form.scrollIntoView({ block: "center" });
     };
+    const correct = entry => {
+      chooser.value = "";
+      fill(status);
+      pageTitle.reset();
+      fill(slot, correctionForm({
+        entry, agreement: current,
+        send: (body, idempotencyKey) => api(`/agreements/${encodeURIComponent(id)}/corrections`, { method: "POST", body, idempotencyKey }),
+        async onRecorded(answer) {
+          fill(slot);
+          fill(status, h("p", { class: "notice", text: `Recorded: the correction of version ${entry.version} (versions ${answer.json.version - 1} and ${answer.json.version}).` }));
+          announce(`Recorded the correction of version ${entry.version}. Version ${answer.json.version}.`);
+          await refresh();
+          checkAudit();
+        },
+      }));
+      const form = slot.querySelector("form");
+      form.scrollIntoView({ block: "center" });
+      form.querySelector("select, input, textarea").focus();
+    };
+    actions = { retract, correct };
     draw(first);
     onLiveEvent(debounce(event => {
       if (event.agreementId === id) { refresh(); checkAudit(); announce(`New event on this agreement: ${event.type}`); }

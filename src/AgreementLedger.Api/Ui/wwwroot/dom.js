@@ -57,3 +57,21 @@ export const pageTitle = (() => {
     reset() { failing.clear(); apply(); },
   };
 })();
+
+/** Moves focus to a target without following the link: the page's own address is its hash route. */
+export function jumpTo(target) {
+  return event => {
+    event.preventDefault();
+    const node = typeof target === "function" ? target() : target;
+    if (!node) return;
+    node.scrollIntoView({ block: "center" });
+    node.focus({ preventScroll: true });
+  };
+}
+
+/** A link to the row of the events table for a version (its id is event-<version>). */
+export function eventLink(event, text) {
+  const id = `event-${event.version}`;
+  return h("a", { href: `#${id}`, class: "event-link", "data-version": event.version, text,
+    onclick: jumpTo(() => document.getElementById(id)) });
+}

@@ -2,25 +2,7 @@
 // to it), messages at the fields that name their subject, "Error: " before the page title while errors show, and a
 // refusal (409) landing at the field it concerns with a link to the event it conflicts with.
 
-import { h, fill, announce, pageTitle } from "./dom.js";
-
-/** Moves focus to a target without following the link: the page's own address is its hash route. */
-function jumpTo(target) {
-  return event => {
-    event.preventDefault();
-    const node = typeof target === "function" ? target() : target;
-    if (!node) return;
-    node.scrollIntoView({ block: "center" });
-    node.focus({ preventScroll: true });
-  };
-}
-
-/** A link to the row of the events table for a version (its id is event-<version>). */
-export function eventLink(event, text) {
-  const id = `event-${event.version}`;
-  return h("a", { href: `#${id}`, class: "event-link", "data-version": event.version, text,
-    onclick: jumpTo(() => document.getElementById(id)) });
-}
+import { h, fill, announce, pageTitle, jumpTo, eventLink } from "./dom.js";
 
 /** "Signed on must not be in the future": a validation message names the field it is about. */
 function named(label, message) {
@@ -46,7 +28,9 @@ export function errorDisplay({ alertBox, inputs, labels, formId }) {
     input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), errorId].filter(Boolean).join(" "));
   }
 
+  // A member's path names its field ("replacement.party" in a correction), else the member it is under.
   function inputFor(key) {
+    if (inputs[key]) return inputs[key];
     const name = key.split(/[.[]/)[0];
     return inputs[name] || inputs[name.charAt(0).toLowerCase() + name.slice(1)];
   }

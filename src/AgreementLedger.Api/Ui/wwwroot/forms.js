@@ -10,20 +10,21 @@ let formCount = 0;
  * A form built from field specs: submit sends send(body, idempotencyKey) and shows the API's problem
  * inline; on success the form is emptied first and only then onRecorded(answer) runs, so nothing
  * typed after the "recorded" notice is wiped by a late reset. A field with choices offers them
- * (a pick list: a select when it must be one of them, else suggestions); an upper field upper-cases as typed.
+ * (a pick list: a select when it must be one of them, else suggestions); an upper field upper-cases as typed; a
+ * field's value fills it in. intro goes above the fields.
  */
-export function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
+export function commandForm({ legend, intro, fields, submitLabel, send, onRecorded }) {
   const prefix = "f" + (++formCount);
   const alertBox = h("div", { role: "alert" });
   const inputs = {};
   const labels = {};
   const groups = fields.map(field => {
-    const id = `${prefix}-${field.name}`;
+    const id = `${prefix}-${field.name.replace(/[^\w-]/g, "-")}`;
     const helpId = field.help ? id + "-help" : null;
     const choices = field.choices || [];
     let input, suggestions = null;
     if (field.type === "select" || (field.pick && choices.length)) {
-      const options = field.type === "select" ? field.options.map(value => ({ value, label: value })) : choices;
+      const options = field.type === "select" ? field.options.map(o => typeof o === "string" ? { value: o, label: o } : o) : choices;
       input = h("select", { id, name: field.name, required: field.required },
         field.required && field.type === "select" ? null : h("option", { value: "", text: field.required ? "Choose…" : "—" }),
         options.map(option => h("option", { value: option.value, text: option.label })));
@@ -47,7 +48,7 @@ export function commandForm({ legend, fields, submitLabel, send, onRecorded }) {
   });
   const submit = h("button", { type: "submit", text: submitLabel || "Record" });
   const form = h("form", { novalidate: true, "data-command": legend },
-    h("fieldset", {}, h("legend", { text: legend }), alertBox, h("div", { class: "grid" }, groups),
+    h("fieldset", {}, h("legend", { text: legend }), alertBox, intro || null, h("div", { class: "grid" }, groups),
       h("div", { class: "actions" }, submit)));
   const errors = errorDisplay({ alertBox, inputs, labels, formId: prefix });
 
