@@ -11,6 +11,7 @@ import { parseHash } from "./navigation.js";
 import { listView } from "./list-view.js";
 import { proposeView } from "./propose-view.js";
 import { agreementView } from "./agreement-view.js";
+import { partyMapView } from "./party-map-view.js";
 
 function route() {
   const { path, params } = parseHash();
@@ -18,6 +19,8 @@ function route() {
   onLiveEvent(null);
   const agreement = path.match(/^\/agreements\/([^/]+)$/);
   if (agreement) return agreementView(main, decodeURIComponent(agreement[1]), params);
+  const partyMap = path.match(/^\/parties\/([^/]+)\/map$/);
+  if (partyMap) return partyMapView(main, decodeURIComponent(partyMap[1]), params);
   if (path === "/propose") return proposeView(main);
   return listView(main, params);
 }

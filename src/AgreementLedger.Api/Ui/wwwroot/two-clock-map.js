@@ -13,9 +13,19 @@ import { recordingScale, MS_PER_DAY } from "./recording-scale.js";
 
 const NARROWEST = 320;
 
-/** entries: the whole history as known now, in effective order; at: { asOf, effectiveOn } of the view; show(times) opens a view. */
+// An entry is one agreement's timeline entry; on a party's map each also names its agreementId.
+const key = e => `${e.agreementId || ""}:${e.version}`;
+const label = e => e.agreementId ? `${e.agreementId} v${e.version}` : `v${e.version}`;
+// recordedAt always has six fraction digits (docs/api.md), so the strings sort as the instants do.
+const inRecordingOrder = (a, b) => a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1
+  : (a.agreementId || "").localeCompare(b.agreementId || "") || a.version - b.version;
+
+/**
+ * entries: the whole history as known now (one agreement's, or a party's agreements'); at: { asOf, effectiveOn } of
+ * the view; show(times) opens the view at other times.
+ */
 export function twoClockMap(entries, at, show) {
-  const byRecording = [...entries].sort((a, b) => a.version - b.version);
+  const byRecording = [...entries].sort(inRecordingOrder);
   const frame = h("div", { class: "map-frame" });
   const status = h("p", { class: "help", id: "map-status", "aria-live": "polite" });
   const moments = recordingMoments(byRecording);
@@ -29,10 +39,10 @@ export function twoClockMap(entries, at, show) {
   const readout = () => {
     const moment = moments[place.moment];
     knewOn.value = place.moment + 1;
-    knewOn.setAttribute("aria-valuetext", `after v${moment.version}, ${showInstant(moment.recordedAt)}`);
+    knewOn.setAttribute("aria-valuetext", `after ${moment.label}, ${showInstant(moment.recordedAt)}`);
     happenedBy.value = place.day;
     happenedBy.setAttribute("aria-valuetext", isoDay(place.day));
-    fill(status, `The ledger as it knew it after v${moment.version} (${showInstant(moment.recordedAt)}), and the world as it was by ${isoDay(place.day)}.`);
+    fill(status, `The ledger as it knew it after ${moment.label} (${showInstant(moment.recordedAt)}), and the world as it was by ${isoDay(place.day)}.`);
     map?.crosshair(place);
   };
   const times = () => ({ asOf: moments[place.moment].recordedAt, effectiveOn: isoDay(place.day) });
@@ -73,13 +83,13 @@ export function twoClockMap(entries, at, show) {
   return whole;
 }
 
-/** The distinct recording moments, oldest first, each with the newest version recorded then (a correction's two events share one). */
+/** The distinct recording moments, oldest first, each named by the newest event recorded then (a correction's two share one). */
 function recordingMoments(byRecording) {
   const moments = [];
   for (const e of byRecording) {
     const last = moments[moments.length - 1];
-    if (last && last.recordedAt === e.recordedAt) last.version = e.version;
-    else moments.push({ recordedAt: e.recordedAt, t: Date.parse(e.recordedAt), version: e.version });
+    if (last && last.recordedAt === e.recordedAt) last.label = label(e);
+    else moments.push({ recordedAt: e.recordedAt, t: Date.parse(e.recordedAt), label: label(e) });
   }
   return moments;
 }
@@ -119,7 +129,7 @@ function drawMap(byRecording, moments, width, place, pick, release) {
   const diagonal = [firstDay * MS_PER_DAY, ...recorded.filter(t => t > firstDay * MS_PER_DAY && t < lastDay * MS_PER_DAY), lastDay * MS_PER_DAY]
     .sort((a, b) => a - b).map(t => `${x(t / MS_PER_DAY).toFixed(2)},${y(t).toFixed(2)}`).join(" ");
   const points = new Map();
-  const versions = new Map(byRecording.map(e => [e.version, e]));
+  const versions = new Map(byRecording.map(e => [key(e), e]));
   const picture = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "map-title map-desc", class: "map" },
     svg("title", { id: "map-title" }, "Two-clock map: when each event happened, and when the ledger recorded it"),
     svg("desc", { id: "map-desc" }, `${byRecording.length} events; ${late} recorded after the day they happened; ${retracted} retracted. The events table lists them with both dates.`),
@@ -130,7 +140,7 @@ function drawMap(byRecording, moments, width, place, pick, release) {
     byRecording.map(e => link(e, versions, x, y, dayOf)),
     byRecording.map(e => {
       const point = marker(e, x(dayOf(e)), y(Date.parse(e.recordedAt)));
-      points.set(e.version, point);
+      points.set(key(e), point);
       return point;
     }));
   const across = svg("line", { class: "crosshair", y1: top, y2: height - bottom });
@@ -150,11 +160,11 @@ function drawMap(byRecording, moments, width, place, pick, release) {
   picture.addEventListener("pointerup", event => { if (!dragging) return; dragging = false; pick(toPlace(event)); release(); });
 
   const crosshair = ({ moment, day }) => {
-    const { t, version } = moments[moment];
+    const { t, recordedAt } = moments[moment];
     const at = y(t);
     up.setAttribute("y1", at); up.setAttribute("y2", at);
     across.setAttribute("x1", x(day)); across.setAttribute("x2", x(day));
-    for (const e of byRecording) points.get(e.version).classList.toggle("beyond", e.version > version || (e.occurredOn && dayOf(e) > day));
+    for (const e of byRecording) points.get(key(e)).classList.toggle("beyond", e.recordedAt > recordedAt || (e.occurredOn && dayOf(e) > day));
   };
 
   let timer = null;
@@ -167,9 +177,9 @@ function drawMap(byRecording, moments, width, place, pick, release) {
     let next = 0;
     const step = () => {
       const e = byRecording[next++];
-      points.get(e.version).classList.remove("unrecorded");
+      points.get(key(e)).classList.remove("unrecorded");
       up.setAttribute("y1", y(recorded[next - 1])); up.setAttribute("y2", y(recorded[next - 1]));
-      fill(status, `Recorded v${e.version} of ${byRecording.length}: ${e.summary}`);
+      fill(status, `Recorded ${label(e)} (${next} of ${byRecording.length}): ${e.summary}`);
       if (next >= byRecording.length) stop(button, status, `Replay finished: the ledger recorded ${byRecording.length} events.`);
     };
     if (reduced) { while (next < byRecording.length) step(); return; }
@@ -191,33 +201,34 @@ function drawMap(byRecording, moments, width, place, pick, release) {
 
 /** One event's point: a dot, hollow and struck through once retracted; a cross for a retraction. */
 function marker(e, cx, cy) {
-  const name = `v${e.version}: ${e.summary} — ${e.occurredOn ? `happened ${e.occurredOn}` : "takes effect when recorded"}, recorded ${showInstant(e.recordedAt)}` +
+  const name = `${label(e)}: ${e.summary} — ${e.occurredOn ? `happened ${e.occurredOn}` : "takes effect when recorded"}, recorded ${showInstant(e.recordedAt)}` +
     (e.retracted ? " (retracted)" : "");
   const shape = e.type === "event_retracted"
     ? [svg("line", { x1: cx - 5, y1: cy - 5, x2: cx + 5, y2: cy + 5 }), svg("line", { x1: cx - 5, y1: cy + 5, x2: cx + 5, y2: cy - 5 })]
     : [svg("circle", { cx, cy, r: 5.5 }), e.retracted ? svg("line", { class: "strike", x1: cx - 8, y1: cy, x2: cx + 8, y2: cy }) : null];
-  return svg("g", { class: `point${e.retracted ? " retracted" : ""}${e.type === "event_retracted" ? " retraction" : ""}`, "data-version": e.version,
+  return svg("g", { class: `point${e.retracted ? " retracted" : ""}${e.type === "event_retracted" ? " retraction" : ""}`, "data-version": e.version, "data-agreement": e.agreementId,
     "data-cx": cx.toFixed(2), "data-cy": cy.toFixed(2) }, svg("title", {}, name), shape);
 }
 
 /** A retraction's line to what it struck out, and a corrected event's arrow to its replacement. */
 function link(e, versions, x, y, dayOf) {
   const to = e.type === "event_retracted" ? e.data?.version : e.correctedBy;
-  const other = to && versions.get(to);
+  const other = to && versions.get(key({ agreementId: e.agreementId, version: to }));
   if (!other) return null;
-  return svg("line", { class: e.type === "event_retracted" ? "retracts" : "replaced-by", "data-from": e.version, "data-to": other.version,
+  return svg("line", { class: e.type === "event_retracted" ? "retracts" : "replaced-by", "data-from": e.version, "data-to": other.version, "data-agreement": e.agreementId,
     x1: x(dayOf(e)), y1: y(Date.parse(e.recordedAt)), x2: x(dayOf(other)), y2: y(Date.parse(other.recordedAt)) });
 }
 
-/** The recording clock's labels: the day of a recording moment, where it does not crowd the one below it. */
+/** The recording clock's labels: the day of a recording moment, once per day, where it does not crowd the one below it. */
 function recordingLabels(moments, y, left) {
   const group = svg("g", { class: "axis" });
-  let lastY = Infinity;
+  let lastY = Infinity, lastDay = "";
   for (const m of moments) {
     const at = y(m.t);
-    if (lastY - at < 16) continue;
+    if (lastY - at < 16 || m.recordedAt.slice(0, 10) === lastDay) continue;
     lastY = at;
-    group.append(svg("text", { x: left - 6, y: at + 4, "text-anchor": "end", class: "tick" }, `${m.recordedAt.slice(0, 10)} v${m.version}`));
+    lastDay = m.recordedAt.slice(0, 10);
+    group.append(svg("text", { x: left - 6, y: at + 4, "text-anchor": "end", class: "tick" }, m.recordedAt.slice(0, 10)));
   }
   return group;
 }
