@@ -27,6 +27,30 @@ public sealed class AuditPanelTests(BrowserHost host, WitnessedService ledger) :
     }
 
     [Fact]
+    public async Task a_drawing_of_the_page_reads_the_newest_checkpoint_once_for_the_proofs_and_the_panel()
+    {
+        var (id, _) = await ledger.CheckpointedAgreementAsync("ui-audit-once");
+        var page = await host.SignedInPageAsync($"#/agreements/{id}", service: ledger.Service.Address);
+        await Expect(page.Locator("#events .proof[data-state='verified']").First).ToBeVisibleAsync();
+
+        var asked = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (new Uri(request.Url).AbsolutePath == "/audit/checkpoint")
+            {
+                asked.Add(request.Url);
+            }
+        };
+        await page.ReloadAsync();
+        await Expect(page.Locator("#audit-tree-size")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("#events .proof[data-state='verified']")).ToHaveCountAsync(await page.Locator("#events .proof").CountAsync());
+        await Expect(page.Locator("#events .proof[data-state='verified']").First).ToContainTextAsync("In checkpoint");
+
+        Assert.Single(asked);
+        Assert.DoesNotContain("treeSize", asked[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task the_panel_shows_each_events_hash_and_position_the_signed_digest_and_the_cosigned_checkpoint_as_the_api_answers_them()
     {
         var (id, checkpoint) = await ledger.CheckpointedAgreementAsync("ui-audit-panel");

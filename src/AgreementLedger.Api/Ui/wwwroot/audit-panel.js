@@ -105,10 +105,10 @@ export function auditPanel(id) {
     element,
     /** Shows the per-agreement check that `GET /audit/verify?agreementId=` answered. */
     showChain(answer) { fill(chain, verifyReport(answer, "This agreement's hash chain", new Date())); },
-    /** Reads the newest digest and checkpoint again and lists `entries`' hashes. */
-    async refresh(entries) {
+    /** Reads the newest digest again, shows the newest checkpoint (the page's answer of GET /audit/checkpoint) and lists `entries`' hashes. */
+    async refresh(entries, checkpointAnswer) {
       fill(hashes, hashTable(entries, downloadProof));
-      const [signed, published] = await Promise.all([api("/audit/digest"), api("/audit/checkpoint")]);
+      const [signed, published] = await Promise.all([api("/audit/digest"), checkpointAnswer]);
       fill(digest, signed.ok ? digestFacts(signed.json) : unavailable(signed));
       fill(checkpoint, published.ok ? checkpointFacts(published.json) : unavailable(published));
     },

@@ -23,8 +23,9 @@ export function proofLine(entry) {
 }
 
 /**
- * The checks of one agreement's page: check(table, entries, banner) checks every event of `table` (drawn with
- * proofLine) against the newest checkpoint, and shows a divergence in `banner`. An inclusion proof is asked for
+ * The checks of one agreement's page: check(table, entries, banner, published?) checks every event of `table` (drawn
+ * with proofLine) against the newest checkpoint (the answer of GET /audit/checkpoint, when the page already asked for
+ * it), and shows a divergence in `banner`. An inclusion proof is asked for
  * once per position and tree size however often the table is redrawn (it is checked anew each time).
  */
 export function inclusionChecks() {
@@ -38,10 +39,10 @@ export function inclusionChecks() {
     }
     return proofs.get(key);
   };
-  return { check: (table, entries, banner) => checkInclusion(table, entries, banner, proofOf) };
+  return { check: (table, entries, banner, published) => checkInclusion(table, entries, banner, proofOf, published) };
 }
 
-async function checkInclusion(table, entries, banner, proofOf) {
+async function checkInclusion(table, entries, banner, proofOf, checkpointAnswer) {
   const cells = new Map(Array.from(table.querySelectorAll(".proof"), cell => [cell.dataset.position, cell]));
   const show = (entry, [state, text]) => {
     const cell = cells.get(String(entry.position));
@@ -50,7 +51,7 @@ async function checkInclusion(table, entries, banner, proofOf) {
   const showAll = status => entries.forEach(entry => show(entry, status));
 
   if (!canVerify()) return showAll(["unchecked", "Not checked: this browser checks proofs only on a page served over HTTPS (Web Crypto)"]);
-  const [published, keys] = await Promise.all([api("/audit/checkpoint"), api("/audit/public-key")]);
+  const [published, keys] = await Promise.all([checkpointAnswer || api("/audit/checkpoint"), api("/audit/public-key")]);
   if (!table.isConnected) return;
   if (published.status === 503 && published.json?.type === "/problems/history-diverged") {
     showDiverged(banner, published.json);
