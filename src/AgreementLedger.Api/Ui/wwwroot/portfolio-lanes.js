@@ -67,13 +67,16 @@ function spanOf(items, referenceDate) {
 function lanePicture(item, span, x, width, phone) {
   const picture = svg("svg", { class: "lane-picture", width, height: LANE + (phone ? AXIS : 0), "aria-hidden": "true", focusable: "false" });
   const end = x(span.referenceDate);
+  // A stage's label gives way to the target's flag: the stage is also in the Status column, the flag only here.
+  const flag = item.nextTarget ? x(item.nextTarget.targetDate) : null;
   item.stages.forEach((stage, i) => {
     const from = x(stage.reachedOn);
     const latest = i + 1 === item.stages.length;
     const to = latest ? Math.max(end, from + 2) : x(item.stages[i + 1].reachedOn);
     const label = stage.stage.length * CHAR;
     // Inside its band when it fits; the latest stage's may follow its band instead.
-    const at = label + 8 <= to - from ? from + 4 : latest && to + 4 + label <= width - SIDE ? to + 4 : null;
+    let at = label + 8 <= to - from ? from + 4 : latest && to + 4 + label <= width - SIDE ? to + 4 : null;
+    if (flag !== null && at !== null && flag >= at - 2 && flag <= at + label + 2) at = null;
     picture.append(svg("g", { class: "stage", "data-stage": stage.stage, "data-reached-on": stage.reachedOn },
       svg("rect", { x: from, y: 4, width: Math.max(2, to - from), height: 18, fill: STAGE_COLOURS[stage.stage] || "#ccc", stroke: "#ffffff" }),
       at === null ? null : svg("text", { x: at, y: 17 }, stage.stage)));

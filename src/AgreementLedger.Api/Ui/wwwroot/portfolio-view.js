@@ -67,7 +67,7 @@ export async function portfolioView(main, params) {
       params.asOf || params.effectiveOn ? h("p", { class: "banner", id: "time-banner", text: `${viewedAt(params)}.` }) : null,
       h("p", { id: "portfolio-count", text: `${items.length} agreement${items.length === 1 ? "" : "s"}` + (next || params.cursor ? " on this page" : "") +
         (params.asOf ? ` as known at ${showInstant(params.asOf)}` : "") }),
-      picture ? h("p", { class: "help", text: `Each lane runs along the dates above it; the dashed line is ${reference === todayUtc() ? "today" : reference}. A lane's button opens its details.` }) : null,
+      picture ? h("p", { class: "help", text: `Each lane runs along the dates of its axis; the dashed line is ${reference === todayUtc() ? "today" : reference}. A lane's button opens its details.` }) : null,
       picture ? h("div", { class: "portfolio-wrap" }, picture.table) : null,
       h("nav", { class: "actions", "aria-label": "Pages" },
         params.cursor ? h("a", { href: "#/" + query(kept), text: "First page" }) : null,
