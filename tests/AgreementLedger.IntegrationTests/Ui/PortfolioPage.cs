@@ -25,7 +25,7 @@ internal sealed class PortfolioPage(BrowserHost host)
 
     public async Task<JsonElement> ListAsync(string query)
     {
-        using var client = Client();
+        using var client = host.OfficerClient();
         return await client.GetFromJsonAsync<JsonElement>("/agreements?limit=50" + (query.Length > 0 ? "&" + query : ""));
     }
 
@@ -63,7 +63,7 @@ internal sealed class PortfolioPage(BrowserHost host)
 
     public async Task PostAsync(string? id, string route, object body)
     {
-        using var client = Client();
+        using var client = host.OfficerClient();
         var answer = await client.PostAsJsonAsync(id is null ? "/agreements" : $"/agreements/{id}/{route}", body);
         Assert.True(answer.IsSuccessStatusCode, $"{route}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
     }
@@ -88,12 +88,5 @@ internal sealed class PortfolioPage(BrowserHost host)
         }
 
         return id;
-    }
-
-    private HttpClient Client()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
     }
 }
