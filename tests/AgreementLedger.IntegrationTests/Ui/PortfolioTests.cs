@@ -236,6 +236,28 @@ public sealed class PortfolioTests(BrowserHost host) : IAsyncLifetime
     [Theory]
     [InlineData(1366)]
     [InlineData(390)]
+    public async Task an_event_recorded_elsewhere_redraws_the_lane_and_keeps_its_details_open_and_focused(int width)
+    {
+        var party = Given.NewParty();
+        var id = await _portfolio.TreatyAsync(party, inForce: false);
+        var page = await _portfolio.OpenAsync($"#/?party={party}", width);
+        await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
+        var lane = page.Locator($"#portfolio tr[data-id='{id}']").GetByRole(AriaRole.Button);
+        await lane.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(lane).ToHaveAttributeAsync("aria-expanded", "true");
+
+        await PortfolioPage.DrawnAfterAsync(page, () => _portfolio.PostAsync(id, "targets", new { milestone = "Delivered", targetDate = "2030-06-30" }));
+
+        await Expect(lane).ToHaveAttributeAsync("aria-expanded", "true");
+        await Expect(lane).ToBeFocusedAsync();
+        await Expect(page.Locator($"#{await lane.GetAttributeAsync("aria-controls")}")).ToContainTextAsync("Delivered by 2030-06-30");
+        await BrowserHost.AssertAxeCleanAsync(page);
+    }
+
+    [Theory]
+    [InlineData(1366)]
+    [InlineData(390)]
     public async Task a_page_of_the_portfolio_costs_one_request_and_the_next_page_one_more(int width)
     {
         var party = Given.NewParty();

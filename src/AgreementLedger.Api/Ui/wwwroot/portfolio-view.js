@@ -61,6 +61,9 @@ export async function portfolioView(main, params) {
       return;
     }
     const { items, next } = answer.json;
+    // A redraw on a live event keeps the lanes whose details are open, and the focus, where they were.
+    const open = [...results.querySelectorAll('button.lane[aria-expanded="true"]')].map(b => b.dataset.id);
+    const focused = results.contains(document.activeElement) ? document.activeElement.closest("button.lane")?.dataset.id : null;
     const reference = params.effectiveOn || (params.asOf ? params.asOf.slice(0, 10) : todayUtc());
     const picture = items.length ? portfolioTable(items, reference, { partyLinks: codes => partyLinks(codes, params), agreementLink }) : null;
     fill(results,
@@ -73,6 +76,10 @@ export async function portfolioView(main, params) {
         params.cursor ? h("a", { href: "#/" + query(kept), text: "First page" }) : null,
         next ? h("a", { href: "#/" + query({ ...kept, cursor: next }), rel: "next", text: "Next page" }) : null));
     picture?.draw();
+    for (const button of results.querySelectorAll("button.lane")) {
+      if (open.includes(button.dataset.id)) button.click();
+      if (button.dataset.id === focused) button.focus();
+    }
     // For the first-paint benchmark: the frame in which the lanes are painted.
     requestAnimationFrame(() => performance.mark("portfolio-drawn"));
   }
