@@ -10,8 +10,8 @@ namespace AgreementLedger.Benchmarks.Suite;
 /// <c>-- suite quick|full [--out FILE] [--only W1,W3]</c>: every workload of issue 8 (W1…W6) and of issue 18's
 /// Merkle tree (T1 the tree, checkpoints, proofs and verify at scale; T2 W1 with and without the tree; T3 the feed's
 /// lag with and without it) and of issue 19's list and portfolio as of an instant (L1) beside its
-/// baseline, on one throwaway PostgreSQL cluster with fsync on; prints the table and writes it
-/// (with the machine it ran on) to FILE.
+/// baseline, and issue 21's portfolio first paint in a browser (P1) beside the same page on a ledger of 10, on one
+/// throwaway PostgreSQL cluster with fsync on; prints the table and writes it (with the machine it ran on) to FILE.
 /// </summary>
 public static class SuiteCommand
 {
@@ -38,6 +38,7 @@ public static class SuiteCommand
                 ("W2", () => W2RoundTrip.RunAsync(cluster, sizes)),
                 ("W3", () => W3TimeTravel.RunAsync(cluster, sizes)),
                 ("L1", () => L1ListAsOf.RunAsync(cluster, sizes)),
+                ("P1", () => P1PortfolioFirstPaint.RunAsync(cluster, sizes)),
                 ("W4", () => W4FeedCatchUp.RunAsync(cluster, sizes)),
                 ("W5", () => W5Rebuild.RunAsync(cluster, sizes)),
                 ("W6", () => W6BulkImport.RunAsync(cluster, sizes)),

@@ -122,6 +122,14 @@ public sealed class BrowserHost : IAsyncLifetime
         return page;
     }
 
+    /// <summary>An HTTP client of this host's service with the officer's token: what a test records through the API.</summary>
+    public HttpClient OfficerClient()
+    {
+        var client = new HttpClient { BaseAddress = Service.Address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OfficerToken);
+        return client;
+    }
+
     /// <summary>
     /// What every page test ends with: axe finds no violation on the page as it stands, and nothing makes the
     /// page wider than its window (no sideways scrolling, at desktop or phone width).

@@ -32,7 +32,10 @@ public sealed class PartyMapTests(BrowserHost host) : IAsyncLifetime
         await PostAsync($"/agreements/{first}/negotiation-rounds", new { occurredOn = "2024-01-20", location = "Tokyo" });
         var recorded = (await TimelineAsync(first)).Concat(await TimelineAsync(second)).ToList();
 
-        var page = await host.SignedInPageAsync($"#/parties/{party}/map", width, 900);
+        // Reached from the party's portfolio.
+        var page = await host.SignedInPageAsync($"#/?party={party}", width, 900);
+        await page.GetByRole(AriaRole.Link, new() { Name = $"{party}'s agreements on two clocks" }).ClickAsync();
+        Assert.EndsWith($"#/parties/{party}/map", page.Url, StringComparison.Ordinal);
         await Expect(page.Locator("#party-map-progress")).ToHaveTextAsync($"{recorded.Count} events of 2 agreements.");
         var points = page.Locator("#two-clock-map .point");
         await Expect(points).ToHaveCountAsync(recorded.Count);

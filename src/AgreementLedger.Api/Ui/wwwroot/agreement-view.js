@@ -4,7 +4,7 @@
 import { h, fill, announce, pageTitle } from "./dom.js";
 import { api, allPages, answerOrder, query } from "./api.js";
 import { showInstant, todayUtc } from "./dates.js";
-import { knownOnField, happenedByField, readTimes, recordingMoments, sinceThen, markRetractedSince } from "./time-controls.js";
+import { knownOnField, happenedByField, readTimes, viewedAt, recordingMoments, sinceThen, markRetractedSince } from "./time-controls.js";
 import { onLiveEvent, debounce } from "./live.js";
 import { commandForm } from "./forms.js";
 import { COMMANDS, withChoices } from "./commands.js";
@@ -15,6 +15,7 @@ import { fact, eventsTable, sideLists, statusTable } from "./agreement-details.j
 import { inclusionChecks } from "./proofs.js";
 import { auditPanel } from "./audit-panel.js";
 import { twoClockMap } from "./two-clock-map.js";
+import { partyLinks } from "./portfolio-view.js";
 
 export async function agreementView(main, id, params) {
   const asOf = params.asOf || "";
@@ -100,15 +101,12 @@ export async function agreementView(main, id, params) {
     fill(heading, 
       h("h1", { text: agreement.title }),
       params.recorded ? h("p", { class: "notice", text: "The proposal was recorded." }) : null,
-      travelling ? h("p", { class: "banner", id: "time-banner", text:
-        [asOf ? `As known at ${/T/.test(asOf) ? showInstant(asOf) : `the end of ${asOf} (UTC)`} (what the ledger knew then)` : "",
-          effectiveOn ? `${asOf ? "" : "Shown "}as in effect on ${effectiveOn} (what had happened in the world by then)` : ""].filter(Boolean).join(", ") +
-          ". Recording is possible only on the present state." }) : null,
+      travelling ? h("p", { class: "banner", id: "time-banner", text: `${viewedAt(when)}. Recording is possible only on the present state.` }) : null,
       h("dl", { class: "facts" },
         fact("Status", h("span", { class: `badge ${agreement.status}`, id: "status", text: agreement.status })),
         fact("Id", h("code", { text: agreement.id })),
         fact("Kind", agreement.kind),
-        fact("Parties", agreement.parties.join(", ")),
+        fact("Parties", partyLinks(agreement.parties, when)),
         fact("Areas", agreement.areas.join(", ") || "—"),
         fact("Proposed on", agreement.proposedOn),
         fact("Signed on", agreement.signedOn || "—"),

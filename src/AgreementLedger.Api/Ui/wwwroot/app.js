@@ -8,7 +8,7 @@
 import { setUpTokenPanel } from "./session.js";
 import { live, onLiveEvent } from "./live.js";
 import { parseHash } from "./navigation.js";
-import { listView } from "./list-view.js";
+import { portfolioView } from "./portfolio-view.js";
 import { proposeView } from "./propose-view.js";
 import { agreementView } from "./agreement-view.js";
 import { partyMapView } from "./party-map-view.js";
@@ -18,11 +18,13 @@ function route() {
   const main = document.getElementById("main");
   onLiveEvent(null);
   const agreement = path.match(/^\/agreements\/([^/]+)$/);
+  // The portfolio takes the whole window: its lanes need the width.
+  main.classList.toggle("wide", !agreement && path !== "/propose");
   if (agreement) return agreementView(main, decodeURIComponent(agreement[1]), params);
   const partyMap = path.match(/^\/parties\/([^/]+)\/map$/);
   if (partyMap) return partyMapView(main, decodeURIComponent(partyMap[1]), params);
   if (path === "/propose") return proposeView(main);
-  return listView(main, params);
+  return portfolioView(main, params);
 }
 
 setUpTokenPanel(() => { live.restart(); route(); });

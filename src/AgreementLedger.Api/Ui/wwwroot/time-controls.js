@@ -62,6 +62,12 @@ export function knownOnField(prefix, value) {
     input, echo);
 }
 
+/** "As known at … (what the ledger knew then), as in effect on … (what had happened in the world by then)": a past view's banner. */
+export function viewedAt({ asOf, effectiveOn }) {
+  return [asOf ? `As known at ${/T/.test(asOf) ? showInstant(asOf) : `the end of ${asOf} (UTC)`} (what the ledger knew then)` : "",
+    effectiveOn ? `${asOf ? "" : "Shown "}as in effect on ${effectiveOn} (what had happened in the world by then)` : ""].filter(Boolean).join(", ");
+}
+
 /** The "happened by" field: an ISO date of effective time. */
 export function happenedByField(prefix, value) {
   return h("div", { class: "field" },

@@ -8,7 +8,7 @@ import { axisTicks } from "./timeline-axis.js";
 import { detailsPanel, showDetails, markerName, markerKeys } from "./timeline-details.js";
 import { timelineCards } from "./timeline-cards.js";
 
-const STAGE_COLOURS = { Proposed: "#d9dee5", Negotiating: "#b9d3f0", Negotiated: "#8db8e8", Signed: "#a6d8b4", Funded: "#74c08c", Delivered: "#3f9d5e" };
+export const STAGE_COLOURS = { Proposed: "#d9dee5", Negotiating: "#b9d3f0", Negotiated: "#8db8e8", Signed: "#a6d8b4", Funded: "#74c08c", Delivered: "#3f9d5e" };
 
 const LANES = ["Stage", "Negotiation", "Signatures", "Funding", "Deliveries", "Targets", "Other"];
 // Narrower than this the picture is not shown (the cards are), so it is never drawn narrower.
