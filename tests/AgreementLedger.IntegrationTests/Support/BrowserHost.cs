@@ -10,7 +10,7 @@ namespace AgreementLedger.IntegrationTests.Support;
 /// demo agreements, and one headless Chromium — Debian's package at /usr/bin/chromium, never a
 /// downloaded browser — shared by the web-page tests.
 /// </summary>
-public sealed class BrowserHost : IAsyncLifetime
+public class BrowserHost : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -27,7 +27,7 @@ public sealed class BrowserHost : IAsyncLifetime
     /// <summary>A token with every role but admin: what a policy officer who also audits would hold.</summary>
     public static string OfficerToken { get; } = TestTokens.For("officer", Roles.Recorder, Roles.Auditor, Roles.Subscriber);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -37,10 +37,13 @@ public sealed class BrowserHost : IAsyncLifetime
 
         _connectionString = await TestDatabase.CreateAsync();
         await SeedAsync(_connectionString);
-        Service = await ServiceProcess.StartAsync(_connectionString);
+        Service = await StartServiceAsync(_connectionString);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
     }
+
+    /// <summary>The service the pages are served by: HS256 tokens (<see cref="TestTokens"/>) unless a derived host says otherwise.</summary>
+    protected virtual Task<ServiceProcess> StartServiceAsync(string connectionString) => ServiceProcess.StartAsync(connectionString);
 
     /// <summary>
     /// A fresh page in its own context (its own session storage), in UTC, at a laptop's size unless told, on
@@ -131,7 +134,9 @@ public sealed class BrowserHost : IAsyncLifetime
         var axe = await page.RunAxe();
         Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v =>
             $"{v.Id} ({v.Impact}): {v.Help} — {string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))}")));
-        var (overflow, width) = await page.EvaluateAsync<(int, int)>("[document.documentElement.scrollWidth - window.innerWidth, window.innerWidth]");
+        // An array, not a tuple: Playwright cannot build a ValueTuple from what the page answers.
+        var sizes = await page.EvaluateAsync<int[]>("[document.documentElement.scrollWidth - window.innerWidth, window.innerWidth]");
+        var (overflow, width) = (sizes[0], sizes[1]);
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px window");
     }
 
@@ -145,7 +150,7 @@ public sealed class BrowserHost : IAsyncLifetime
         return Path.Combine(folder, name);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await ClosePagesAsync();
         if (Browser is not null)

@@ -35,7 +35,7 @@ export async function listView(main, params) {
     const { items: rows, problem } = await allPages("/agreements",
       { party: params.party, status: params.status, kind: params.kind, area: params.area, asOf: params.asOf, limit: 100 }, "items", 1000);
     if (problem) {
-      fill(results, h("div", { class: "alert", role: "alert" }, h("h3", { text: problem.json?.title || "Could not list agreements" }), h("p", { text: problem.json?.detail || "" })));
+      fill(results, h("div", { class: "alert", role: "alert" }, h("h2", { text: problem.json?.title || "Could not list agreements" }), h("p", { text: problem.json?.detail || "" })));
       return;
     }
     fill(results, 
