@@ -96,7 +96,7 @@ public sealed class SignInTests(OidcBrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#token-toggle")).ToHaveTextAsync("Sign in");
         Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('ledger.token')"));
         Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('ledger.oidc.tokens')"));
-        // The refresh token was revoked, and signing in again asks for the password again.
+        // The refresh token no longer works (the page revoked it, and the provider ended its session), and signing in again asks for the password.
         Assert.Equal(HttpStatusCode.BadRequest, await RefreshAsync(refreshToken));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page.GetByLabel("Password")).ToBeVisibleAsync();
