@@ -60,13 +60,7 @@ public sealed class LocalSignInPanelTests(LocalBrowserHost host) : IAsyncLifetim
         await Expect(page.GetByLabel("Bearer token")).ToBeHiddenAsync();
 
         var id = Given.NewId("local-" + width);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Record a new agreement" }).ClickAsync();
-        await page.GetByLabel("Title (required)").FillAsync("Recorded on this machine");
-        await page.GetByLabel("Id", new() { Exact = true }).FillAsync(id);
-        await page.GetByLabel("Kind (required)").SelectOptionAsync("partnership");
-        await page.GetByLabel("Parties (required)").FillAsync("JP GB");
-        await page.GetByLabel("Proposed on", new() { Exact = true }).FillAsync("2024-01-10");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Record the proposal" }).ClickAsync();
+        await SignInTests.ProposeAsync(page, id);
         await Expect(page.Locator("#status")).ToHaveTextAsync("Proposed");
         using var anyone = new HttpClient { BaseAddress = host.Service.Address };
         using var timeline = JsonDocument.Parse(await anyone.GetStringAsync($"/agreements/{id}/timeline"));

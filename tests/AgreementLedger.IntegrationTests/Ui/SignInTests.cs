@@ -126,7 +126,8 @@ public sealed class SignInTests(OidcBrowserHost host) : IAsyncLifetime
         }
     }
 
-    private static async Task ProposeAsync(IPage page, string id)
+    /// <summary>Proposes an agreement through the page's form, as whoever the page is signed in as.</summary>
+    internal static async Task ProposeAsync(IPage page, string id)
     {
         await page.GetByRole(AriaRole.Link, new() { Name = "Record a new agreement" }).ClickAsync();
         await page.GetByLabel("Title (required)").FillAsync("Signed-in partnership");
