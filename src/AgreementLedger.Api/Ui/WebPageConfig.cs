@@ -32,7 +32,7 @@ public sealed record WebPageConfig(string Mode, string? Authority, string? Clien
             .WithDescription("Anonymous. `mode` is `oidc` (the page signs in with `authority`, as the public client `clientId`, " +
                 "for access tokens whose audience is `audience`; `scope` is asked for beside `openid offline_access`), `key` " +
                 "(tokens are issued by whoever holds the HS256 key) or `local` (Development: requests from this machine run as the local admin). " +
-                "The other members are null unless `mode` is `oidc`.")
+                "The other members are absent unless `mode` is `oidc` (and `clientId`, `scope` unless configured).")
             .Produces<WebPageConfig>(StatusCodes.Status200OK)
             .WithMetadata(new ProblemResponseAttribute(StatusCodes.Status400BadRequest, Problems.Validation)
             {
