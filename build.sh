@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what a fresh machine lacks (PostgreSQL's server binaries,
-# RabbitMQ, Chromium, Python, OpenSSL and Node.js, from Debian's packages; Redocly CLI from npm),
+# RabbitMQ, Chromium, Python, OpenSSL and Node.js, from Debian's packages; Redocly CLI and
+# oidc-provider from npm),
 # then runs every test and closes with a plain "N passed, N failed, N skipped" line.
 # `dotnet test AgreementLedger.sln` runs the same tests for whoever has the prerequisites already.
 set -euo pipefail
@@ -43,13 +44,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   done
 fi
 
-# Redocly CLI at the version tools/openapi/package-lock.json pins, installed when it is missing or another.
-redocly_wanted=$(node -p "require('./tools/openapi/package-lock.json').packages['node_modules/@redocly/cli'].version")
-redocly_installed=$(node -p "require('./tools/openapi/node_modules/@redocly/cli/package.json').version" 2>/dev/null || true)
-if [ "$redocly_installed" != "$redocly_wanted" ]; then
-  echo "Installing Redocly CLI $redocly_wanted for the OpenAPI lint test (npm ci in tools/openapi)"
-  (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages at the versions their package-lock.json pins, installed (npm ci) when missing or another:
+# Redocly CLI for the OpenAPI lint test, and oidc-provider, the OpenID provider the sign-in tests run.
+npm_ci_pinned() {
+  local folder=$1 package=$2 purpose=$3 wanted installed
+  wanted=$(node -p "require('./$folder/package-lock.json').packages['node_modules/$package'].version")
+  installed=$(node -p "require('./$folder/node_modules/$package/package.json').version" 2>/dev/null || true)
+  if [ "$installed" != "$wanted" ]; then
+    echo "Installing $package $wanted for $purpose (npm ci in $folder)"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+npm_ci_pinned tools/openapi @redocly/cli "the OpenAPI lint test"
+npm_ci_pinned tests/AgreementLedger.IntegrationTests/Support/OidcProvider oidc-provider "the web page's sign-in tests"
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "The .NET SDK (dotnet) is required; global.json names the version." >&2

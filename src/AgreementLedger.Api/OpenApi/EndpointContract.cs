@@ -22,6 +22,9 @@ public static class EndpointContract
     public const string Subscriptions = "Subscriptions";
     public const string Webhooks = "Webhooks";
 
+    /// <summary>The page's own anonymous route, <c>GET /ui/config</c> (mapped by the Ui feature, not by Wolverine).</summary>
+    public const string WebPage = "Web page";
+
     public static void Apply(WolverineHttpOptions options) => options.ConfigureEndpoints(Describe);
 
     private static void Describe(HttpChain chain)

@@ -21,6 +21,7 @@ public sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
         (EndpointContract.Audit, "Hash chains, signed digests and the export (role auditor); docs/api.md, \"Audit\"."),
         (EndpointContract.Subscriptions, "The gap-safe feed of events and its Server-Sent Events stream (roles subscriber, auditor); docs/api.md, \"Subscriptions\"."),
         (EndpointContract.Webhooks, "Deliveries of events to a URL (role admin); docs/api.md, \"Webhooks\"."),
+        (EndpointContract.WebPage, "How the web page signs in (anonymous); docs/api.md, \"Web page\"."),
     ];
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -49,7 +49,12 @@ public sealed class LedgerOperationTransformer : IOpenApiOperationTransformer
         var roles = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>()
             .SelectMany(policy => Roles.ByPolicy.TryGetValue(policy, out var admitted) ? admitted : [])
             .Distinct(StringComparer.Ordinal).ToList();
-        if (roles.Count > 0)
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            // An empty requirement: no credentials needed (GET /ui/config).
+            operation.Security = [new OpenApiSecurityRequirement()];
+        }
+        else if (roles.Count > 0)
         {
             operation.Security =
             [

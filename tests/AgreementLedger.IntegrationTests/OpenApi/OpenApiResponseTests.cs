@@ -31,6 +31,7 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         await DriveAuditAsync(drive);
         await DriveSubscriptionsAsync(drive, contract);
         await DriveWebhooksAsync(drive);
+        await DriveWebPageAsync(drive);
 
         Assert.True(drive.Mismatches.Count == 0, $"{drive.Mismatches.Count} answer(s) differ from the document:\n\n" + string.Join("\n\n", drive.Mismatches));
         var undriven = contract.Operations.Except(drive.Driven).Order(StringComparer.Ordinal).ToList();
@@ -257,6 +258,14 @@ public sealed class OpenApiResponseTests(OpenApiLedgerHost ledger)
         Assert.True(data is not null, "the stream sent no event: " + read);
         // docs/api.md: "data: the feed item as one line of JSON" — the feed's own item schema.
         drive.Note(contract.ComponentMismatch("FeedEvent", data!, $"{Stream} data: line"));
+    }
+
+    /// <summary>The page's own route answers anyone, without a token.</summary>
+    private static async Task DriveWebPageAsync(Driver drive)
+    {
+        var config = await drive.SendAsync("GET /ui/config", "/ui/config", 200, token: null);
+        Assert.Equal("key", config.GetProperty("mode").GetString());
+        await drive.SendAsync("GET /ui/config", "/ui/config?x=%01", 400, token: null);
     }
 
     private static async Task DriveWebhooksAsync(Driver drive)

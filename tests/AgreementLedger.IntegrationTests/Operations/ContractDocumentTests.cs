@@ -18,13 +18,13 @@ public sealed partial class ContractDocumentTests
 {
     private static readonly string ContractPath = Path.Combine(Repository.Root, "docs", "api.md");
 
-    /// <summary>Routes mapped outside Wolverine's attributes (LedgerComposition.UseLedger).</summary>
+    /// <summary>Routes mapped outside Wolverine's attributes (LedgerComposition.UseLedger, WebUi).</summary>
     private static readonly string[] HostRoutes =
-        ["GET /health/live", "GET /health/ready", "GET /health/details", "GET /metrics", "GET /openapi/v1.json", "GET /scalar"];
+        ["GET /health/live", "GET /health/ready", "GET /health/details", "GET /metrics", "GET /openapi/v1.json", "GET /scalar", "GET /ui/config"];
 
     /// <summary>The top-level sections of the contract; comments in the code cite them by name.</summary>
     private static readonly string[] Sections =
-        ["Conventions", "Lifecycle", "Commands", "Treaty law", "Queries", "Audit", "Transparency log", "Subscriptions", "Webhooks", "Operations", "Access"];
+        ["Conventions", "Lifecycle", "Commands", "Treaty law", "Queries", "Audit", "Transparency log", "Subscriptions", "Webhooks", "Web page", "Operations", "Access"];
 
     [Fact]
     public void names_every_event_type_the_code_maps()

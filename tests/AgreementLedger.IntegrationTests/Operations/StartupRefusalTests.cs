@@ -67,6 +67,24 @@ public sealed class StartupRefusalTests(LedgerHost ledger) : IDisposable
         Assert.DoesNotContain(value.Trim(), error, StringComparison.Ordinal);
     }
 
+    /// <summary>An authority is https; plain http only on a loopback address, and only when RequireHttpsMetadata is false.</summary>
+    [Theory]
+    [InlineData("http://idp.example.org", "false", "Ledger:Auth:Authority must be https (it is 'http://idp.example.org')")]
+    [InlineData("http://127.0.0.1:9", "", "Ledger:Auth:Authority must be https (it is 'http://127.0.0.1:9')")]
+    [InlineData("idp.example.org", "", "Ledger:Auth:Authority must be an absolute https address (it is 'idp.example.org')")]
+    public async Task an_authority_over_plain_http_beyond_loopback_is_refused(string authority, string requireHttps, string says)
+    {
+        var environment = ServiceCommand.Environment(ledger.ConnectionString);
+        environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        environment["Ledger__Auth__SigningKey"] = "";
+        environment["Ledger__Auth__Authority"] = authority;
+        environment["Ledger__Auth__RequireHttpsMetadata"] = requireHttps;
+
+        var (exit, output, error) = await ServiceCommand.RunAsync(environment, RefusalTimeout);
+
+        AssertOneLineRefusal(exit, output, error, says);
+    }
+
     [Fact]
     public async Task a_key_file_that_cannot_be_read_or_holds_no_key_is_one_line_naming_it()
     {

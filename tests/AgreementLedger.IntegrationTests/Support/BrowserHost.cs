@@ -10,7 +10,7 @@ namespace AgreementLedger.IntegrationTests.Support;
 /// demo agreements, and one headless Chromium — Debian's package at /usr/bin/chromium, never a
 /// downloaded browser — shared by the web-page tests.
 /// </summary>
-public sealed class BrowserHost : IAsyncLifetime
+public class BrowserHost : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -27,7 +27,7 @@ public sealed class BrowserHost : IAsyncLifetime
     /// <summary>A token with every role but admin: what a policy officer who also audits would hold.</summary>
     public static string OfficerToken { get; } = TestTokens.For("officer", Roles.Recorder, Roles.Auditor, Roles.Subscriber);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -37,10 +37,13 @@ public sealed class BrowserHost : IAsyncLifetime
 
         _connectionString = await TestDatabase.CreateAsync();
         await SeedAsync(_connectionString);
-        Service = await ServiceProcess.StartAsync(_connectionString);
+        Service = await StartServiceAsync(_connectionString);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
     }
+
+    /// <summary>The service the pages are served by: HS256 tokens (<see cref="TestTokens"/>) unless a derived host says otherwise.</summary>
+    protected virtual Task<ServiceProcess> StartServiceAsync(string connectionString) => ServiceProcess.StartAsync(connectionString);
 
     /// <summary>
     /// A fresh page in its own context (its own session storage), in UTC, at a laptop's size unless told, on
@@ -154,7 +157,7 @@ public sealed class BrowserHost : IAsyncLifetime
         return Path.Combine(folder, name);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await ClosePagesAsync();
         if (Browser is not null)

@@ -26,7 +26,20 @@ public static class LedgerAuth
         /// JwtBearer's own default is 5 minutes), for requests and for how long an event stream it opened lives.
         /// </summary>
         public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
+
+        /// <summary>With an OIDC authority: what the web page signs in with (GET /ui/config); null otherwise.</summary>
+        public OidcSignIn? Oidc { get; init; }
+
+        /// <summary>How the web page gets its token: <c>oidc</c> (it signs in with the authority), <c>key</c> (a token pasted), <c>local</c> (none needed).</summary>
+        public string Kind => Open ? "local" : Oidc is null ? "key" : "oidc";
     }
+
+    /// <summary>
+    /// The authority, the audience its access tokens must carry, and the page's public client
+    /// (Ledger:Auth:ClientId; without it the page asks for a pasted token) with any scope the authority
+    /// needs beyond <c>openid</c> (Ledger:Auth:Scope).
+    /// </summary>
+    public sealed record OidcSignIn(Uri Authority, string Audience, string? ClientId, string? Scope);
 
     public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
 
@@ -67,17 +80,19 @@ public static class LedgerAuth
         }
         else if (!string.IsNullOrWhiteSpace(authority))
         {
+            var signIn = new OidcSignIn(AuthorityUri(authority, section.GetValue("RequireHttpsMetadata", true)),
+                NonEmpty(section["Audience"]) ?? Audience, NonEmpty(section["ClientId"]), NonEmpty(section["Scope"]));
             authentication.AddJwtBearer(o =>
             {
                 o.Authority = authority;
-                o.Audience = section["Audience"] ?? Audience;
-                o.RequireHttpsMetadata = section.GetValue("RequireHttpsMetadata", true);
+                o.Audience = signIn.Audience;
+                o.RequireHttpsMetadata = signIn.Authority.Scheme == Uri.UriSchemeHttps;
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.RoleClaimType = "role";
                 o.TokenValidationParameters.NameClaimType = "sub";
                 o.TokenValidationParameters.ClockSkew = skew;
             });
-            mode = mode with { Description = $"bearer tokens from the OIDC authority {authority}" };
+            mode = mode with { Description = $"bearer tokens from the OIDC authority {authority}", Oidc = signIn };
         }
         else if (builder.Environment.IsDevelopment())
         {
@@ -124,6 +139,28 @@ public static class LedgerAuth
             new SigningCredentials(new SymmetricSecurityKey(DecodeKey(base64Key)), SecurityAlgorithms.HmacSha256));
         return new JwtSecurityTokenHandler().WriteToken(token);
     }
+
+    /// <summary>
+    /// The authority's address: https, or http only on a loopback address and only with
+    /// Ledger:Auth:RequireHttpsMetadata false (a provider run on this machine, for development and tests).
+    /// </summary>
+    private static Uri AuthorityUri(string authority, bool requireHttps)
+    {
+        if (!Uri.TryCreate(authority, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new StartupException($"Ledger:Auth:Authority must be an absolute https address (it is '{authority}').");
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && (requireHttps || !uri.IsLoopback))
+        {
+            throw new StartupException($"Ledger:Auth:Authority must be https (it is '{authority}'); plain http is accepted only for a " +
+                "loopback address with Ledger:Auth:RequireHttpsMetadata false.");
+        }
+
+        return uri;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static byte[] DecodeKey(string base64)
     {

@@ -5,10 +5,10 @@ import { announce } from "./dom.js";
 import { authHeaders, session, showTokenPanel } from "./session.js";
 
 export async function api(path, { method = "GET", body, idempotencyKey } = {}) {
-  const sentWith = session.token;
-  const headers = { Accept: "application/json", ...authHeaders() };
+  const headers = { Accept: "application/json", ...(await authHeaders()) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+  const sentWith = session.token;
   let response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -20,7 +20,7 @@ export async function api(path, { method = "GET", body, idempotencyKey } = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { json = { title: "Unexpected answer", detail: text.slice(0, 200) }; }
   // Only while the token it was sent with is still the one in use: a 401 to a request sent before the user
   // signed in, arriving after, must not open the panel over the signed-in page.
-  if (response.status === 401 && session.token === sentWith) showTokenPanel("This needs a token: paste one below.");
+  if (response.status === 401 && session.token === sentWith) showTokenPanel();
   return { ok: response.ok, status: response.status, json, headers: response.headers };
 }
 

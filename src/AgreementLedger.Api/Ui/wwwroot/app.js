@@ -5,7 +5,7 @@
 // This entry module routes the location hash to a view and starts sign-in and live updates; each
 // part lives in its own module (no bundler: the browser loads them as ES modules from this origin).
 
-import { setUpTokenPanel } from "./session.js";
+import { loadConfig, setUpTokenPanel } from "./session.js";
 import { live, onLiveEvent } from "./live.js";
 import { parseHash } from "./navigation.js";
 import { portfolioView } from "./portfolio-view.js";
@@ -27,7 +27,8 @@ function route() {
   return portfolioView(main, params);
 }
 
-setUpTokenPanel(() => { live.restart(); route(); });
+await loadConfig();
+await setUpTokenPanel(() => { live.restart(); route(); });
 // The skip link must not change the hash: the hash is the page's route.
 document.querySelector(".skip").addEventListener("click", event => {
   event.preventDefault();

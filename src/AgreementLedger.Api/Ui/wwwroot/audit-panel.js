@@ -31,7 +31,7 @@ function save(name, text, type) {
 /** Fetches `path` as text with the caller's token: the export is NDJSON or CSV, not one JSON document. */
 async function fetchText(path) {
   try {
-    const response = await fetch(path, { headers: authHeaders() });
+    const response = await fetch(path, { headers: await authHeaders() });
     return { ok: response.ok, status: response.status, text: await response.text() };
   } catch (error) {
     return { ok: false, status: 0, text: String(error) };

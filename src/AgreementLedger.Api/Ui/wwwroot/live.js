@@ -24,7 +24,7 @@ export const live = {
     let delay = 1000;
     while (!signal.aborted) {
       try {
-        const headers = { Accept: "text/event-stream", ...authHeaders() };
+        const headers = { Accept: "text/event-stream", ...(await authHeaders()) };
         if (this.lastId) headers["Last-Event-ID"] = this.lastId;
         const response = await fetch("/events/stream", { headers, signal });
         if (response.status === 401 || response.status === 403) {

@@ -59,7 +59,7 @@ export async function portfolioView(main, params) {
   async function load() {
     const answer = await api("/agreements" + query({ ...kept, cursor: params.cursor, limit: PAGE_SIZE }));
     if (!answer.ok) {
-      fill(results, h("div", { class: "alert", role: "alert" }, h("h3", { text: answer.json?.title || "Could not list agreements" }), h("p", { text: answer.json?.detail || "" })));
+      fill(results, h("div", { class: "alert", role: "alert" }, h("h2", { text: answer.json?.title || "Could not list agreements" }), h("p", { text: answer.json?.detail || "" })));
       return;
     }
     const { items, next } = answer.json;

@@ -12,6 +12,9 @@ namespace AgreementLedger.IntegrationTests.Infrastructure.Auth;
 /// <summary>A host that trusts an OIDC authority: a loopback server publishing discovery and JWKS.</summary>
 public sealed class OidcLedgerHost : LedgerHost
 {
+    /// <summary>The web page's client at the authority (GET /ui/config).</summary>
+    public const string ClientId = "agreement-ledger-page";
+
     private WebApplication? _authority;
 
     public RSA Key { get; } = RSA.Create(2048);
@@ -22,6 +25,7 @@ public sealed class OidcLedgerHost : LedgerHost
     {
         ["Ledger:Auth:Authority"] = Authority,
         ["Ledger:Auth:RequireHttpsMetadata"] = "false",
+        ["Ledger:Auth:ClientId"] = ClientId,
     };
 
     public override async Task InitializeAsync()
