@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using AgreementLedger.Infrastructure.Auth;
 using AgreementLedger.IntegrationTests.Support;
 using Deque.AxeCore.Playwright;
@@ -131,6 +132,28 @@ public class BrowserHost : IAsyncLifetime
         var client = new HttpClient { BaseAddress = Service.Address };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OfficerToken);
         return client;
+    }
+
+    /// <summary>Records through the API as the officer; a refusal fails the test with the problem the API answered.</summary>
+    public async Task PostAsync(string path, object body)
+    {
+        using var client = OfficerClient();
+        var answer = await client.PostAsJsonAsync(path, body);
+        Assert.True(answer.IsSuccessStatusCode, $"POST {path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>The agreement's version as the API answers it now.</summary>
+    public async Task<long> VersionAsync(string id)
+    {
+        using var client = OfficerClient();
+        return (await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}")).GetProperty("version").GetInt64();
+    }
+
+    /// <summary>The agreement's timeline entries as the API answers them now (one page of up to 1,000).</summary>
+    public async Task<List<System.Text.Json.JsonElement>> TimelineAsync(string id)
+    {
+        using var client = OfficerClient();
+        return [.. (await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}/timeline?limit=1000")).GetProperty("entries").EnumerateArray()];
     }
 
     /// <summary>

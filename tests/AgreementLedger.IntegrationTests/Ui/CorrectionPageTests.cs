@@ -22,10 +22,10 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
     private async Task<string> FundedAsync(string prefix)
     {
         var id = Given.NewId(prefix);
-        await PostAsync("/agreements", new { id, title = "Programme " + id, kind = "programme", parties = new[] { "JP", "GB" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
-        await PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-01-20" });
-        await PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-01", place = "London" });
-        await PostAsync($"/agreements/{id}/funding", new { funder = "JP", amount = 100, currency = "JPY", occurredOn = "2024-02-05" });
+        await host.PostAsync("/agreements", new { id, title = "Programme " + id, kind = "programme", parties = new[] { "JP", "GB" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-01-20" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-01", place = "London" });
+        await host.PostAsync($"/agreements/{id}/funding", new { funder = "JP", amount = 100, currency = "JPY", occurredOn = "2024-02-05" });
         return id;
     }
 
@@ -85,7 +85,7 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#event-5")).ToBeFocusedAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Correct version 3" })).ToHaveCountAsync(0);
 
-        var stored = await TimelineAsync(id);
+        var stored = await host.TimelineAsync(id);
         Assert.Equal(6, stored.Count);
         Assert.Equal(6, stored.Single(e => e.GetProperty("version").GetInt64() == 3).GetProperty("correctedBy").GetInt64());
         Assert.Equal("2024-02-02", stored.Single(e => e.GetProperty("version").GetInt64() == 6).GetProperty("occurredOn").GetString());
@@ -120,7 +120,7 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(summary).ToBeFocusedAsync();
         await Expect(summary).ToContainTextAsync("(409)");
         Assert.StartsWith("Error: ", await page.TitleAsync(), StringComparison.Ordinal);
-        Assert.Equal(4, await VersionAsync(id));
+        Assert.Equal(4, await host.VersionAsync(id));
 
         // Dated before the proposal: a 400 named replacement.occurredOn, shown at the date field.
         await form.GetByLabel("Signed on").FillAsync("2023-12-01");
@@ -128,8 +128,8 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(summary).ToContainTextAsync("(400)");
         await Expect(form.GetByLabel("Signed on")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(form.Locator(".field-error")).ToContainTextAsync("must not be before the proposal's occurredOn (2024-01-10)");
-        Assert.Equal(4, await VersionAsync(id));
-        Assert.Equal(4, (await TimelineAsync(id)).Count);
+        Assert.Equal(4, await host.VersionAsync(id));
+        Assert.Equal(4, (await host.TimelineAsync(id)).Count);
         await BrowserHost.AssertAxeCleanAsync(page);
     }
 
@@ -139,8 +139,8 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
     public async Task the_replacement_may_be_of_another_type_and_keeps_what_was_typed_in_the_fields_they_share(int width)
     {
         var id = Given.NewId("ui-correct-type");
-        await PostAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
-        await PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", location = "Seoul", summary = "The texts were agreed." });
+        await host.PostAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
+        await host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", location = "Seoul", summary = "The texts were agreed." });
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#version")).ToHaveTextAsync("2");
 
@@ -167,11 +167,11 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
     public async Task a_fact_recorded_late_says_after_which_event_it_was_recorded(int width)
     {
         var id = Given.NewId("ui-late");
-        await PostAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
-        await PostAsync($"/agreements/{id}/terms-agreed", new { occurredOn = "2024-05-01" });
-        await PostAsync($"/agreements/{id}/sources", new { publisher = "Report", occurredOn = "2024-06-01" });
-        await PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-03-01", location = "Tokyo" });
-        await PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", location = "Seoul" });
+        await host.PostAsync("/agreements", new { id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
+        await host.PostAsync($"/agreements/{id}/terms-agreed", new { occurredOn = "2024-05-01" });
+        await host.PostAsync($"/agreements/{id}/sources", new { publisher = "Report", occurredOn = "2024-06-01" });
+        await host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-03-01", location = "Tokyo" });
+        await host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-01", location = "Seoul" });
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#version")).ToHaveTextAsync("5");
 
@@ -186,30 +186,5 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
         await page.Locator("#event-5 .late").GetByRole(AriaRole.Link, new() { Name = "v4" }).ClickAsync();
         await Expect(page.Locator("#event-4")).ToBeFocusedAsync();
         await BrowserHost.AssertAxeCleanAsync(page);
-    }
-
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
-    private async Task PostAsync(string path, object body)
-    {
-        using var client = OfficerClient();
-        (await client.PostAsJsonAsync(path, body)).EnsureSuccessStatusCode();
-    }
-
-    private async Task<long> VersionAsync(string id)
-    {
-        using var client = OfficerClient();
-        return (await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}")).GetProperty("version").GetInt64();
-    }
-
-    private async Task<List<JsonElement>> TimelineAsync(string id)
-    {
-        using var client = OfficerClient();
-        return [.. (await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline?limit=1000")).GetProperty("entries").EnumerateArray()];
     }
 }

@@ -25,11 +25,11 @@ public sealed class PartyMapTests(BrowserHost host) : IAsyncLifetime
         var party = "ZQ" + new string(Enumerable.Range(0, 6).Select(_ => (char)('A' + Random.Shared.Next(26))).ToArray());
         var first = Given.NewId("ui-party-map-a");
         var second = Given.NewId("ui-party-map-b");
-        await PostAsync("/agreements", new { id = first, title = "First " + first, kind = "partnership", parties = new[] { party, "JP" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
-        await PostAsync($"/agreements/{first}/signatures", new { party, occurredOn = "2024-02-01" });
-        await PostAsync("/agreements", new { id = second, title = "Second " + second, kind = "forum", parties = new[] { party }, areas = Array.Empty<string>(), occurredOn = "2024-03-01" });
-        await PostAsync($"/agreements/{second}/negotiation-rounds", new { occurredOn = "2024-04-01", location = "Rome" });
-        await PostAsync($"/agreements/{first}/negotiation-rounds", new { occurredOn = "2024-01-20", location = "Tokyo" });
+        await host.PostAsync("/agreements", new { id = first, title = "First " + first, kind = "partnership", parties = new[] { party, "JP" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
+        await host.PostAsync($"/agreements/{first}/signatures", new { party, occurredOn = "2024-02-01" });
+        await host.PostAsync("/agreements", new { id = second, title = "Second " + second, kind = "forum", parties = new[] { party }, areas = Array.Empty<string>(), occurredOn = "2024-03-01" });
+        await host.PostAsync($"/agreements/{second}/negotiation-rounds", new { occurredOn = "2024-04-01", location = "Rome" });
+        await host.PostAsync($"/agreements/{first}/negotiation-rounds", new { occurredOn = "2024-01-20", location = "Tokyo" });
         var recorded = (await TimelineAsync(first)).Concat(await TimelineAsync(second)).ToList();
 
         // Reached from the party's portfolio.
@@ -74,22 +74,9 @@ public sealed class PartyMapTests(BrowserHost host) : IAsyncLifetime
         }
     }
 
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
-    private async Task PostAsync(string path, object body)
-    {
-        using var client = OfficerClient();
-        (await client.PostAsJsonAsync(path, body)).EnsureSuccessStatusCode();
-    }
-
     private async Task<List<JsonElement>> TimelineAsync(string id)
     {
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         var entries = (await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline?limit=1000")).GetProperty("entries").EnumerateArray();
         return [.. entries.Select(e => JsonSerializer.SerializeToElement(new Dictionary<string, object?>
         {

@@ -22,7 +22,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
     public async Task a_second_signature_and_a_non_party_are_told_apart_at_the_party_field_with_a_linked_summary(int width)
     {
         var id = await ProposedAsync("ui-twice");
-        await PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" });
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#version")).ToHaveTextAsync("2");
 
@@ -48,7 +48,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await page.Locator(".field-error").GetByRole(AriaRole.Link, new() { Name = "See event 2 (party_signed, 2024-02-01)" }).ClickAsync();
         await Expect(page.Locator("#event-2")).ToBeFocusedAsync();
         await Expect(page.Locator("#event-2")).ToContainTextAsync("JP signed");
-        Assert.Equal(2, await VersionAsync(id));
+        Assert.Equal(2, await host.VersionAsync(id));
 
         await party.FillAsync("");
         await party.PressSequentiallyAsync("nz");
@@ -56,7 +56,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator(".field-error")).ToContainTextAsync("NZ is not a party: add it first");
         await Expect(page.Locator(".field-error").GetByRole(AriaRole.Link)).ToHaveCountAsync(0);
         await Expect(summary.GetByRole(AriaRole.Link)).ToHaveTextAsync("NZ is not a party: add it first");
-        Assert.Equal(2, await VersionAsync(id));
+        Assert.Equal(2, await host.VersionAsync(id));
 
         await party.FillAsync("KR");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
@@ -71,8 +71,8 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
     public async Task a_refusal_of_the_stage_links_from_the_summary_to_the_event_that_set_it(int width)
     {
         var id = await ProposedAsync("ui-stage");
-        await PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" });
-        await PostAsync($"/agreements/{id}/signatures", new { party = "KR", occurredOn = "2024-02-05" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-02-01" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "KR", occurredOn = "2024-02-05" });
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#status")).ToHaveTextAsync("Signed");
 
@@ -86,7 +86,7 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await link.ClickAsync();
         await Expect(page.Locator("#event-3")).ToBeFocusedAsync();
         await BrowserHost.AssertAxeCleanAsync(page);
-        Assert.Equal(3, await VersionAsync(id));
+        Assert.Equal(3, await host.VersionAsync(id));
     }
 
     [Theory]
@@ -102,12 +102,12 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
 
         foreach (var party in new[] { "JP", "KR" })
         {
-            await PostAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-02-01" });
+            await host.PostAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-02-01" });
         }
 
-        await PostAsync($"/agreements/{id}/deliverables", new { deliverableId = "d1", name = "Radar", occurredOn = "2024-02-02" });
-        await PostAsync($"/agreements/{id}/deliverables", new { deliverableId = "d2", name = "Jet", occurredOn = "2024-02-02" });
-        await PostAsync($"/agreements/{id}/deliveries", new { deliverableId = "d1", occurredOn = "2024-03-01" });
+        await host.PostAsync($"/agreements/{id}/deliverables", new { deliverableId = "d1", name = "Radar", occurredOn = "2024-02-02" });
+        await host.PostAsync($"/agreements/{id}/deliverables", new { deliverableId = "d2", name = "Jet", occurredOn = "2024-02-02" });
+        await host.PostAsync($"/agreements/{id}/deliveries", new { deliverableId = "d1", occurredOn = "2024-03-01" });
         await page.ReloadAsync();
         await Expect(page.Locator("#version")).ToHaveTextAsync("6");
         await Expect(steps).ToHaveTextAsync(["Plan a deliverable", "Funding committed", "A deliverable was delivered", "Set a target date", "Cite a source",
@@ -129,29 +129,10 @@ public sealed class RefusalPageTests(BrowserHost host) : IAsyncLifetime
         await BrowserHost.AssertAxeCleanAsync(page);
     }
 
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
-    private async Task PostAsync(string path, object body)
-    {
-        using var client = OfficerClient();
-        (await client.PostAsJsonAsync(path, body)).EnsureSuccessStatusCode();
-    }
-
-    private async Task<long> VersionAsync(string id)
-    {
-        using var client = OfficerClient();
-        return (await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}")).GetProperty("version").GetInt64();
-    }
-
     private async Task<string> ProposedAsync(string prefix)
     {
         var id = Given.NewId(prefix);
-        await PostAsync("/agreements", new
+        await host.PostAsync("/agreements", new
         {
             id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10",
         });

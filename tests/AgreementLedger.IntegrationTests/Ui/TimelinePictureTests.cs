@@ -227,13 +227,6 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
     private static string IsoSeconds(JsonElement entry) =>
         FractionOfSecond().Replace(entry.GetProperty("recordedAt").GetString()!, "Z");
 
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
     private async Task<string> ProposeAsync(string prefix, string occurredOn)
     {
         var id = Given.NewId(prefix);
@@ -243,14 +236,14 @@ public sealed partial class TimelinePictureTests(BrowserHost host) : IAsyncLifet
 
     private async Task PostAsync(string? id, string route, object body)
     {
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         var answer = await client.PostAsJsonAsync(id is null ? "/agreements" : $"/agreements/{id}/{route}", body);
         Assert.True(answer.IsSuccessStatusCode, $"{route}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
     }
 
     private async Task<List<JsonElement>> TimelineAsync(string id)
     {
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         var timeline = await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline");
         return [.. timeline.GetProperty("entries").EnumerateArray()];
     }

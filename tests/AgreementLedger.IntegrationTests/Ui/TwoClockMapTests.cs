@@ -25,12 +25,12 @@ public sealed class TwoClockMapTests(BrowserHost host) : IAsyncLifetime
     private async Task<string> HistoryAsync(string prefix)
     {
         var id = Given.NewId(prefix);
-        await PostAsync("/agreements", new { id, title = "Programme " + id, kind = "programme", parties = new[] { "JP", "GB" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
-        await PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-01-20" });
-        await PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-01" });
-        await PostAsync($"/agreements/{id}/funding", new { funder = "JP", amount = 100, currency = "JPY", occurredOn = "2024-02-05" });
-        await PostAsync($"/agreements/{id}/corrections", new { version = 3, reason = "A day later.", replacement = new { type = "party_signed", party = "GB", occurredOn = "2024-02-02" } });
-        await PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-15", location = "Tokyo" });
+        await host.PostAsync("/agreements", new { id, title = "Programme " + id, kind = "programme", parties = new[] { "JP", "GB" }, areas = new[] { "space" }, occurredOn = "2024-01-10" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-01-20" });
+        await host.PostAsync($"/agreements/{id}/signatures", new { party = "GB", occurredOn = "2024-02-01" });
+        await host.PostAsync($"/agreements/{id}/funding", new { funder = "JP", amount = 100, currency = "JPY", occurredOn = "2024-02-05" });
+        await host.PostAsync($"/agreements/{id}/corrections", new { version = 3, reason = "A day later.", replacement = new { type = "party_signed", party = "GB", occurredOn = "2024-02-02" } });
+        await host.PostAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-01-15", location = "Tokyo" });
         return id;
     }
 
@@ -40,7 +40,7 @@ public sealed class TwoClockMapTests(BrowserHost host) : IAsyncLifetime
     public async Task each_event_stands_at_its_two_times_and_dragging_the_crosshair_shows_the_page_as_it_was_then(int width)
     {
         var id = await HistoryAsync("ui-map");
-        var entries = await TimelineAsync(id);
+        var entries = await host.TimelineAsync(id);
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#version")).ToHaveTextAsync("7");
         var map = page.Locator("#two-clock-map svg");
@@ -169,24 +169,5 @@ public sealed class TwoClockMapTests(BrowserHost host) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Replay the recording" }).ClickAsync();
         await Expect(page.Locator("#map-status")).ToHaveTextAsync("Replay finished: the ledger recorded 7 events.", new() { Timeout = 1000 });
         await BrowserHost.AssertAxeCleanAsync(page);
-    }
-
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
-    private async Task PostAsync(string path, object body)
-    {
-        using var client = OfficerClient();
-        (await client.PostAsJsonAsync(path, body)).EnsureSuccessStatusCode();
-    }
-
-    private async Task<List<JsonElement>> TimelineAsync(string id)
-    {
-        using var client = OfficerClient();
-        return [.. (await client.GetFromJsonAsync<JsonElement>($"/agreements/{id}/timeline?limit=1000")).GetProperty("entries").EnumerateArray()];
     }
 }

@@ -122,7 +122,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
 
         await page.ReloadAsync();
         await Expect(page.Locator("#version")).ToHaveTextAsync("1");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         var stored = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/agreements/{id}");
         Assert.Equal(1, stored.GetProperty("version").GetInt64());
     }
@@ -135,7 +135,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
         await Expect(page.Locator("#version")).ToHaveTextAsync("1");
 
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         (await client.PostAsJsonAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-02", location = "Brussels" })).EnsureSuccessStatusCode();
 
         await Expect(page.Locator("#version")).ToHaveTextAsync("2", new() { Timeout = 10_000 });
@@ -147,7 +147,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     public async Task a_mistaken_event_is_retracted_from_its_row_with_an_idempotency_key_and_stays_visible_as_retracted()
     {
         var id = await ProposeThroughApiAsync("ui-retract");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party = "JP", occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
         (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party = "KR", occurredOn = "2024-03-02" })).EnsureSuccessStatusCode();
         var page = await host.SignedInPageAsync($"#/agreements/{id}");
@@ -174,7 +174,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     public async Task a_ratification_and_an_entry_into_force_recorded_through_the_forms_fill_the_status_table()
     {
         var id = await ProposeThroughApiAsync("ui-treaty");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         foreach (var party in new[] { "JP", "KR" })
         {
             (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
@@ -212,7 +212,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     public async Task on_a_phone_a_provisional_application_a_reservation_and_a_denunciation_are_recorded_through_the_forms()
     {
         var id = await ProposeThroughApiAsync("ui-treaty-phone");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         foreach (var party in new[] { "JP", "KR" })
         {
             (await client.PostAsJsonAsync($"/agreements/{id}/signatures", new { party, occurredOn = "2024-03-01" })).EnsureSuccessStatusCode();
@@ -251,7 +251,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     public async Task an_event_altered_behind_the_services_back_shows_as_not_verified()
     {
         var id = await ProposeThroughApiAsync("ui-tampered");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         (await client.PostAsJsonAsync($"/agreements/{id}/negotiation-rounds", new { occurredOn = "2024-02-02", location = "Brussels" })).EnsureSuccessStatusCode();
         await using (var connection = new Npgsql.NpgsqlConnection(host.ConnectionString))
         {
@@ -273,7 +273,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     {
         // Recorded through another node, so the page's node keeps no state of the agreement and must read it.
         var id = Given.NewId("ui-retry");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         await using (var other = await ServiceProcess.StartAsync(host.ConnectionString))
         {
             other.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
@@ -322,7 +322,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
     public async Task targets_are_drawn_and_an_overdue_one_is_flagged()
     {
         var id = await ProposeThroughApiAsync("ui-target");
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         (await client.PostAsJsonAsync($"/agreements/{id}/targets", new { milestone = "Signed", targetDate = "2024-06-30" })).EnsureSuccessStatusCode();
         (await client.PostAsJsonAsync($"/agreements/{id}/targets", new { milestone = "Negotiating", targetDate = "2099-06-30" })).EnsureSuccessStatusCode();
 
@@ -407,17 +407,10 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         Assert.Equal("command", await page.EvaluateAsync<string>("document.activeElement.id"));
     }
 
-    private HttpClient OfficerClient()
-    {
-        var client = new HttpClient { BaseAddress = host.Service.Address };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BrowserHost.OfficerToken);
-        return client;
-    }
-
     private async Task<string> ProposeThroughApiAsync(string prefix)
     {
         var id = Given.NewId(prefix);
-        using var client = OfficerClient();
+        using var client = host.OfficerClient();
         var answer = await client.PostAsJsonAsync("/agreements", new
         {
             id, title = "Partnership " + id, kind = "partnership", parties = new[] { "JP", "KR" }, areas = new[] { "space" }, occurredOn = "2024-01-10",
