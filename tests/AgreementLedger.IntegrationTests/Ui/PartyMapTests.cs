@@ -54,7 +54,7 @@ public sealed class PartyMapTests(BrowserHost host) : IAsyncLifetime
         Assert.Equal(heights.OrderByDescending(y => y), heights);
 
         // After the first agreement's signature (its v2), before the second was proposed: only the first, at version 2.
-        var known = page.GetByLabel("What the ledger knew on (a recording moment)");
+        var known = page.GetByLabel("Crosshair, recording clock: known after");
         await known.FocusAsync();
         await page.Keyboard.PressAsync("Home");
         await page.Keyboard.PressAsync("ArrowRight");

@@ -115,7 +115,7 @@ public sealed class TwoClockMapTests(BrowserHost host) : IAsyncLifetime
         var page = await host.SignedInPageAsync($"#/agreements/{id}", width, 900);
         await Expect(page.Locator("#version")).ToHaveTextAsync("7");
 
-        var known = page.GetByLabel("What the ledger knew on (a recording moment)");
+        var known = page.GetByLabel("Crosshair, recording clock: known after");
         await known.FocusAsync();
         await page.Keyboard.PressAsync("Home");
         await Expect(known).ToHaveAttributeAsync("aria-valuetext", new System.Text.RegularExpressions.Regex("^after v1, "));
@@ -125,7 +125,7 @@ public sealed class TwoClockMapTests(BrowserHost host) : IAsyncLifetime
         await Expect(page.Locator("#two-clock-map .point.beyond")).ToHaveCountAsync(4);
         await Expect(page.Locator("#map-status")).ToContainTextAsync("after v3");
 
-        var happened = page.GetByLabel("What had happened in the world by (a date)");
+        var happened = page.GetByLabel("Crosshair, world clock: happened by");
         await happened.FocusAsync();
         await page.Keyboard.PressAsync("End");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show the page then" }).ClickAsync();

@@ -399,7 +399,7 @@ public sealed class WebPageTests(BrowserHost host) : IAsyncLifetime
         await page.Keyboard.PressAsync("Enter");
         Assert.Equal("main", await page.EvaluateAsync<string>("document.activeElement.id"));
 
-        for (var i = 0; i < 40 && await page.EvaluateAsync<string>("document.activeElement.id") != "command"; i++)
+        for (var i = 0; i < 80 && await page.EvaluateAsync<string>("document.activeElement.id") != "command"; i++)
         {
             await page.Keyboard.PressAsync("Tab");
         }

@@ -70,8 +70,8 @@ export function twoClockMap(entries, at, show) {
       h("li", { text: "green line: to the event that replaced it" }), h("li", { text: "dashed: recorded the day it happened" }),
       h("li", { text: "orange: the moment chosen on each clock (faded: not yet known or not yet happened then)" })),
     h("div", { class: "grid map-controls" },
-      h("div", {}, h("label", { for: "map-known", text: "What the ledger knew on (a recording moment)" }), knewOn),
-      h("div", {}, h("label", { for: "map-happened", text: "What had happened in the world by (a date)" }), happenedBy)),
+      h("div", {}, h("label", { for: "map-known", text: "Crosshair, recording clock: known after" }), knewOn),
+      h("div", {}, h("label", { for: "map-happened", text: "Crosshair, world clock: happened by" }), happenedBy)),
     h("div", { class: "actions" }, apply, replay),
     status);
   const resized = new ResizeObserver(() => {
