@@ -63,7 +63,7 @@ public sealed class PartyMapTests(BrowserHost host) : IAsyncLifetime
 
         await Expect(page.Locator("#party-standing tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator($"#party-standing tr[data-id='{first}'] td").Nth(2)).ToHaveTextAsync("2");
-        await Expect(page.Locator("#standing-heading")).ToContainTextAsync("as known at");
+        await Expect(page.Locator("#standing-heading")).ToContainTextAsync("As known at");
         await Expect(page.Locator("#two-clock-map .point.beyond")).ToHaveCountAsync(3);
         var link = page.Locator($"#party-standing tr[data-id='{first}'] a");
         Assert.Contains("asOf=", Uri.UnescapeDataString((await link.GetAttributeAsync("href"))!), StringComparison.Ordinal);

@@ -4,7 +4,7 @@
 
 import { h, fill, pageTitle } from "./dom.js";
 import { api, allPages, query } from "./api.js";
-import { showInstant } from "./dates.js";
+import { viewedAt } from "./time-controls.js";
 import { go } from "./navigation.js";
 import { twoClockMap } from "./two-clock-map.js";
 
@@ -55,10 +55,9 @@ export async function partyMapView(main, party, params) {
 /** The party's agreements as they stood then: as known at asOf, as in effect on effectiveOn (or now). */
 async function showStanding(section, party, when) {
   const { items, problem } = await allPages("/agreements", { party, ...when, limit: 100 }, "items", 1000);
-  const then = [when.asOf ? `as known at ${/T/.test(when.asOf) ? showInstant(when.asOf) : when.asOf}` : "",
-    when.effectiveOn ? `as in effect on ${when.effectiveOn}` : ""].filter(Boolean).join(", ") || "now";
+  const then = viewedAt(when) || "Now";
   if (problem) { fill(section, h("p", { class: "alert", role: "alert", text: problem.json?.title || "Could not list the agreements" })); return; }
-  fill(section, h("h2", { id: "standing-heading", text: `Where they stood: ${then}` }),
+  fill(section, h("h2", { id: "standing-heading", text: `Where they stood. ${then}` }),
     h("div", { class: "table-wrap" }, h("table", { id: "party-standing" },
       h("caption", { class: "visually-hidden", text: `${party}'s agreements, ${then}` }),
       h("thead", {}, h("tr", {}, ["Agreement", "Status", "Version"].map(t => h("th", { scope: "col", text: t })))),

@@ -2,6 +2,7 @@
 // do not crowd each other, so that even a history of one day has dated ticks.
 
 import { svg } from "./dom.js";
+import { isoDay } from "./dates.js";
 
 const DAY = 86400000;
 // Each step: its length in days (roughly, to choose it), how to find the ticks, and how to label one.
@@ -41,5 +42,4 @@ function monthTicks(first, last, months) {
 }
 
 function monthStart(index) { return `${String(Math.floor(index / 12)).padStart(4, "0")}-${String(index % 12 + 1).padStart(2, "0")}-01`; }
-function isoDay(n) { return new Date(n * DAY).toISOString().slice(0, 10); }
 function dayNumberOf(iso) { return Date.parse(iso + "T00:00:00Z") / DAY; }

@@ -7,7 +7,7 @@
 // then; "Replay" draws the points in the order the ledger recorded them.
 
 import { h, svg, fill, announce } from "./dom.js";
-import { dayNumber, showInstant } from "./dates.js";
+import { dayNumber, isoDay, showInstant, todayUtc } from "./dates.js";
 import { axisTicks } from "./timeline-axis.js";
 import { recordingScale, MS_PER_DAY } from "./recording-scale.js";
 
@@ -56,7 +56,7 @@ export function twoClockMap(entries, at, show) {
     map = drawMap(byRecording, moments, width, place, picked => { Object.assign(place, picked); readout(); }, () => show(times()));
     happenedBy.min = map.firstDay;
     happenedBy.max = map.lastDay;
-    if (place.day === null) place.day = Math.min(map.lastDay, at.effectiveOn ? dayNumber(at.effectiveOn) : dayNumber(new Date().toISOString()));
+    if (place.day === null) place.day = Math.min(map.lastDay, at.effectiveOn ? dayNumber(at.effectiveOn) : dayNumber(todayUtc()));
     frame.replaceChildren(map.element);
     drawn = width;
     readout();
@@ -101,8 +101,6 @@ function momentKnownAt(moments, asOf) {
   return Math.max(0, moments.filter(m => m.t <= t).length - 1);
 }
 
-function isoDay(day) { return new Date(day * MS_PER_DAY).toISOString().slice(0, 10); }
-
 function drawMap(byRecording, moments, width, place, pick, release) {
   const left = 92, right = 16, top = 12, bottom = 34;
   const height = Math.min(420, Math.max(260, 140 + byRecording.length * 12));
@@ -110,7 +108,7 @@ function drawMap(byRecording, moments, width, place, pick, release) {
   const recorded = byRecording.map(e => Date.parse(e.recordedAt));
   const dated = byRecording.filter(e => e.occurredOn).map(e => dayNumber(e.occurredOn));
   // Across: the effective dates (and today, when it is near them); a retraction, dated by its recording, at most at the edge.
-  const today = Math.floor(Date.now() / MS_PER_DAY);
+  const today = dayNumber(todayUtc());
   let firstDay = Math.min(...dated), lastDay = Math.max(...dated);
   if (today - lastDay <= Math.max(180, (lastDay - firstDay) / 2)) lastDay = Math.max(lastDay, today);
   const pad = Math.max(2, Math.round((lastDay - firstDay) * 0.04));
