@@ -54,6 +54,8 @@ public static class LedgerComposition
         services.Configure<TelemetryOptions>(builder.Configuration.GetSection("Ledger:Telemetry"));
         builder.AddLedgerTelemetry();
         services.AddHostedService<ProjectionLagMonitor>();
+        // Once the node serves: the states of the agreements written last, so first commands commit in one round trip.
+        services.AddHostedService(sp => sp.GetRequiredService<Agreements.AgreementStatesWarmUp>());
     }
 
     public static void UseLedger(this WebApplication app)

@@ -19,5 +19,6 @@ public static class AgreementsComposition
         services.AddSingleton<Versions.VersionRowsBackfill>();
         services.AddSingleton(provider => new AgreementStates(
             provider.GetRequiredService<IConfiguration>().GetValue(AgreementStates.Setting, AgreementStates.DefaultCapacity)));
+        services.AddSingleton<AgreementStatesWarmUp>();
     }
 }

@@ -54,6 +54,46 @@ public sealed class AgreementStatesTests
     }
 
     [Fact]
+    public void keeping_only_where_none_is_kept_never_replaces_a_kept_state_in_either_generation()
+    {
+        var states = new AgreementStates(3);
+        states.Keep("a", At("a", 5));
+        states.Keep("b", At("b", 1));
+        states.Keep("c", At("c", 1));
+        states.Keep("e", At("e", 1));
+
+        // "a", "b" and "c" are in the older generation now, "e" in the younger.
+        Assert.False(states.KeepIfAbsent("a", At("a", 4)));
+        Assert.False(states.KeepIfAbsent("e", At("e", 0)));
+        Assert.True(states.KeepIfAbsent("d", At("d", 2)));
+
+        Assert.True(states.TryGet("a", out var a));
+        Assert.Equal(5, a.Version);
+        Assert.True(states.TryGet("e", out var e));
+        Assert.Equal(1, e.Version);
+        Assert.True(states.TryGet("d", out var d));
+        Assert.Equal(2, d.Version);
+        Assert.False(new AgreementStates(0).KeepIfAbsent("a", At("a", 1)));
+    }
+
+    [Fact]
+    public void a_forgotten_state_is_not_counted_so_a_generation_turns_only_when_it_holds_capacity_agreements()
+    {
+        var states = new AgreementStates(3);
+        states.Keep("a", At("a", 1));
+        states.Keep("b", At("b", 1));
+        states.Forget("b");
+        states.Keep("b", At("b", 2));
+        states.Keep("x", At("x", 1));
+
+        // {a, b, x} filled the younger generation and became the older: two more fit beside it without dropping "a".
+        // Had "b" been counted twice, {a, b} would have turned early and {x, y, z} would have turned "a" out.
+        states.Keep("y", At("y", 1));
+        states.Keep("z", At("z", 1));
+        Assert.True(states.TryGet("a", out _));
+    }
+
+    [Fact]
     public void a_capacity_of_zero_keeps_nothing()
     {
         var states = new AgreementStates(0);

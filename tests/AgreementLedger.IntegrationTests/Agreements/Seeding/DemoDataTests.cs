@@ -76,6 +76,21 @@ public sealed class DemoDataTests : IDisposable
             Assert.Equal(first.Keys.Append("open-mode-check").Order(), second.Keys.Order());
             Assert.All(first, a => Assert.Equal(a.Value.GetProperty("version").GetInt64(), second[a.Key].GetProperty("version").GetInt64()));
 
+            // Once it serves, the restarted node keeps the states of the agreements written last, though it has
+            // committed nothing yet: a first command on each decides without reading it.
+            var states = restarted.Services.GetRequiredService<AgreementLedger.Agreements.AgreementStates>();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!states.TryGet("gcap-treaty", out _) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.All(second, a =>
+            {
+                Assert.True(states.TryGet(a.Key, out var kept), $"{a.Key} is not kept");
+                Assert.Equal(a.Value.GetProperty("version").GetInt64(), kept.Version);
+            });
+
             // The embedded default keeps its digest signing key in its private folder.
             var again = await Answer.From(await restarted.Scenario(s => s.Get.Url("/audit/public-key")));
             Assert.Equal(keyId, again["keys"][0].GetProperty("keyId").GetString());
