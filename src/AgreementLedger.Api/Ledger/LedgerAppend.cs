@@ -22,14 +22,13 @@ public sealed record StreamWrite(
 
 /// <summary>
 /// The one commit of a command's events (docs/audit.md "Positions"), in ONE round trip to the database: a single
-/// batch of <c>BEGIN</c>, the event table's append lock (taken before positions are drawn, so the safe position
-/// never passes a writer), the stream's row lock, Marten's own append function (<c>mt_quick_append_events</c>: the
-/// positions from Marten's sequence, the stream's version checked against the expected one), the snapshot and what
-/// the feature writes beside it, the
-/// idempotency record of the answer (so a keyed retry replays exactly what was committed and never appends twice),
-/// and <c>COMMIT</c> — all inside the <c>ledger.append</c> span. A statement that fails skips the rest, COMMIT
-/// included: nothing of the batch is kept, and the transaction is rolled back before the connection goes back to
-/// the pool. Another writer that appended first shows as <see cref="VersionConflict"/>.
+/// batch of <c>BEGIN</c>, the ledger's append function (<see cref="AppendFunction"/>: the event table's append lock,
+/// taken before positions are drawn so the safe position never passes a writer; the stream's version moved on and
+/// checked against the expected one; the events, at positions from Marten's sequence), the snapshot and what the
+/// feature writes beside it, the idempotency record of the answer (so a keyed retry replays exactly what was
+/// committed and never appends twice), and <c>COMMIT</c> — all inside the <c>ledger.append</c> span. A statement
+/// that fails skips the rest, COMMIT included: nothing of the batch is kept, and the transaction is rolled back
+/// before the connection goes back to the pool. Another writer that appended first shows as <see cref="VersionConflict"/>.
 /// <para>
 /// Every writer takes the stream's row lock before it checks the version, so writers of one stream queue there and
 /// none waits on another's uncommitted event row; a command that lost once appends under <see cref="LockAsync"/>,
@@ -38,10 +37,8 @@ public sealed record StreamWrite(
 /// </summary>
 public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, IdempotencyStore idempotency, LedgerMetrics metrics)
 {
-    private readonly string _lockEvents = EventTableAppendLock.Statement(schema);
     private readonly string _lockStream = $"select version from {schema.Events}.{MartenTables.Streams} where id = $1 for update";
-    private readonly string _append =
-        $"select {schema.Events}.{MartenTables.AppendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    private readonly string _append = AppendFunction.Call(schema.Events);
     private readonly string _snapshot =
         $"insert into {schema.Events}.{MartenTables.Snapshots} as d ({MartenTables.Columns(MartenTables.SnapshotColumns)}) " +
         "values ($1, $2, $3, $4, transaction_timestamp()) " +
@@ -66,12 +63,6 @@ public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, Idemp
             if (locked is null)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(_lockEvents));
-                batch.BatchCommands.Add(Command(_lockStream, Text(write.StreamId)));
-            }
-            else
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(_lockEvents));
             }
 
             batch.BatchCommands.Add(Append(write));
@@ -204,7 +195,6 @@ public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, Idemp
             new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.Event.EventTypeName)] },
             new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => MartenTables.DotNetTypeName(e.Event.EventType))] },
             new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.Json)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
-            new NpgsqlParameter<byte[]?[]> { TypedValue = new byte[]?[events.Count], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
             new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => MartenTables.HeadersJson(e.Event))], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
             new NpgsqlParameter<string?[]> { TypedValue = [.. events.Select(e => e.Event.UserName)] },
             new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. events.Select(e => e.Event.Timestamp)] },

@@ -15,13 +15,6 @@ public static class MartenTables
     /// <summary>The inline snapshot projection's document table (<c>Agreement</c>).</summary>
     public const string Snapshots = "mt_doc_agreement";
 
-    /// <summary>
-    /// Marten's append function (quick append mode), which a command's commit calls with the stream's expected version:
-    /// <c>(stream, stream_type, tenantid, event_ids, event_types, dotnet_types, bodies, bdatas, headers, user_names,
-    /// timestamps, expected_version)</c>, raising <c>MT003</c> on a version mismatch.
-    /// </summary>
-    public const string AppendFunction = "mt_quick_append_events";
-
     /// <summary>Where positions (<c>seq_id</c>) are drawn from.</summary>
     public const string PositionSequence = "mt_events_sequence";
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using AgreementLedger.IntegrationTests.Support;
 using AgreementLedger.Ledger;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AgreementLedger.IntegrationTests.Ledger;
@@ -105,28 +106,63 @@ public sealed class MartenTablesTests(LedgerHost ledger)
     }
 
     [Fact]
-    public async Task marten_s_append_function_takes_the_arguments_the_commit_passes_and_refuses_a_stale_version_with_mt003()
+    public async Task a_started_ledger_s_schema_needs_no_change_so_no_start_rewrites_the_append_function_under_writers()
     {
-        var arguments = await ledger.ScalarAsync<string>(
-            "select coalesce((select pg_get_function_identity_arguments(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace " +
-            "where n.nspname = 'ledger' and p.proname = $1), '')", MartenTables.AppendFunction);
-        Assert.True(arguments == "stream character varying, stream_type character varying, tenantid character varying, event_ids uuid[], " +
-            "event_types character varying[], dotnet_types character varying[], bodies jsonb[], bdatas bytea[], headers jsonb[], " +
-            "user_names character varying[], timestamps timestamp with time zone[], expected_version bigint",
-            $"Marten {MartenVersion} changed ledger.{MartenTables.AppendFunction} (now: '{arguments}'): LedgerAppend calls it with twelve arguments in that order");
+        var store = ledger.Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        var migration = await store.Storage.Database.CreateMigrationAsync();
+        var changes = string.Join("; ", migration.Deltas.Where(d => d.Difference != Weasel.Core.SchemaPatchDifference.None).Select(d => $"{d.SchemaObject.Identifier}: {d.Difference}"));
+        Assert.True(migration.Difference == Weasel.Core.SchemaPatchDifference.None, changes);
+    }
 
-        // Its body is Marten's too: a stale expected version must raise MT003, the code VersionConflict knows.
+    [Theory]
+    [InlineData(0, "behind")]
+    [InlineData(2, "ahead (a restore)")]
+    public async Task the_ledger_s_append_function_refuses_an_expected_version_the_stream_is_not_at_with_mt003_appending_nothing(long expected, string _)
+    {
         var id = Given.NewId("append-function");
         await ledger.Host.ProposedAsync(id, "JP");
         await using var connection = new NpgsqlConnection(ledger.ConnectionString);
         await connection.OpenAsync();
         await using var stale = new NpgsqlCommand(
-            $"select ledger.{MartenTables.AppendFunction}($1, 'agreement', '*DEFAULT*', array[gen_random_uuid()], array['x'], array['x'], array['{{}}'::jsonb], " +
-            "array[null::bytea], array['{}'::jsonb], array['t'], array[now()], 0)", connection);
+            $"select ledger.{AppendFunction.Name}($1, 'agreement', '*DEFAULT*', array[gen_random_uuid()], array['x'], array['x'], array['{{}}'::jsonb], " +
+            "array['{}'::jsonb], array['t'], array[now()], $2)", connection);
         stale.Parameters.Add(new NpgsqlParameter { Value = id });
+        stale.Parameters.Add(new NpgsqlParameter { Value = expected == 0 ? 0L : expected });
         var refused = await Assert.ThrowsAsync<PostgresException>(() => stale.ExecuteNonQueryAsync());
-        Assert.Equal(VersionConflict.StreamVersionMismatch, refused.SqlState);
+
+        // Expected 0 is a new stream: the id's row exists, so the stream table's key refuses it.
+        Assert.True(VersionConflict.Is(refused), $"{refused.SqlState} {refused.ConstraintName}: {refused.MessageText}");
+        Assert.Equal(expected == 0 ? Npgsql.PostgresErrorCodes.UniqueViolation : VersionConflict.StreamVersionMismatch, refused.SqlState);
         Assert.Equal(1, await ledger.EventCountAsync(id));
+        Assert.Equal(1L, await ledger.ScalarAsync<long>("select version from ledger.mt_streams where id = $1", id));
+    }
+
+    [Fact]
+    public async Task the_ledger_s_append_function_writes_the_rows_marten_s_own_would()
+    {
+        // One agreement through the ledger's function, one through Marten's: the same columns filled, the same way.
+        var (ours, martens) = (Given.NewId("append-ours"), Given.NewId("append-martens"));
+        await using var connection = new NpgsqlConnection(ledger.ConnectionString);
+        await connection.OpenAsync();
+        const string Arrays = "array[gen_random_uuid(), gen_random_uuid()], array['a', 'b'], array['A', 'B'], " +
+            "array['{\"n\": 1}'::jsonb, '{\"n\": 2}'::jsonb]";
+        foreach (var (sql, id) in new[]
+        {
+            ($"select ledger.{AppendFunction.Name}($1, 'agreement', '*DEFAULT*', {Arrays}, array['{{}}'::jsonb, '{{}}'::jsonb], array['u', 'u'], array['2024-01-01Z'::timestamptz, '2024-01-01Z'], 0)", ours),
+            ($"select ledger.mt_quick_append_events($1, 'agreement', '*DEFAULT*', {Arrays}, array[null::bytea, null], array['{{}}'::jsonb, '{{}}'::jsonb], array['u', 'u'], array['2024-01-01Z'::timestamptz, '2024-01-01Z'], 0)", martens),
+        })
+        {
+            await using var append = new NpgsqlCommand(sql, connection);
+            append.Parameters.Add(new NpgsqlParameter { Value = id });
+            await append.ExecuteNonQueryAsync();
+        }
+
+        const string Rows = "select string_agg(concat_ws('|', version, data, bdata, type, tenant_id, timestamp, mt_dotnet_type, is_archived, headers, user_name), ';' order by seq_id) from ledger.mt_events where stream_id = $1";
+        Assert.Equal(await ledger.ScalarAsync<string>(Rows, martens), await ledger.ScalarAsync<string>(Rows, ours));
+        const string Stream = "select concat_ws('|', type, version, tenant_id, is_archived, compacted_version) from ledger.mt_streams where id = $1";
+        Assert.Equal(await ledger.ScalarAsync<string>(Stream, martens), await ledger.ScalarAsync<string>(Stream, ours));
+        Assert.True(await ledger.ScalarAsync<bool>(
+            "select bool_and(a.seq_id < b.seq_id) from ledger.mt_events a join ledger.mt_events b on b.stream_id = a.stream_id and b.version = a.version + 1 where a.stream_id = $1", ours));
     }
 
     private async Task<Dictionary<string, string>> ColumnsAsync(string table)

@@ -153,10 +153,10 @@ public sealed class FeedTests(LedgerHost ledger)
             "select cache_size from pg_sequences where schemaname = 'ledger' and sequencename = 'mt_events_sequence'"));
 
     /// <summary>
-    /// Marten's append function draws an event's position (<c>seq := nextval(…)</c>) one statement
-    /// before it inserts the row. A writer the scheduler pauses in between holds a position below
-    /// that of a later writer who commits first. The function is made to sleep at that point, so the
-    /// pause is certain: neither the feed nor a signed digest may move past the paused position.
+    /// The ledger's append function draws an event's position and inserts its row before the transaction
+    /// commits. A writer the scheduler pauses in between holds a position below that of a later writer who
+    /// commits first. The function is made to sleep there, so the pause is certain: neither the feed nor
+    /// a signed digest may move past the paused position.
     /// </summary>
     [Fact]
     public async Task a_writer_paused_between_drawing_its_position_and_inserting_is_never_overtaken_by_the_feed_or_a_digest()
@@ -166,11 +166,12 @@ public sealed class FeedTests(LedgerHost ledger)
         await ledger.Host.ProposedAsync(paused, "JP");
         var head = await HeadAsync();
         const string Function = "select pg_get_functiondef(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace " +
-            "where n.nspname = 'ledger' and p.proname = 'mt_quick_append_events'";
+            $"where n.nspname = 'ledger' and p.proname = '{AgreementLedger.Ledger.AppendFunction.Name}'";
         var original = await ledger.ScalarAsync<string>(Function);
-        const string Draw = "seq := nextval('ledger.mt_events_sequence');";
-        Assert.Contains(Draw, original, StringComparison.Ordinal);
-        await ledger.ExecuteAsync(original.Replace(Draw, Draw + $" if stream = '{paused}' then perform pg_sleep(2); end if;", StringComparison.Ordinal));
+        const string Drawn = "end loop;";
+        Assert.Contains("nextval('ledger.mt_events_sequence')", original, StringComparison.Ordinal);
+        Assert.Contains(Drawn, original, StringComparison.Ordinal);
+        await ledger.ExecuteAsync(original.Replace(Drawn, $"if stream = '{paused}' then perform pg_sleep(2); end if; " + Drawn, StringComparison.Ordinal));
         try
         {
             // An append to an existing agreement goes through the function and sleeps with its position drawn.
