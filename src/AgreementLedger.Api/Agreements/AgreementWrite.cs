@@ -34,13 +34,10 @@ public sealed class AgreementWrite
     private readonly LedgerAppend _append;
     private readonly AgreementStates _states;
 
-    /// <summary>Whether this command proposes the agreement (a new stream) rather than acting on one.</summary>
+    // Whether this command proposes the agreement (a new stream); whether a stream of its id exists (a proposal of
+    // it is refused, 409); whether Agreement is a kept state, not one read for this command.
     private readonly bool _proposal;
-
-    /// <summary>Whether a stream of this id exists: a proposal of it is refused (409).</summary>
     private bool _exists;
-
-    /// <summary>Whether <see cref="Agreement"/> is a kept state, not one read for this command.</summary>
     private bool _kept;
 
     private AgreementWrite(HttpContext http, IDocumentStore store, TimeProvider clock, IfMatch ifMatch, string id, Agreement agreement, bool proposal, bool exists, bool kept)
