@@ -35,7 +35,7 @@ public static class AppendFunction
             appended int := coalesce(array_length(event_ids, 1), 0);
             stored bigint;
         BEGIN
-            lock table {schema}.{MartenTables.Events} in row exclusive mode;
+            {EventTableAppendLock.Statement(new LedgerSchema(schema))};
             if expected_version = 0 then
                 insert into {schema}.{MartenTables.Streams} (id, type, version, timestamp, tenant_id) values (stream, stream_type, appended, now(), tenantid);
             else
