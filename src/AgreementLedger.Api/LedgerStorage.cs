@@ -60,7 +60,7 @@ public static class LedgerStorage
                     opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 }
 
-                opts.Storage.ExtendedSchemaObjects.Add(Ledger.AppendFunction.Definition(schema.Events));
+                opts.Storage.ExtendedSchemaObjects.Add(Ledger.AppendFunction.Definition(schema));
                 opts.Storage.ExtendedSchemaObjects.Add(IdempotencyStore.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(LedgerDigests.Definition(schema.Events));
                 opts.Storage.ExtendedSchemaObjects.Add(Ledger.Merkle.Stored.MerkleNodeTable.Definition(schema.Events));

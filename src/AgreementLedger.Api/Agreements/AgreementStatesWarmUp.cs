@@ -82,7 +82,7 @@ public sealed partial class AgreementStatesWarmUp(
         while (await reader.ReadAsync(ct))
         {
             read++;
-            var agreement = serializer.FromJson<Agreement>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(reader.GetString(1))));
+            var agreement = StoredAgreement.FromSnapshot(serializer, reader.GetString(1));
             if (target.KeepIfAbsent(reader.GetString(0), agreement with { Facts = null }))
             {
                 kept++;

@@ -10,6 +10,10 @@ namespace AgreementLedger.Agreements;
 /// </summary>
 public static class StoredAgreement
 {
+    /// <summary>The agreement a stored snapshot's JSON holds, read with the store's serializer.</summary>
+    public static Agreement FromSnapshot(ISerializer serializer, string json) =>
+        serializer.FromJson<Agreement>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+
     /// <summary>What a proposal of <paramref name="id"/> is judged against: nothing, or a stream at <paramref name="version"/>.</summary>
     public static Agreement Existing(string id, long? version) => version is { } v ? new Agreement { Id = id, Version = v } : new Agreement();
 
@@ -21,9 +25,7 @@ public static class StoredAgreement
     /// </summary>
     public static async Task<(IResult? Stop, Agreement? Agreement)> StateAsync(string id, (long Version, string? Snapshot)? stored, HttpContext http)
     {
-        var agreement = stored?.Snapshot is { } json
-            ? http.RequestServices.GetRequiredService<IDocumentStore>().Options.Serializer().FromJson<Agreement>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
-            : null;
+        var agreement = stored?.Snapshot is { } json ? FromSnapshot(http.RequestServices.GetRequiredService<IDocumentStore>().Options.Serializer(), json) : null;
         if (stored is { Version: > 0 and var streamVersion } && agreement?.Version != streamVersion)
         {
             await http.RequestServices.GetRequiredService<SnapshotRebuilder>().RepairAsync(id, streamVersion, http.RequestAborted);

@@ -20,13 +20,16 @@ public static class AppendFunction
 {
     public const string Name = "ledger_append";
 
-    public static Function Definition(string schema) =>
-        new(new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General), Body(schema));
+    public static Function Definition(LedgerSchema schema) =>
+        new(new PostgresqlObjectName(schema.Events, Name, SchemaUtils.IdentifierUsage.General), Body(schema));
 
     /// <summary>The call a commit sends: <c>(stream, stream_type, tenant, event_ids, event_types, dotnet_types, bodies, headers, user_names, timestamps, expected_version)</c>.</summary>
-    public static string Call(string schema) => $"select {schema}.{Name}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    public static string Call(LedgerSchema schema) => $"select {schema.Events}.{Name}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-    private static string Body(string schema) => $"""
+    private static string Body(LedgerSchema ledger)
+    {
+        var schema = ledger.Events;
+        return $"""
         CREATE OR REPLACE FUNCTION {schema}.{Name}(stream character varying, stream_type character varying, tenantid character varying, event_ids uuid[], event_types character varying[], dotnet_types character varying[], bodies jsonb[], headers jsonb[], user_names character varying[], timestamps timestamp with time zone[], expected_version bigint)
          RETURNS bigint
          LANGUAGE plpgsql
@@ -35,7 +38,7 @@ public static class AppendFunction
             appended int := coalesce(array_length(event_ids, 1), 0);
             stored bigint;
         BEGIN
-            {EventTableAppendLock.Statement(new LedgerSchema(schema))};
+            {EventTableAppendLock.Statement(ledger)};
             if expected_version = 0 then
                 insert into {schema}.{MartenTables.Streams} (id, type, version, timestamp, tenant_id) values (stream, stream_type, appended, now(), tenantid);
             else
@@ -56,4 +59,5 @@ public static class AppendFunction
         $function$;
 
         """;
+    }
 }

@@ -38,7 +38,7 @@ public sealed record StreamWrite(
 public sealed class LedgerAppend(NpgsqlDataSource db, LedgerSchema schema, IdempotencyStore idempotency, LedgerMetrics metrics)
 {
     private readonly string _lockStream = $"select version from {schema.Events}.{MartenTables.Streams} where id = $1 for update";
-    private readonly string _append = AppendFunction.Call(schema.Events);
+    private readonly string _append = AppendFunction.Call(schema);
     private readonly string _snapshot =
         $"insert into {schema.Events}.{MartenTables.Snapshots} as d ({MartenTables.Columns(MartenTables.SnapshotColumns)}) " +
         "values ($1, $2, $3, $4, transaction_timestamp()) " +

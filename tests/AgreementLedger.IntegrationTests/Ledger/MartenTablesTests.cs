@@ -127,7 +127,7 @@ public sealed class MartenTablesTests(LedgerHost ledger)
             $"select ledger.{AppendFunction.Name}($1, 'agreement', '*DEFAULT*', array[gen_random_uuid()], array['x'], array['x'], array['{{}}'::jsonb], " +
             "array['{}'::jsonb], array['t'], array[now()], $2)", connection);
         stale.Parameters.Add(new NpgsqlParameter { Value = id });
-        stale.Parameters.Add(new NpgsqlParameter { Value = expected == 0 ? 0L : expected });
+        stale.Parameters.Add(new NpgsqlParameter { Value = expected });
         var refused = await Assert.ThrowsAsync<PostgresException>(() => stale.ExecuteNonQueryAsync());
 
         // Expected 0 is a new stream: the id's row exists, so the stream table's key refuses it.
