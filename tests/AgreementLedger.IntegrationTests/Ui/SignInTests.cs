@@ -105,6 +105,21 @@ public sealed class SignInTests(OidcBrowserHost host) : IAsyncLifetime
         await BrowserHost.AssertAxeCleanAsync(page);
     }
 
+    [Fact]
+    public async Task a_click_on_sign_in_before_the_page_has_its_settings_still_signs_in()
+    {
+        var page = await host.NewPageAsync();
+        // The settings come late, as on a slow network: the button waits for them instead of doing nothing.
+        await page.RouteAsync("**/ui/config", async route =>
+        {
+            await Task.Delay(1_500);
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/#/");
+        await page.Locator("#token-toggle").ClickAsync();
+        await Expect(page.GetByLabel("User name")).ToBeVisibleAsync();
+    }
+
     private async Task<IPage> SignedInAsync(int width)
     {
         var page = await host.NewPageAsync(width);

@@ -140,6 +140,8 @@ export async function setUpTokenPanel(tokenChanged) {
     describeToken();
     changed();
   });
+  // Until here a click on the toggle would do nothing: it stays disabled in the page until it is wired.
+  toggle.disabled = false;
   describeToken();
   schedule();
   if (returned?.problem) showTokenPanel(`Signing in at ${host()} failed: ${returned.problem}.`);
