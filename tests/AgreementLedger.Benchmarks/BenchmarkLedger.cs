@@ -162,7 +162,11 @@ public sealed class BenchmarkLedger : IAsyncDisposable
         return reader.GetFieldValue<DateTimeOffset>(0);
     }
 
-    public NpgsqlConnection Connect() => new(ConnectionString);
+    /// <summary>
+    /// A raw connection to the ledger's database, whose commands may run for 10 minutes: a <c>COPY</c> of 10,000,000
+    /// events takes longer than Npgsql's default 30 s to complete after its last row.
+    /// </summary>
+    public NpgsqlConnection Connect() => new(new NpgsqlConnectionStringBuilder(ConnectionString) { CommandTimeout = 600 }.ConnectionString);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,6 +8,7 @@ namespace AgreementLedger.Benchmarks;
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events]
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- scale [events] [agreements] [--out FILE]
 /// </summary>
 public static class BenchmarkMain
 {
@@ -28,6 +29,12 @@ public static class BenchmarkMain
         if (args is ["feed-catchup", .. var feedArgs])
         {
             await FeedCatchUp.RunAsync(feedArgs.Length > 0 ? int.Parse(feedArgs[0], CultureInfo.InvariantCulture) : 100_000);
+            return;
+        }
+
+        if (args is ["scale", .. var scaleArgs])
+        {
+            Environment.ExitCode = await ScaleRun.RunAsync(scaleArgs);
             return;
         }
 

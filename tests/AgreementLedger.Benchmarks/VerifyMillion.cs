@@ -106,21 +106,31 @@ public static class VerifyMillion
         GC.KeepAlive(sink);
     }
 
-    /// <summary>Valid chains, written with COPY: the proposal, then source citations, per agreement.</summary>
-    internal static async Task LoadAsync(BenchmarkLedger ledger, int events)
+    /// <summary>The id of the <paramref name="index"/>-th of <paramref name="agreements"/> loaded agreements, in the order of its position.</summary>
+    internal static string AgreementId(int index, int agreements = Agreements) =>
+        "million-" + index.ToString(CultureInfo.InvariantCulture).PadLeft(IdDigits(agreements), '0');
+
+    private static int IdDigits(int agreements) => Math.Max(4, (agreements - 1).ToString(CultureInfo.InvariantCulture).Length);
+
+    /// <summary>
+    /// Valid chains, written with COPY: the proposal, then source citations, per agreement (<paramref name="agreements"/>
+    /// of them, 1,000 unless told); <paramref name="progress"/> hears of every millionth event.
+    /// </summary>
+    internal static async Task LoadAsync(BenchmarkLedger ledger, int events, int agreements = Agreements, Action<long>? progress = null)
     {
         var serializer = ledger.Store.Options.Serializer();
-        var perAgreement = Math.Max(1, events / Agreements);
+        var perAgreement = Math.Max(1, events / agreements);
         var start = new DateTimeOffset(2024, 7, 1, 0, 0, 0, TimeSpan.Zero);
         var day = new DateOnly(2024, 1, 1);
         await using var connection = ledger.Connect();
         await connection.OpenAsync();
         await using (var streams = new NpgsqlCommand(
             "insert into ledger.mt_streams (id, type, version, timestamp, created, tenant_id) " +
-            "select 'million-' || lpad(n::text, 4, '0'), 'agreement', @version, now(), now(), '*DEFAULT*' from generate_series(0, @last) n", connection))
+            "select 'million-' || lpad(n::text, @digits, '0'), 'agreement', @version, now(), now(), '*DEFAULT*' from generate_series(0, @last) n", connection))
         {
+            streams.Parameters.AddWithValue("digits", IdDigits(agreements));
             streams.Parameters.AddWithValue("version", (long)perAgreement);
-            streams.Parameters.AddWithValue("last", Agreements - 1);
+            streams.Parameters.AddWithValue("last", agreements - 1);
             await streams.ExecuteNonQueryAsync();
         }
 
@@ -128,9 +138,9 @@ public static class VerifyMillion
         await using (var copy = await connection.BeginTextImportAsync(
             "copy ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name) from stdin"))
         {
-            for (var a = 0; a < Agreements; a++)
+            for (var a = 0; a < agreements; a++)
             {
-                var id = $"million-{a:D4}";
+                var id = AgreementId(a, agreements);
                 var previous = EventHash.Genesis;
                 for (var version = 1; version <= perAgreement; version++)
                 {
@@ -146,6 +156,10 @@ public static class VerifyMillion
                     await copy.WriteLineAsync(string.Join('\t',
                         ++seq, Guid.NewGuid(), id, version, Escape(data), type, recordedAt, "*DEFAULT*", @event.GetType().FullName, Escape(headers), "load"));
                     previous = hash;
+                    if (seq % 1_000_000 == 0)
+                    {
+                        progress?.Invoke(seq);
+                    }
                 }
             }
         }

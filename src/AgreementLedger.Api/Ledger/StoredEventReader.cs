@@ -153,13 +153,19 @@ public sealed class StoredEventReader(NpgsqlDataSource db, LedgerSchema schema)
             return command;
         }
 
+        // The leaf index: a whole range (the export) joins the tree's leaves in one merge over both position indexes; a
+        // page or a set of positions looks each of its rows' leaf up. Joined, a page far into the ledger had PostgreSQL
+        // merge from the tree's first leaf, whatever the page's bounds (1.7 s a page at 5,000,000 events, the catch-up
+        // quadratic), as it scans the inner side of a merge join from its start.
+        var leafTable = Merkle.Stored.MerkleNodeTable.Qualified(schema);
+        var joinLeaves = query.WithLeafIndex && query.Limit is null && query.Positions is null;
+        var leaf = !query.WithLeafIndex ? "null::bigint" : joinLeaves ? "l.index" : $"(select l.index from {leafTable} l where l.position = e.seq_id)";
         var columns =
             $"e.seq_id, e.stream_id, e.version, e.type, {(query.WithData ? "e.data" : "null::jsonb")}, e.timestamp, e.user_name, " +
             $"e.headers ->> '{EventEnvelope.HashHeader}', e.headers ->> '{EventEnvelope.PreviousHashHeader}', " +
-            (query.WithData ? EventEnvelope.OccurredOnSql("e") : "null::text") + ", " +
-            (query.WithLeafIndex ? "l.index" : "null::bigint");
-        var from = query.WithLeafIndex
-            ? $"{schema.Events}.mt_events e left join {Merkle.Stored.MerkleNodeTable.Qualified(schema)} l on l.position = e.seq_id"
+            (query.WithData ? EventEnvelope.OccurredOnSql("e") : "null::text") + ", " + leaf;
+        var from = joinLeaves
+            ? $"{schema.Events}.mt_events e left join {leafTable} l on l.position = e.seq_id"
             : $"{schema.Events}.mt_events e";
         var order = query.Order switch
         {

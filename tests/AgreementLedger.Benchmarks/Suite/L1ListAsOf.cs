@@ -96,12 +96,13 @@ public static class L1ListAsOf
         return rows;
     }
 
-    private static async Task<int> FloorAsync(BenchmarkLedger ledger)
+    /// <summary>Raw Npgsql reading the 20 snapshot rows after <paramref name="after"/> in id order.</summary>
+    internal static async Task<int> FloorAsync(BenchmarkLedger ledger, string after = "listed-05000")
     {
         await using var connection = ledger.Connect();
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("select id, data from ledger.mt_doc_agreement where id > $1 order by id limit 20", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = "listed-05000" });
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
         await using var reader = await command.ExecuteReaderAsync();
         var n = 0;
         while (await reader.ReadAsync())

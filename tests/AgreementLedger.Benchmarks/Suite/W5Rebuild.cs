@@ -68,7 +68,7 @@ public static class W5Rebuild
         ];
     }
 
-    private static async Task<long> HandFoldAsync(BenchmarkLedger ledger)
+    internal static async Task<long> HandFoldAsync(BenchmarkLedger ledger)
     {
         var serializer = ledger.Store.Options.Serializer();
         var types = EventTypeNames.ByType.ToDictionary(p => p.Value, p => p.Key);
