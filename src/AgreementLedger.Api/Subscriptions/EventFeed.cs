@@ -117,8 +117,8 @@ public sealed class EventFeed(StoredEventReader reader, SafePosition safe, Merkl
 
     /// <summary>
     /// Stored rows as the feed serves them: the data's bytes passed through as they were read, never parsed, with the
-    /// leaf index joined by position (every row is at or below the tree's head, so each has one) — unless the tree is
-    /// switched off (benchmarks only): then no join, and <see cref="MerkleExtender.NoLeaf"/>.
+    /// leaf index looked up by position (every row is at or below the tree's head, so each has one) — unless the tree is
+    /// switched off (benchmarks only): then no lookup, and <see cref="MerkleExtender.NoLeaf"/>.
     /// </summary>
     private static async Task<List<FeedEvent>> ReadAsync(StoredEventReader reader, EventQuery query, bool withLeaf, CancellationToken ct)
     {

@@ -75,3 +75,17 @@ export function eventLink(event, text) {
   return h("a", { href: `#${id}`, class: "event-link", "data-version": event.version, text,
     onclick: jumpTo(() => document.getElementById(id)) });
 }
+
+/**
+ * Calls draw(width) when frame is first laid out and again whenever its width (never below narrowest) changes, for as
+ * long as whole is in the page: a picture drawn at the width it is shown at.
+ */
+export function drawAtWidth(whole, frame, narrowest, draw) {
+  let drawn = 0;
+  const resized = new ResizeObserver(() => {
+    if (!whole.isConnected) { resized.disconnect(); return; }
+    const width = Math.max(narrowest, Math.floor(frame.clientWidth));
+    if (width !== drawn) { drawn = width; draw(width); }
+  });
+  resized.observe(frame);
+}

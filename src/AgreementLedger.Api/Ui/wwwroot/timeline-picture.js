@@ -2,7 +2,7 @@
 // lane each for negotiation, signatures, funding, deliveries, targets and everything else. It is drawn
 // at the width it is shown at, so its text keeps its size; on a phone the cards replace it (app.css).
 
-import { h, svg } from "./dom.js";
+import { h, svg, drawAtWidth } from "./dom.js";
 import { dayNumber, todayUtc } from "./dates.js";
 import { axisTicks } from "./timeline-axis.js";
 import { detailsPanel, showDetails, markerName, markerKeys } from "./timeline-details.js";
@@ -30,7 +30,7 @@ export function timelinePicture(agreement, entries, referenceDate) {
   const help = h("p", { class: "help timeline-help", id: "timeline-help",
     text: "Each event is a marker: Tab to one (the arrow keys then move between them), or click or tap it, to see its details below the picture." });
   const whole = h("div", { class: "timeline", id: "timeline-picture" }, help, frame, panel, timelineCards(entries));
-  let drawn = 0, chosen = null;
+  let chosen = null;
   const choose = (marker, entry, extra) => {
     chosen = marker.dataset.key;
     frame.querySelectorAll(".marker.chosen").forEach(m => m.classList.remove("chosen"));
@@ -42,18 +42,11 @@ export function timelinePicture(agreement, entries, referenceDate) {
     const picture = drawPicture(agreement, entries, referenceDate, width, choose);
     frame.replaceChildren(picture);
     fitLabels(picture, width);
-    drawn = width;
     const again = key => key && [...picture.querySelectorAll(".marker")].find(m => m.dataset.key === key);
     again(chosen)?.classList.add("chosen");
     again(focused)?.focus();
   };
-  // Drawn first when it is shown, at the width it is shown at, and again whenever that changes.
-  const resized = new ResizeObserver(() => {
-    if (!whole.isConnected) { resized.disconnect(); return; }
-    const width = Math.max(NARROWEST, Math.floor(frame.clientWidth));
-    if (width !== drawn) draw(width);
-  });
-  resized.observe(frame);
+  drawAtWidth(whole, frame, NARROWEST, draw);
   return whole;
 }
 

@@ -6,7 +6,7 @@
 // under the map — picks "what the ledger knew on" and "what had happened in the world by" at once and shows the page
 // then; "Replay" draws the points in the order the ledger recorded them.
 
-import { h, svg, fill, announce } from "./dom.js";
+import { h, svg, fill, announce, drawAtWidth } from "./dom.js";
 import { dayNumber, isoDay, showInstant, todayUtc } from "./dates.js";
 import { axisTicks } from "./timeline-axis.js";
 import { recordingScale, MS_PER_DAY } from "./recording-scale.js";
@@ -51,14 +51,12 @@ export function twoClockMap(entries, at, show) {
   apply.addEventListener("click", () => show(times()));
   replay.addEventListener("click", () => map?.replay(replay, status));
 
-  let drawn = 0;
   const draw = width => {
     map = drawMap(byRecording, moments, width, place, picked => { Object.assign(place, picked); readout(); }, () => show(times()));
     happenedBy.min = map.firstDay;
     happenedBy.max = map.lastDay;
     if (place.day === null) place.day = Math.min(map.lastDay, at.effectiveOn ? dayNumber(at.effectiveOn) : dayNumber(todayUtc()));
     frame.replaceChildren(map.element);
-    drawn = width;
     readout();
   };
   const whole = h("div", { class: "two-clock-map", id: "two-clock-map" },
@@ -74,12 +72,7 @@ export function twoClockMap(entries, at, show) {
       h("div", {}, h("label", { for: "map-happened", text: "Crosshair, world clock: happened by" }), happenedBy)),
     h("div", { class: "actions" }, apply, replay),
     status);
-  const resized = new ResizeObserver(() => {
-    if (!whole.isConnected) { resized.disconnect(); return; }
-    const width = Math.max(NARROWEST, Math.floor(frame.clientWidth));
-    if (width !== drawn) draw(width);
-  });
-  resized.observe(frame);
+  drawAtWidth(whole, frame, NARROWEST, draw);
   return whole;
 }
 
