@@ -29,6 +29,22 @@ public sealed class CorrectionPageTests(BrowserHost host) : IAsyncLifetime
         return id;
     }
 
+    [Fact]
+    public async Task a_live_update_redraws_the_page_and_leaves_the_focus_on_the_event_the_reader_was_at()
+    {
+        var id = await FundedAsync("ui-focus");
+        var page = await host.SignedInPageAsync($"#/agreements/{id}");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
+        await Expect(page.Locator("#version")).ToHaveTextAsync("4");
+        await page.Locator("#event-2").FocusAsync();
+        await Expect(page.Locator("#event-2")).ToBeFocusedAsync();
+
+        // Another user records on this agreement: the page learns it from the live feed and draws itself again.
+        await host.PostAsync($"/agreements/{id}/funding", new { funder = "GB", amount = 50, currency = "GBP", occurredOn = "2024-02-06" });
+        await Expect(page.Locator("#version")).ToHaveTextAsync("5", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#event-2")).ToBeFocusedAsync();
+    }
+
     [Theory]
     [InlineData(1366)]
     [InlineData(390)]

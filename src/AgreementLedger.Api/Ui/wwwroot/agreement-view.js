@@ -76,7 +76,16 @@ export async function agreementView(main, id, params) {
     return read ? draw(read) : current;
   }
   // Draws one read: the page is drawn once per read, never half from one answer and half from another.
-  function draw({ state, timeline, present }) {
+  // A redraw (a live update, a command recorded) keeps the reader's place: focus returns to the element of the same
+  // id, or to the nearest one with an id around it (an event's row for a link in it), once the page is drawn again.
+  function draw(read) {
+    const active = main.contains(document.activeElement) ? document.activeElement.closest("[id]") : null;
+    const drawn = drawRead(read);
+    const again = active && !active.isConnected ? document.getElementById(active.id) : null;
+    again?.focus({ preventScroll: true });
+    return drawn;
+  }
+  function drawRead({ state, timeline, present }) {
     const now = present ? present.entries : timeline.entries;
     fill(moments, now.length ? recordingMoments(now, knownOn.querySelector("input")) : null);
     let entries = timeline.entries;
