@@ -115,9 +115,7 @@ public static class ExportLedgerEndpoint
             exported++;
             if (csv)
             {
-                await writer.WriteLineAsync(new ExportedEvent(
-                    stored.Position, stored.AgreementId, stored.Version, stored.Type, Encoding.UTF8.GetString(stored.Data),
-                    EventEnvelope.FormatInstant(stored.RecordedAt), stored.RecordedBy, stored.Hash ?? "", stored.PreviousHash ?? "", stored.LeafIndex).ToCsv());
+                await writer.WriteLineAsync(Csv(stored));
             }
             else
             {
@@ -197,6 +195,14 @@ public static class ExportLedgerEndpoint
         json.WriteEndObject();
     }
 
+    /// <summary>An event row of the CSV export (docs/audit.md), from the stored row as <see cref="WriteNdjson"/> writes it.</summary>
+    private static string Csv(StoredEventRow stored) => string.Join(',',
+        EventRecord, stored.Position.ToString(CultureInfo.InvariantCulture), ExportedEvent.Quote(stored.AgreementId),
+        stored.Version.ToString(CultureInfo.InvariantCulture), ExportedEvent.Quote(stored.Type),
+        stored.OccurredOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", ExportedEvent.Quote(EventEnvelope.FormatInstant(stored.RecordedAt)),
+        ExportedEvent.Quote(stored.RecordedBy), ExportedEvent.Quote(Encoding.UTF8.GetString(stored.Data)),
+        stored.Hash ?? "", stored.PreviousHash ?? "", "", "", "", stored.LeafIndex?.ToString(CultureInfo.InvariantCulture) ?? "");
+
     private static string DigestNdjson(string record, SignedDigest signed)
     {
         using var buffer = new MemoryStream();
@@ -226,17 +232,6 @@ public sealed record ExportedEvent(
     long Position, string AgreementId, long Version, string Type, string Data, string RecordedAt, string RecordedBy, string Hash, string PreviousHash,
     long? LeafIndex = null)
 {
-    public DateOnly? OccurredOn()
-    {
-        using var data = JsonDocument.Parse(Data);
-        return EventEnvelope.OccurredOnOf(Type, data.RootElement);
-    }
-
-    public string ToCsv() => string.Join(',',
-        ExportLedgerEndpoint.EventRecord, Position.ToString(CultureInfo.InvariantCulture), Quote(AgreementId), Version.ToString(CultureInfo.InvariantCulture), Quote(Type),
-        OccurredOn()?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Quote(RecordedAt), Quote(RecordedBy), Quote(Data),
-        Hash, PreviousHash, "", "", "", LeafIndex?.ToString(CultureInfo.InvariantCulture) ?? "");
-
     /// <summary>RFC 4180: every text field quoted, quotes doubled.</summary>
     public static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
