@@ -8,35 +8,70 @@ using Npgsql;
 namespace AgreementLedger.Benchmarks;
 
 /// <summary>
-/// <c>-- feed-catchup [events]</c>: a consumer reads the whole ledger from position 0 through
+/// <c>-- feed-catchup [events] [rounds]</c>: a consumer reads the whole ledger from position 0 through
 /// <c>GET /events?limit=1000</c>, following <c>next</c>; baseline in the same run: raw Npgsql paging
 /// through the same rows by position, 1,000 at a time, parsing each event's data.
 /// </summary>
 public static class FeedCatchUp
 {
-    public static async Task RunAsync(int events)
+    public static async Task RunAsync(int events, int rounds)
     {
         await using var ledger = await BenchmarkLedger.StartAsync();
         await VerifyMillion.LoadAsync(ledger, events);
         await VacuumAsync(ledger);
 
-        var raw = Stopwatch.StartNew();
-        var rawCount = await RawAsync(ledger);
-        raw.Stop();
-
-        var direct = Stopwatch.StartNew();
-        var directCount = await DirectAsync(ledger);
-        direct.Stop();
-
-        var feed = Stopwatch.StartNew();
-        var feedCount = await FeedAsync(ledger);
-        feed.Stop();
-
+        var (count, readers) = await AlternateAsync(ledger, rounds, warmUp: false);
         Console.WriteLine();
-        Console.WriteLine("| events | raw Npgsql paging | feed read in-process (no HTTP) | GET /events following next | GET ÷ raw |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {feedCount:N0} | {raw.Elapsed.TotalSeconds:F1} s = {rawCount / raw.Elapsed.TotalSeconds:N0}/s | {direct.Elapsed.TotalSeconds:F1} s = {directCount / direct.Elapsed.TotalSeconds:N0}/s | {feed.Elapsed.TotalSeconds:F1} s = {feedCount / feed.Elapsed.TotalSeconds:N0}/s | {feed.Elapsed / raw.Elapsed:F1}× |"));
+        Console.WriteLine($"{count:N0} events, {rounds} rounds; per reader the median rate (lowest–highest):");
+        Console.WriteLine();
+        Console.WriteLine("| reader | median | range | ÷ raw (medians) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, rates) in readers)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {Median(rates):N0}/s | {rates.Min():N0}–{rates.Max():N0}/s | {Median(rates) / Median(readers[0].Rates):F2} |"));
+        }
+    }
+
+    /// <summary>The middle of <paramref name="rates"/> (the upper one of an even count).</summary>
+    internal static double Median(IReadOnlyList<double> rates) => rates.Order().ElementAt(rates.Count / 2);
+
+    /// <summary>
+    /// The three readers (raw paging, the feed in-process, GET /events) in turn, round after round, so that the machine's
+    /// noise falls on each alike: the events each read and its rates, one per round; with <paramref name="warmUp"/>, after
+    /// a first round of each that is not counted (the JIT, the caches).
+    /// </summary>
+    internal static async Task<(long Count, (string Name, List<double> Rates)[] Readers)> AlternateAsync(
+        BenchmarkLedger ledger, int rounds, bool warmUp)
+    {
+        var readers = new (string Name, Func<Task<long>> Read, List<double> Rates)[]
+        {
+            ("raw Npgsql paging", () => RawAsync(ledger), []),
+            ("feed read in-process (no HTTP)", () => DirectAsync(ledger), []),
+            ("GET /events following next", () => FeedAsync(ledger), []),
+        };
+        long count = 0;
+        for (var round = warmUp ? -1 : 0; round < rounds; round++)
+        {
+            foreach (var (name, read, rates) in readers)
+            {
+                var watch = Stopwatch.StartNew();
+                var served = await read();
+                var rate = served / watch.Elapsed.TotalSeconds;
+                if (count != 0 && served != count)
+                {
+                    throw new InvalidOperationException($"{name} read {served} events, another reader {count}");
+                }
+
+                count = served;
+                if (round >= 0)
+                {
+                    rates.Add(rate);
+                }
+            }
+        }
+
+        return (count, readers.Select(r => (r.Name, r.Rates)).ToArray());
     }
 
     internal static async Task<long> RawAsync(BenchmarkLedger ledger)

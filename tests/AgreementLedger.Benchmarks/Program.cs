@@ -7,7 +7,7 @@ namespace AgreementLedger.Benchmarks;
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- suite quick|full [--out FILE] [--only W1,W4,T1]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- --filter '*'
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- verify-million [events]
-/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events]
+/// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- feed-catchup [events] [rounds]
 /// dotnet run -c Release --project tests/AgreementLedger.Benchmarks -- scale [events] [agreements] [--out FILE]
 /// </summary>
 public static class BenchmarkMain
@@ -28,7 +28,9 @@ public static class BenchmarkMain
 
         if (args is ["feed-catchup", .. var feedArgs])
         {
-            await FeedCatchUp.RunAsync(feedArgs.Length > 0 ? int.Parse(feedArgs[0], CultureInfo.InvariantCulture) : 100_000);
+            await FeedCatchUp.RunAsync(
+                feedArgs.Length > 0 ? int.Parse(feedArgs[0], CultureInfo.InvariantCulture) : 100_000,
+                feedArgs.Length > 1 ? int.Parse(feedArgs[1], CultureInfo.InvariantCulture) : 5);
             return;
         }
 
