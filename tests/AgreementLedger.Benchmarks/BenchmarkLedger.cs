@@ -139,18 +139,20 @@ public sealed class BenchmarkLedger : IAsyncDisposable
     }
 
     /// <summary>
-    /// The agreement of <see cref="RecordAsync"/> (the proposal, then source citations) brought in by the bulk
+    /// The agreement of <see cref="RecordAsync"/> (the proposal, then source citations, or what <paramref name="later"/>
+    /// makes of each later version and the day) brought in by the bulk
     /// import, which admits and folds each event once and writes the snapshot once. Recorded through a session
     /// instead, 100,000 events had not finished after 25 minutes (a profile showed Marten's inline projection in
     /// <c>Lifecycle.Replay</c> for the events it applied). The instant of the last event.
     /// </summary>
-    public async Task<DateTimeOffset> ImportAsync(string id, int count)
+    public async Task<DateTimeOffset> ImportAsync(string id, int count, Func<int, DateOnly, IAgreementEvent>? later = null)
     {
         var day = new DateOnly(2024, 1, 1);
+        later ??= (version, on) => new SourceCited("Reuters", $"https://example.org/{version}", on, null, on);
         IAgreementEvent[] events =
         [
             new AgreementProposed(id, "Benchmark agreement", "treaty", ["JP", "GB"], ["defence-industry"], null, day, []),
-            .. Enumerable.Range(2, count - 1).Select(version => new SourceCited("Reuters", $"https://example.org/{version}", day, null, day)),
+            .. Enumerable.Range(2, count - 1).Select(version => later(version, day)),
         ];
         await Host.Services.GetRequiredService<Agreements.Seeding.BulkImporter>().ImportAsync([new(id, events)], "bench", CancellationToken.None);
         await using var connection = Connect();

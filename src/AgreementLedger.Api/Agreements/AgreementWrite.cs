@@ -225,7 +225,7 @@ public sealed class AgreementWrite
         {
             var (stamped, next, eventJson) = updated.AppendStored(Id, @event, now, recordedBy, serializer);
             events.Add((stamped, eventJson));
-            beside.AddRange(Versions.AgreementVersionRows.AppendStatements(schema, updated, next, n => "$" + n));
+            beside.AddRange(Versions.AgreementVersionRows.AppendStatements(schema, updated, next));
             updated = next;
         }
 

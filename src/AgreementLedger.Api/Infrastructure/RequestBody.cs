@@ -71,7 +71,7 @@ public sealed class RequestBody : IDisposable
             return refused;
         }
 
-        var body = new RequestBody(await ReadUpToCapAsync(http.Request.Body, http.RequestAborted), declaredTooLarge: false);
+        var body = new RequestBody(await ReadUpToCapAsync(http.Request.Body, http.Request.ContentLength, http.RequestAborted), declaredTooLarge: false);
         http.Features.Set(body);
         http.Response.RegisterForDispose(body);
         http.Request.Body = new MemoryStream(body.Bytes, writable: false);
@@ -124,15 +124,33 @@ public sealed class RequestBody : IDisposable
         }
     }
 
-    /// <summary>The body, read until it ends or has passed the cap: longer than the cap means too large.</summary>
-    private static async Task<byte[]> ReadUpToCapAsync(Stream body, CancellationToken ct)
+    /// <summary>
+    /// The body, read until it ends or has passed the cap: longer than the cap means too large. A body of declared
+    /// length (at most the cap, checked before) is read straight into an array of that length, as the server ends the
+    /// body there; one of no declared length (chunked) in pooled chunks.
+    /// </summary>
+    private static async Task<byte[]> ReadUpToCapAsync(Stream body, long? declared, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while (buffer.Length <= MaxBytes && (read = await body.ReadAsync(chunk, ct)) > 0)
+        if (declared is { } length)
         {
-            buffer.Write(chunk, 0, read);
+            var exact = new byte[length];
+            var got = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, ct);
+            return got == exact.Length ? exact : exact[..got];
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while (buffer.Length <= MaxBytes && (read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

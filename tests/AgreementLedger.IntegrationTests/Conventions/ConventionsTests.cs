@@ -54,6 +54,42 @@ public sealed class ConventionsTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_body_of_no_declared_length_is_read_up_to_the_cap_and_one_over_it_gets_413_and_appends_nothing()
+    {
+        var before = await ledger.TotalEventsAsync();
+        var huge = System.Text.Encoding.UTF8.GetBytes("{\"title\": \"" + new string('x', 1024 * 1024) + "\"}");
+
+        var answer = await ledger.Host.PostRawAsync("/agreements", "", 413, s => s.ConfigureHttpContext(c =>
+        {
+            c.Request.Body = new MemoryStream(huge);
+            c.Request.ContentLength = null;
+        }));
+
+        Assert.Equal("/problems/payload-too-large", answer.ProblemType);
+        Assert.Equal(before, await ledger.TotalEventsAsync());
+    }
+
+    [Fact]
+    public async Task a_body_of_no_declared_length_under_the_cap_is_recorded_as_one_of_declared_length_is()
+    {
+        var id = Given.NewId("chunked");
+        var body = System.Text.Encoding.UTF8.GetBytes(Given.Body(new
+        {
+            id, title = "Test agreement " + id, kind = "partnership", parties = new[] { "JP", "GB" },
+            areas = new[] { "defence-industry" }, occurredOn = "2024-01-10",
+        }));
+
+        var answer = await ledger.Host.PostRawAsync("/agreements", "", 201, s => s.ConfigureHttpContext(c =>
+        {
+            c.Request.Body = new MemoryStream(body);
+            c.Request.ContentLength = null;
+        }));
+
+        Assert.Equal(id, answer.Body.GetProperty("id").GetString());
+        Assert.Equal(1, await ledger.EventCountAsync(id));
+    }
+
+    [Fact]
     public async Task answers_unknown_agreements_with_404_not_found()
     {
         var id = Given.NewId("missing");

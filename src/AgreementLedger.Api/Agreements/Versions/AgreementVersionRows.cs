@@ -36,28 +36,31 @@ public static partial class AgreementVersionRows
     /// What one append writes, in the append's transaction, for <paramref name="updated"/> (the agreement
     /// with the appended events folded in; <paramref name="previous"/> before them): the new version's row; and its
     /// facets, only when they may have changed (a new agreement, or one whose kind, parties, areas or status differ
-    /// from before: facets are insert-only, so most commands add none). <paramref name="parameter"/> names the n-th
-    /// parameter (1-based): <c>$n</c> for the command's batch (<see cref="StreamWrite.Beside"/>). Written once, for
-    /// every writer of commands.
+    /// from before: facets are insert-only, so most commands add none). The statements take positional parameters
+    /// (<c>$1</c>…), for the command's batch (<see cref="StreamWrite.Beside"/>), and are built once per schema.
+    /// Written once, for every writer of commands.
     /// </summary>
-    public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement previous, Agreement updated, Func<int, string> parameter)
+    public static IEnumerable<(string Sql, object[] Values)> AppendStatements(LedgerSchema schema, Agreement previous, Agreement updated)
     {
-        var p = parameter;
-        var row = Values(updated);
-        yield return (
-            $"insert into {schema.Events}.{TableName} ({ColumnList}) values ({string.Join(", ", row.Select((_, i) => p(i + 1)))}) " +
-            $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
-            row);
+        var (rowSql, facetsSql) = AppendSql.GetOrAdd(schema.Events, BuildAppendSql);
+        yield return (rowSql, Values(updated));
 
         if (previous.Version == 0 || previous.Kind != updated.Kind || previous.Lifecycle.Status != updated.Lifecycle.Status
             || !previous.Lifecycle.Parties.SequenceEqual(updated.Lifecycle.Parties) || !previous.Areas.SequenceEqual(updated.Areas))
         {
-            yield return (
-                $"insert into {schema.Events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, {p(1)} from (" +
-                FacetValues($"{p(2)}::text", $"{p(3)}::text[]", $"{p(4)}::text[]", $"{p(5)}::text") + ") facets on conflict do nothing",
+            yield return (facetsSql,
                 [updated.Id, updated.Kind, updated.Lifecycle.Parties.ToArray(), updated.Areas.ToArray(), updated.Lifecycle.Status.ToString()]);
         }
     }
+
+    /// <summary><see cref="AppendStatements"/>' two statements, by the schema they write to.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Row, string Facets)> AppendSql = new();
+
+    private static (string Row, string Facets) BuildAppendSql(string events) => (
+        $"insert into {events}.{TableName} ({ColumnList}) values ({string.Join(", ", Columns.Select((_, i) => $"${i + 1}"))}) " +
+        $"on conflict (agreement_id, version) do update set {string.Join(", ", Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))}",
+        $"insert into {events}.{FacetsTableName} (facet, value, agreement_id) select facet, value, $1 from (" +
+        FacetValues("$2::text", "$3::text[]", "$4::text[]", "$5::text") + ") facets on conflict do nothing");
 
     /// <summary>
     /// The rows of new streams (the bulk import: nothing to close or upsert over), by COPY inside the caller's
