@@ -124,14 +124,18 @@ public sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>A declared length up to this is read straight into an array of that length.</summary>
+    private const int Chunk = 16 * 1024;
+
     /// <summary>
     /// The body, read until it ends or has passed the cap: longer than the cap means too large. A body of declared
-    /// length (at most the cap, checked before) is read straight into an array of that length, as the server ends the
-    /// body there; one of no declared length (chunked) in pooled chunks.
+    /// length up to <see cref="Chunk"/> (a command's, nearly always) is read straight into an array of that length, as
+    /// the server ends the body there; a longer one, or one of no declared length (chunked), in pooled chunks, so that
+    /// memory is taken as bytes arrive, never on the strength of a declared length alone.
     /// </summary>
     private static async Task<byte[]> ReadUpToCapAsync(Stream body, long? declared, CancellationToken ct)
     {
-        if (declared is { } length)
+        if (declared is { } length and <= Chunk)
         {
             var exact = new byte[length];
             var got = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, ct);
@@ -139,7 +143,7 @@ public sealed class RequestBody : IDisposable
         }
 
         using var buffer = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
         try
         {
             int read;

@@ -54,6 +54,24 @@ public sealed class ConventionsTests(LedgerHost ledger)
     }
 
     [Fact]
+    public async Task a_body_longer_than_a_chunk_and_under_the_cap_is_read_whole_and_judged()
+    {
+        // 100 KB: read in chunks as it arrives, not into an array of its declared length.
+        var id = Given.NewId("long");
+        var title = new string('x', 100 * 1024);
+        var body = Given.Body(new
+        {
+            id, title, kind = "partnership", parties = new[] { "JP", "GB" }, areas = new[] { "defence-industry" }, occurredOn = "2024-01-10",
+        });
+
+        var answer = await ledger.Host.PostRawAsync("/agreements", body, 400);
+
+        Assert.Equal("/problems/validation", answer.ProblemType);
+        Assert.Contains("title", answer.Text);
+        Assert.Equal(0, await ledger.EventCountAsync(id));
+    }
+
+    [Fact]
     public async Task a_body_of_no_declared_length_is_read_up_to_the_cap_and_one_over_it_gets_413_and_appends_nothing()
     {
         var before = await ledger.TotalEventsAsync();
