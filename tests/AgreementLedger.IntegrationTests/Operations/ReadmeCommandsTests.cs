@@ -30,7 +30,9 @@ public sealed partial class ReadmeCommandsTests : IDisposable
         var url = UrlIn(ReadmeSection("Run it"));
 
         // Its own session, so that Ctrl-C reaches dotnet run and the service it started alike; its own data folder.
-        var start = new ProcessStartInfo("setsid", ["bash", "-c", "exec " + run])
+        // With SIGINT's default action, as in a terminal: a test run started in the background (`… &` in a script)
+        // inherits SIGINT ignored, which no shell below can undo and .NET then leaves ignored.
+        var start = new ProcessStartInfo("setsid", ["env", "--default-signal=INT", "bash", "-c", "exec " + run])
         {
             WorkingDirectory = RepositoryRoot,
             UseShellExecute = false,
