@@ -103,18 +103,16 @@ public sealed class IdempotencyStore(NpgsqlDataSource db, LedgerSchema schema)
         await release.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The SQL that completes a claim inside the command's transaction (Marten's '?' placeholders).</summary>
-    public string CompleteSql => Completion(_ => "?");
+    /// <summary>
+    /// The SQL that completes a claim inside the command's transaction, with Npgsql's positional parameters
+    /// (<see cref="CompletionValues"/> in order); built once.
+    /// </summary>
+    public string CompletePositionalSql { get; } =
+        $"update {schema.Events}.{TableName} set state = 'done', status = $1, body = $2, etag = $3, location = $4 where principal = $5 and key = $6";
 
-    /// <summary>As <see cref="CompleteSql"/>, with Npgsql's positional parameters, for commands that write with Npgsql directly.</summary>
-    public string CompletePositionalSql => Completion(n => "$" + n);
-
-    /// <summary>The values of either completion statement, in its parameters' order.</summary>
+    /// <summary>The values of <see cref="CompletePositionalSql"/>, in its parameters' order.</summary>
     public static object[] CompletionValues(string principal, string key, int status, string body, string? etag, string? location) =>
         [status, body, etag ?? (object)DBNull.Value, location ?? (object)DBNull.Value, principal, key];
-
-    private string Completion(Func<int, string> p) =>
-        $"update {Table} set state = 'done', status = {p(1)}, body = {p(2)}, etag = {p(3)}, location = {p(4)} where principal = {p(5)} and key = {p(6)}";
 
     public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken ct)
     {
